@@ -1,0 +1,32 @@
+/* evcurl: the bridge between one libcurl multi handle (multi_socket API)
+ * and one libevent event_base. It owns the multi handle, the per-socket
+ * events and the multi timer; finished transfers are reported, once per
+ * loop pass, through a callback. */
+#ifndef VOLLEY_EVCURL_H
+#define VOLLEY_EVCURL_H
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <stddef.h>
+
+/* Called for a finished transfer after it was removed from the multi. */
+typedef void (*evcurl_done_fn)(void *arg, CURL *easy, CURLcode result);
+
+struct evcurl;
+
+/* BASE is borrowed and must outlive the bridge. Free with evcurl_free()
+ * before the base is freed. */
+struct evcurl *evcurl_new(struct event_base *base, evcurl_done_fn done, void *arg);
+/* Tear down: removes no handles (the caller removes its own first). */
+void evcurl_free(struct evcurl *ec);
+
+/* Start a transfer (it begins on the next loop pass). Not from inside a
+ * libcurl callback. */
+void evcurl_add(struct evcurl *ec, CURL *easy);
+/* Abort a running transfer; no done callback follows. */
+void evcurl_remove(struct evcurl *ec, CURL *easy);
+/* Report every finished transfer through the done callback. Call once per
+ * loop pass, after event_base_loop(EVLOOP_ONCE) returns. */
+void evcurl_drain(struct evcurl *ec);
+
+#endif

@@ -1,0 +1,35 @@
+/* input: the URL sources (--url values, then FILEs, "-" = stdin) read lazily
+ * as trimmed lines with their FILE:LINE position. Never blocks on a pipe:
+ * when no whole line is ready it says INPUT_AGAIN and names the fd to wait on. */
+#ifndef VOLLEY_INPUT_H
+#define VOLLEY_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct input_line {
+    const char *text;   /* trimmed; lent until the next input_next() */
+    size_t len;
+    const char *source; /* "arg", "-" or the file name; lives as long as input */
+    uint64_t lineno;    /* 1-based line (or --url index) */
+    bool too_long;      /* longer than 64 KiB: TEXT holds its start only */
+};
+
+enum input_status { INPUT_LINE, INPUT_AGAIN, INPUT_EOF, INPUT_ERROR };
+
+struct input;
+
+/* URLS and FILES are borrowed and must outlive the input. With neither,
+ * stdin is read. Caller frees with input_free(). */
+struct input *input_new(char *const *urls, size_t nurls, char *const *files, size_t nfiles);
+void input_free(struct input *in);
+
+/* The next line that is not blank or a comment. INPUT_AGAIN: wait until
+ * input_fd() is readable and call again. INPUT_ERROR: input_error() says
+ * what failed; the source is skipped and the next call goes on. */
+enum input_status input_next(struct input *in, struct input_line *line);
+int input_fd(const struct input *in);
+const char *input_error(const struct input *in);
+
+#endif

@@ -1,0 +1,35 @@
+/* url: turns a trimmed input line into a fetchable URL (default scheme,
+ * http/https only, syntax checked with libcurl's URL parser) and writes URLs
+ * for output with any password replaced by "***". */
+#ifndef VOLLEY_URL_H
+#define VOLLEY_URL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* The longest line volley accepts (64 KiB). */
+#define URL_MAX_LINE (64 * 1024)
+
+struct url_checker; /* owns one reusable libcurl URL handle */
+
+/* Caller frees with url_checker_free(). */
+struct url_checker *url_checker_new(void);
+void url_checker_free(struct url_checker *c);
+
+/* Normalize LINE (LEN bytes, already trimmed) into DST (replacing its
+ * content). Returns NULL when it is fetchable, else a static message saying
+ * why not. PROTO_DEFAULT is the scheme added when LINE has no "://". */
+const char *url_prepare(struct url_checker *c, const char *line, size_t len,
+                        const char *proto_default, struct buf *dst);
+
+/* True when URL carries a password in its userinfo. */
+bool url_has_password(const char *url);
+/* Append URL to DST with the password (if any) written as "***". */
+void url_redact(const char *url, struct buf *dst);
+/* Append LINE for a record of a bad line: redacted, cut to 256 bytes (on a
+ * character boundary) followed by "..." when longer. */
+void url_clip(const char *line, size_t len, struct buf *dst);
+
+#endif

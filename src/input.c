@@ -1,0 +1,247 @@
+/* input: lazy, line-at-a-time reading of --url values and URL list files,
+ * with trimming, comment skipping and the 64 KiB line limit. */
+#include "input.h"
+#include "log.h"
+#include "url.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define INPUT_BUF (URL_MAX_LINE * 2 + 4096)
+#define INPUT_KEEP 256 /* bytes of an over-long line kept for its record */
+
+struct input {
+    char *const *urls;
+    size_t nurls, next_url;
+    char *const *files;
+    size_t nfiles, next_file;
+    bool use_stdin; /* no --url and no FILE */
+
+    int fd;         /* the open source, -1 between sources */
+    bool regular;   /* a regular file: reads never wait */
+    bool eof;
+    const char *source;
+    uint64_t lineno;
+    bool skipping;  /* discarding the rest of an over-long line */
+    char *buf;
+    size_t start, end;
+    char err[512];
+};
+
+struct input *input_new(char *const *urls, size_t nurls, char *const *files, size_t nfiles)
+{
+    struct input *in = log_calloc(1, sizeof *in);
+    in->urls = urls;
+    in->nurls = nurls;
+    in->files = files;
+    in->nfiles = nfiles;
+    in->use_stdin = nurls == 0 && nfiles == 0;
+    in->fd = -1;
+    in->buf = log_malloc(INPUT_BUF);
+    return in;
+}
+
+static void input_close(struct input *in)
+{
+    if (in->fd > STDIN_FILENO)
+        close(in->fd);
+    in->fd = -1;
+}
+
+void input_free(struct input *in)
+{
+    if (!in)
+        return;
+    input_close(in);
+    free(in->buf);
+    free(in);
+}
+
+int input_fd(const struct input *in)
+{
+    return in->fd;
+}
+
+const char *input_error(const struct input *in)
+{
+    return in->err;
+}
+
+static bool input_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+/* Trim TEXT; true when what is left is a line to hand out. */
+static bool input_trim(const char **text, size_t *len)
+{
+    const char *s = *text;
+    size_t n = *len;
+    while (n && input_blank(*s)) {
+        s++;
+        n--;
+    }
+    while (n && input_blank(s[n - 1]))
+        n--;
+    *text = s;
+    *len = n;
+    return n > 0 && s[0] != '#';
+}
+
+/* Open the next file source. False when there is none left. */
+static bool input_open_next(struct input *in, enum input_status *st)
+{
+    const char *name;
+    if (in->use_stdin) {
+        in->use_stdin = false;
+        name = "-";
+    } else if (in->next_file < in->nfiles) {
+        name = in->files[in->next_file++];
+    } else {
+        return false;
+    }
+    in->source = name;
+    in->lineno = 0;
+    in->start = in->end = 0;
+    in->eof = false;
+    in->skipping = false;
+    in->fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    if (in->fd < 0) {
+        snprintf(in->err, sizeof in->err, "cannot read %s: %s", name, strerror(errno));
+        *st = INPUT_ERROR;
+        return true;
+    }
+    struct stat sb;
+    bool known = fstat(in->fd, &sb) == 0;
+    in->regular = known && S_ISREG(sb.st_mode);
+    if (known && S_ISDIR(sb.st_mode)) {
+        snprintf(in->err, sizeof in->err, "cannot read %s: Is a directory", name);
+        input_close(in);
+        *st = INPUT_ERROR;
+        return true;
+    }
+    *st = INPUT_LINE;
+    return true;
+}
+
+/* Read more bytes into the buffer. INPUT_LINE: got some (or EOF now set). */
+static enum input_status input_fill(struct input *in)
+{
+    if (in->start > 0) {
+        memmove(in->buf, in->buf + in->start, in->end - in->start);
+        in->end -= in->start;
+        in->start = 0;
+    }
+    if (!in->regular) {
+        struct pollfd p = {.fd = in->fd, .events = POLLIN};
+        int r;
+        while ((r = poll(&p, 1, 0)) < 0 && errno == EINTR)
+            ;
+        if (r == 0)
+            return INPUT_AGAIN;
+    }
+    for (;;) {
+        ssize_t n = read(in->fd, in->buf + in->end, INPUT_BUF - in->end);
+        if (n > 0) {
+            in->end += (size_t)n;
+            return INPUT_LINE;
+        }
+        if (n == 0) {
+            in->eof = true;
+            return INPUT_LINE;
+        }
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return INPUT_AGAIN;
+        snprintf(in->err, sizeof in->err, "cannot read %s: %s", in->source, strerror(errno));
+        input_close(in);
+        return INPUT_ERROR;
+    }
+}
+
+/* The next raw line of the open file source. */
+static enum input_status input_file_line(struct input *in, struct input_line *line)
+{
+    for (;;) {
+        char *p = in->buf + in->start;
+        size_t avail = in->end - in->start;
+        char *nl = memchr(p, '\n', avail);
+        if (in->skipping) {
+            if (nl) {
+                in->start += (size_t)(nl - p) + 1;
+                in->skipping = false;
+                continue;
+            }
+            in->start = in->end;
+        } else if (nl || (in->eof && avail > 0)) {
+            size_t n = nl ? (size_t)(nl - p) : avail;
+            in->start += nl ? n + 1 : n;
+            in->lineno++;
+            line->text = p;
+            line->len = n;
+            line->too_long = n > URL_MAX_LINE;
+            if (line->too_long)
+                line->len = INPUT_KEEP;
+            return INPUT_LINE;
+        } else if (avail > URL_MAX_LINE) {
+            /* no newline within the limit: hand out its start, skip the rest */
+            in->lineno++;
+            line->text = p;
+            line->len = INPUT_KEEP;
+            line->too_long = true;
+            in->start = in->end;
+            in->skipping = true;
+            return INPUT_LINE;
+        }
+        if (in->eof)
+            return INPUT_EOF;
+        enum input_status st = input_fill(in);
+        if (st != INPUT_LINE)
+            return st;
+    }
+}
+
+enum input_status input_next(struct input *in, struct input_line *line)
+{
+    while (in->next_url < in->nurls) {
+        const char *u = in->urls[in->next_url++];
+        line->text = u;
+        line->len = strlen(u);
+        line->source = "arg";
+        line->lineno = in->next_url;
+        line->too_long = line->len > URL_MAX_LINE;
+        if (line->too_long)
+            line->len = INPUT_KEEP;
+        bool keep = input_trim(&line->text, &line->len);
+        if (keep || (line->too_long && line->len > 0 && line->text[0] != '#'))
+            return INPUT_LINE;
+    }
+    for (;;) {
+        if (in->fd < 0) {
+            enum input_status st;
+            if (!input_open_next(in, &st))
+                return INPUT_EOF;
+            if (st != INPUT_LINE)
+                return st;
+        }
+        enum input_status st = input_file_line(in, line);
+        if (st == INPUT_EOF) {
+            input_close(in);
+            continue;
+        }
+        if (st != INPUT_LINE)
+            return st;
+        line->source = in->source;
+        line->lineno = in->lineno;
+        bool keep = input_trim(&line->text, &line->len);
+        if (keep || (line->too_long && line->len > 0 && line->text[0] != '#'))
+            return INPUT_LINE;
+    }
+}

@@ -1,0 +1,114 @@
+/* main: parse the command line, build the loop, the input, the output and
+ * the scheduler, run, print the summary and map the outcome to an exit
+ * status. Nothing else. */
+#include "cli.h"
+#include "input.h"
+#include "log.h"
+#include "output.h"
+#include "sched.h"
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+enum {
+    EXIT_OK = 0,
+    EXIT_FAILED = 1,
+    EXIT_USAGE = 2,
+    EXIT_FETCH = 3,
+    EXIT_INTERNAL = 4,
+    EXIT_SIGINT = 130,
+    EXIT_PIPE = 141,
+    EXIT_SIGTERM = 143,
+};
+
+static int main_status(enum sched_end end, const struct output_summary *s, bool input_failed)
+{
+    switch (end) {
+    case SCHED_SIGINT:
+        return EXIT_SIGINT;
+    case SCHED_SIGTERM:
+        return EXIT_SIGTERM;
+    case SCHED_CLOSED:
+        return EXIT_PIPE;
+    case SCHED_OUT_ERROR:
+        return EXIT_INTERNAL;
+    case SCHED_DONE:
+        break;
+    }
+    static const enum output_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT,
+                                             KIND_TLS,       KIND_TIMEOUT,  KIND_TOO_LARGE,
+                                             KIND_PROTOCOL,  KIND_OTHER};
+    for (size_t i = 0; i < sizeof fetch / sizeof fetch[0]; i++)
+        if (s->by_kind[fetch[i]])
+            return EXIT_FETCH;
+    if (s->by_kind[KIND_HTTP] || s->by_kind[KIND_CHECK])
+        return EXIT_FAILED;
+    return input_failed ? EXIT_USAGE : EXIT_OK;
+}
+
+static bool main_color(const struct config *cfg)
+{
+    if (cfg->format != FORMAT_TEXT || cfg->color == COLOR_NEVER)
+        return false;
+    if (cfg->color == COLOR_ALWAYS)
+        return true;
+    const char *nc = getenv("NO_COLOR");
+    return !(nc && *nc) && isatty(STDOUT_FILENO);
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    struct config cfg;
+    struct buf err = {0};
+    enum cli_result cr = cli_parse(argc, argv, &cfg, stdout, &err);
+    if (cr != CLI_RUN) {
+        if (cr == CLI_ERROR)
+            log_warn("%s", buf_str(&err));
+        buf_free(&err);
+        cli_free(&cfg);
+        return cr == CLI_ERROR ? EXIT_USAGE : EXIT_OK;
+    }
+    buf_free(&err);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_die(EXIT_INTERNAL, "cannot initialise libcurl");
+
+    struct event_base *base = event_base_new();
+    if (!base)
+        log_die(EXIT_INTERNAL, "cannot create the event loop");
+    struct output_options oo = {
+        .format = cfg.format,
+        .tmpl = cfg.tmpl,
+        .order_input = cfg.order_input,
+        .color = main_color(&cfg),
+        .fd = STDOUT_FILENO,
+        .window = (size_t)cfg.parallel * 4 + 16,
+    };
+    struct output *out = output_new(&oo);
+    struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
+    struct sched *s = sched_new(base, &cfg, in, out);
+
+    enum sched_end end = sched_run(s);
+    const struct output_summary *sum = sched_summary(s);
+    int status = main_status(end, sum, sched_input_failed(s));
+    if (end == SCHED_OUT_ERROR)
+        log_warn("cannot write to stdout");
+    if (!cfg.quiet && end != SCHED_CLOSED) {
+        struct buf line = {0};
+        output_summary_text(&line, sum);
+        fputs(buf_str(&line), stderr);
+        buf_free(&line);
+    }
+
+    sched_free(s);
+    input_free(in);
+    output_free(out);
+    event_base_free(base);
+    curl_global_cleanup();
+    cli_free(&cfg);
+    return status;
+}

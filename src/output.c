@@ -1,0 +1,623 @@
+/* output: one table of record fields drives the JSON record, the -w
+ * template and the text line; records are buffered and written whole. */
+#include "output.h"
+#include "log.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the field table ---------------------------------------------------- */
+
+enum ftype { F_U64, F_LONG, F_BOOL, F_SECS, F_I64, F_STR, F_ERROR, F_KIND, F_CODE, F_MSG, F_JSON };
+
+struct field {
+    const char *name;
+    enum ftype type;
+    size_t off;
+    bool in_record; /* part of the JSON record (else a -w alias only) */
+};
+
+#define FIELD(n, t, m) {n, t, offsetof(struct record, m), true}
+#define ALIAS(n, t, m) {n, t, offsetof(struct record, m), false}
+
+static const struct field output_fields[] = {
+    FIELD("seq", F_U64, seq),
+    FIELD("input", F_STR, input),
+    FIELD("url", F_STR, url),
+    FIELD("url_effective", F_STR, url_effective),
+    FIELD("method", F_STR, method),
+    FIELD("http_code", F_LONG, http_code),
+    FIELD("ok", F_BOOL, ok),
+    FIELD("error", F_ERROR, kind),
+    FIELD("attempts", F_LONG, attempts),
+    FIELD("time_total", F_SECS, time_total),
+    FIELD("time_namelookup", F_SECS, time_namelookup),
+    FIELD("time_connect", F_SECS, time_connect),
+    FIELD("time_appconnect", F_SECS, time_appconnect),
+    FIELD("time_starttransfer", F_SECS, time_starttransfer),
+    FIELD("time_redirect", F_SECS, time_redirect),
+    FIELD("time_queue", F_SECS, time_queue),
+    FIELD("size_download", F_I64, size_download),
+    FIELD("content_type", F_STR, content_type),
+    FIELD("http_version", F_STR, http_version),
+    FIELD("remote_ip", F_STR, remote_ip),
+    FIELD("num_redirects", F_LONG, num_redirects),
+    FIELD("num_connects", F_LONG, num_connects),
+    /* -w only: the error's parts, curl's names, the whole record */
+    ALIAS("error_kind", F_KIND, kind),
+    ALIAS("error_code", F_CODE, error_code),
+    ALIAS("error_message", F_MSG, error_message),
+    ALIAS("errormsg", F_MSG, error_message),
+    ALIAS("exitcode", F_CODE, error_code),
+    ALIAS("response_code", F_LONG, http_code),
+    ALIAS("json", F_JSON, seq),
+};
+
+#define NFIELDS (sizeof output_fields / sizeof output_fields[0])
+
+static const char *const output_kind_names[KIND__COUNT] = {
+    [KIND_NONE] = "none",         [KIND_INPUT] = "input",       [KIND_DNS] = "dns",
+    [KIND_CONNECT] = "connect",   [KIND_TLS] = "tls",           [KIND_TIMEOUT] = "timeout",
+    [KIND_TOO_LARGE] = "too_large", [KIND_PROTOCOL] = "protocol", [KIND_HTTP] = "http",
+    [KIND_CHECK] = "check",       [KIND_CANCELLED] = "cancelled", [KIND_OTHER] = "other",
+};
+
+const char *output_kind_name(enum output_kind k)
+{
+    return (unsigned)k < KIND__COUNT ? output_kind_names[k] : "other";
+}
+
+/* ---- strings ------------------------------------------------------------ */
+
+/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
+static size_t output_utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    if (c < 0x80)
+        return 1;
+    size_t len;
+    unsigned min;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+static const char output_replacement[] = "\xEF\xBF\xBD";
+
+void output_json_string(struct buf *dst, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *u = (const unsigned char *)s;
+    buf_reserve(dst, len + 2);
+    buf_addc(dst, '"');
+    size_t run = 0; /* start of the pending run of bytes copied as is */
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = u[i];
+        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        size_t ulen = c >= 0x80 ? output_utf8_len(u + i, len - i) : 1;
+        if (c >= 0x80 && ulen > 0) {
+            i += ulen;
+            continue;
+        }
+        buf_add(dst, s + run, i - run);
+        if (c >= 0x80) {
+            buf_add(dst, output_replacement, 3);
+        } else if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            buf_add(dst, esc, 2);
+        } else if (c == '\n') {
+            buf_add(dst, "\\n", 2);
+        } else if (c == '\r') {
+            buf_add(dst, "\\r", 2);
+        } else if (c == '\t') {
+            buf_add(dst, "\\t", 2);
+        } else {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_add(dst, esc, 6);
+        }
+        i++;
+        run = i;
+    }
+    buf_add(dst, s + run, len - run);
+    buf_addc(dst, '"');
+}
+
+void output_text_string(struct buf *dst, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = u[i];
+        if (c < 0x20 || c == 0x7F) {
+            buf_addc(dst, '?');
+            i++;
+        } else if (c < 0x80) {
+            buf_addc(dst, (char)c);
+            i++;
+        } else {
+            size_t ulen = output_utf8_len(u + i, len - i);
+            if (ulen) {
+                buf_add(dst, s + i, ulen);
+                i += ulen;
+            } else {
+                buf_add(dst, output_replacement, 3);
+                i++;
+            }
+        }
+    }
+}
+
+/* ---- rendering ---------------------------------------------------------- */
+
+typedef const char *cstr;
+#define AT(r, f, T) (*(const T *)(const void *)((const char *)(r) + (f)->off))
+
+static void output_json_nullable(struct buf *dst, const char *s)
+{
+    if (s)
+        output_json_string(dst, s, strlen(s));
+    else
+        buf_add(dst, "null", 4);
+}
+
+static void output_json_record(const struct record *r, struct buf *dst)
+{
+    buf_reserve(dst, 640);
+    buf_addc(dst, '{');
+    for (size_t i = 0; i < NFIELDS; i++) {
+        const struct field *f = &output_fields[i];
+        if (!f->in_record)
+            continue;
+        if (i)
+            buf_addc(dst, ',');
+        buf_addc(dst, '"');
+        buf_adds(dst, f->name);
+        buf_add(dst, "\":", 2);
+        switch (f->type) {
+        case F_U64:
+            buf_add_u64(dst, AT(r, f, uint64_t));
+            break;
+        case F_LONG:
+            buf_add_i64(dst, AT(r, f, long));
+            break;
+        case F_I64:
+            buf_add_i64(dst, AT(r, f, int64_t));
+            break;
+        case F_BOOL:
+            buf_adds(dst, AT(r, f, bool) ? "true" : "false");
+            break;
+        case F_SECS:
+            buf_add_secs(dst, AT(r, f, int64_t), 6);
+            break;
+        case F_STR:
+            output_json_nullable(dst, AT(r, f, cstr));
+            break;
+        case F_ERROR:
+            if (r->kind == KIND_NONE) {
+                buf_add(dst, "null", 4);
+                break;
+            }
+            buf_adds(dst, "{\"kind\":\"");
+            buf_adds(dst, output_kind_name(r->kind));
+            buf_adds(dst, "\",\"code\":");
+            if (r->error_code >= 0)
+                buf_add_i64(dst, r->error_code);
+            else
+                buf_add(dst, "null", 4);
+            buf_adds(dst, ",\"message\":");
+            output_json_nullable(dst, r->error_message ? r->error_message : "");
+            buf_addc(dst, '}');
+            break;
+        default:
+            break;
+        }
+    }
+    buf_addc(dst, '}');
+}
+
+static void output_text_nullable(struct buf *dst, const char *s)
+{
+    if (s)
+        output_text_string(dst, s, strlen(s));
+}
+
+/* One -w variable's value, as text. */
+static void output_template_value(const struct field *f, const struct record *r, struct buf *dst)
+{
+    switch (f->type) {
+    case F_U64:
+        buf_add_u64(dst, AT(r, f, uint64_t));
+        break;
+    case F_LONG:
+        buf_add_i64(dst, AT(r, f, long));
+        break;
+    case F_I64:
+        buf_add_i64(dst, AT(r, f, int64_t));
+        break;
+    case F_BOOL:
+        buf_adds(dst, AT(r, f, bool) ? "true" : "false");
+        break;
+    case F_SECS:
+        buf_add_secs(dst, AT(r, f, int64_t), 6);
+        break;
+    case F_STR:
+        output_text_nullable(dst, AT(r, f, cstr));
+        break;
+    case F_ERROR:
+    case F_KIND:
+        if (r->kind != KIND_NONE)
+            buf_adds(dst, output_kind_name(r->kind));
+        break;
+    case F_CODE:
+        buf_add_i64(dst, r->kind != KIND_NONE && r->error_code >= 0 ? r->error_code : 0);
+        break;
+    case F_MSG:
+        if (r->kind != KIND_NONE)
+            output_text_nullable(dst, r->error_message);
+        break;
+    case F_JSON:
+        output_json_record(r, dst);
+        break;
+    }
+}
+
+struct output_template {
+    size_t n;
+    struct tpart {
+        const struct field *field; /* NULL: literal text */
+        char *text;
+        size_t len;
+    } *parts;
+};
+
+void output_template_free(struct output_template *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        free(t->parts[i].text);
+    free(t->parts);
+    free(t);
+}
+
+static void output_template_literal(struct output_template *t, struct buf *lit)
+{
+    if (lit->len == 0)
+        return;
+    t->parts = log_realloc(t->parts, (t->n + 1) * sizeof *t->parts);
+    t->parts[t->n++] = (struct tpart){NULL, log_strndup(lit->p, lit->len), lit->len};
+    buf_clear(lit);
+}
+
+struct output_template *output_template_parse(const char *text, const char **err, char *errname,
+                                              size_t errname_len)
+{
+    struct output_template *t = log_calloc(1, sizeof *t);
+    struct buf lit = {0};
+    for (const char *p = text; *p;) {
+        if (p[0] == '%' && p[1] == '{') {
+            const char *end = strchr(p + 2, '}');
+            if (!end) {
+                *err = "unterminated %{ in --write-out";
+                goto fail;
+            }
+            size_t n = (size_t)(end - p - 2);
+            const struct field *f = NULL;
+            for (size_t i = 0; i < NFIELDS; i++)
+                if (strlen(output_fields[i].name) == n && !memcmp(output_fields[i].name, p + 2, n))
+                    f = &output_fields[i];
+            if (!f) {
+                *err = "unknown --write-out variable";
+                snprintf(errname, errname_len, "%.*s", (int)n, p + 2);
+                goto fail;
+            }
+            output_template_literal(t, &lit);
+            t->parts = log_realloc(t->parts, (t->n + 1) * sizeof *t->parts);
+            t->parts[t->n++] = (struct tpart){f, NULL, 0};
+            p = end + 1;
+        } else if (p[0] == '%' && p[1] == '%') {
+            buf_addc(&lit, '%');
+            p += 2;
+        } else if (p[0] == '\\' && (p[1] == 'n' || p[1] == 't' || p[1] == 'r' || p[1] == '\\')) {
+            buf_addc(&lit, p[1] == 'n' ? '\n' : p[1] == 't' ? '\t' : p[1] == 'r' ? '\r' : '\\');
+            p += 2;
+        } else {
+            buf_addc(&lit, *p++);
+        }
+    }
+    output_template_literal(t, &lit);
+    buf_free(&lit);
+    return t;
+fail:
+    buf_free(&lit);
+    output_template_free(t);
+    return NULL;
+}
+
+static const char *output_color(const struct record *r)
+{
+    if (r->http_code == 0)
+        return "\033[31m";
+    if (r->http_code >= 500)
+        return "\033[31m";
+    if (r->http_code >= 400)
+        return "\033[33m";
+    if (r->http_code >= 300)
+        return "\033[36m";
+    return "\033[32m";
+}
+
+static void output_text_record(const struct output_options *opt, const struct record *r,
+                               struct buf *dst)
+{
+    bool color = opt->color && (r->http_code != 0 || r->kind != KIND_NONE);
+    if (color)
+        buf_adds(dst, r->ok ? output_color(r) : (r->http_code ? output_color(r) : "\033[31m"));
+    if (r->http_code > 0)
+        buf_add_i64(dst, r->http_code);
+    else
+        buf_add(dst, "ERR", 3);
+    if (color)
+        buf_adds(dst, "\033[0m");
+    buf_addc(dst, ' ');
+    buf_add_secs(dst, r->time_total, 3);
+    buf_addc(dst, ' ');
+    buf_add_i64(dst, r->size_download);
+    buf_addc(dst, ' ');
+    output_text_nullable(dst, r->url);
+    if (r->kind != KIND_NONE) {
+        buf_addc(dst, ' ');
+        if (opt->color)
+            buf_adds(dst, "\033[31m");
+        buf_adds(dst, output_kind_name(r->kind));
+        buf_add(dst, ": ", 2);
+        output_text_nullable(dst, r->error_message);
+        if (opt->color)
+            buf_adds(dst, "\033[0m");
+    }
+    buf_addc(dst, '\n');
+}
+
+void output_render(const struct output_options *opt, const struct record *r, struct buf *dst)
+{
+    switch (opt->format) {
+    case FORMAT_TEXT:
+        output_text_record(opt, r, dst);
+        break;
+    case FORMAT_JSONL:
+    case FORMAT_JSON:
+        output_json_record(r, dst);
+        if (opt->format == FORMAT_JSONL)
+            buf_addc(dst, '\n');
+        break;
+    case FORMAT_TEMPLATE:
+        for (size_t i = 0; i < opt->tmpl->n; i++) {
+            const struct tpart *p = &opt->tmpl->parts[i];
+            if (p->field)
+                output_template_value(p->field, r, dst);
+            else
+                buf_add(dst, p->text, p->len);
+        }
+        break;
+    }
+}
+
+/* ---- the summary -------------------------------------------------------- */
+
+static uint64_t output_failed(const struct output_summary *s)
+{
+    return s->urls - s->ok;
+}
+
+void output_summary_json(struct buf *dst, const struct output_summary *s)
+{
+    buf_adds(dst, "{\"urls\":");
+    buf_add_u64(dst, s->urls);
+    buf_adds(dst, ",\"ok\":");
+    buf_add_u64(dst, s->ok);
+    buf_adds(dst, ",\"failed\":");
+    buf_add_u64(dst, output_failed(s));
+    buf_adds(dst, ",\"errors\":{");
+    bool first = true;
+    for (int k = KIND_NONE + 1; k < KIND__COUNT; k++) {
+        if (!s->by_kind[k])
+            continue;
+        buf_adds(dst, first ? "\"" : ",\"");
+        first = false;
+        buf_adds(dst, output_kind_name((enum output_kind)k));
+        buf_add(dst, "\":", 2);
+        buf_add_u64(dst, s->by_kind[k]);
+    }
+    buf_adds(dst, "},\"elapsed\":");
+    buf_add_secs(dst, s->elapsed_us, 6);
+    buf_adds(dst, ",\"urls_per_second\":");
+    double secs = (double)s->elapsed_us / 1e6;
+    buf_addf(dst, "%.1f", secs > 0 ? (double)s->urls / secs : 0.0);
+    buf_addc(dst, '}');
+}
+
+void output_summary_text(struct buf *dst, const struct output_summary *s)
+{
+    buf_adds(dst, "volley: ");
+    buf_add_u64(dst, s->urls);
+    buf_adds(dst, s->urls == 1 ? " URL: " : " URLs: ");
+    buf_add_u64(dst, s->ok);
+    buf_adds(dst, " ok, ");
+    buf_add_u64(dst, output_failed(s));
+    buf_adds(dst, " failed");
+    bool first = true;
+    for (int k = KIND_NONE + 1; k < KIND__COUNT; k++) {
+        if (!s->by_kind[k])
+            continue;
+        buf_adds(dst, first ? " (" : ", ");
+        first = false;
+        buf_add_u64(dst, s->by_kind[k]);
+        buf_addc(dst, ' ');
+        buf_adds(dst, output_kind_name((enum output_kind)k));
+    }
+    if (!first)
+        buf_addc(dst, ')');
+    double secs = (double)s->elapsed_us / 1e6;
+    buf_adds(dst, " in ");
+    buf_add_secs(dst, s->elapsed_us, 2);
+    buf_addf(dst, "s (%.1f URLs/s)\n", secs > 0 ? (double)s->urls / secs : 0.0);
+}
+
+/* ---- the writer --------------------------------------------------------- */
+
+#define OUTPUT_FLUSH_AT (64 * 1024)
+
+struct output {
+    struct output_options opt;
+    struct buf out;         /* rendered, waiting to be written */
+    enum output_status status;
+    uint64_t records;       /* records written to OUT so far */
+    /* --order input: a ring of held records, indexed by seq % window */
+    struct buf *ring;
+    bool *held;
+    uint64_t next_seq;      /* the next seq to go out */
+    bool started;           /* --format json: the document has begun */
+};
+
+struct output *output_new(const struct output_options *opt)
+{
+    struct output *o = log_calloc(1, sizeof *o);
+    o->opt = *opt;
+    if (o->opt.format == FORMAT_JSON)
+        o->opt.order_input = true;
+    if (o->opt.window < 16)
+        o->opt.window = 16;
+    if (o->opt.order_input) {
+        o->ring = log_calloc(o->opt.window, sizeof *o->ring);
+        o->held = log_calloc(o->opt.window, sizeof *o->held);
+    }
+    o->next_seq = 1;
+    buf_reserve(&o->out, OUTPUT_FLUSH_AT * 2);
+    return o;
+}
+
+void output_free(struct output *o)
+{
+    if (!o)
+        return;
+    if (o->ring)
+        for (size_t i = 0; i < o->opt.window; i++)
+            buf_free(&o->ring[i]);
+    free(o->ring);
+    free(o->held);
+    buf_free(&o->out);
+    free(o);
+}
+
+static void output_emit(struct output *o, const char *p, size_t n)
+{
+    if (o->opt.format == FORMAT_JSON)
+        buf_adds(&o->out, o->records ? ",\n" : "{\"results\":[\n");
+    buf_add(&o->out, p, n);
+    o->records++;
+}
+
+void output_record(struct output *o, const struct record *r)
+{
+    if (o->status != OUTPUT_OK)
+        return;
+    if (!o->opt.order_input) {
+        output_render(&o->opt, r, &o->out);
+        o->records++;
+        return;
+    }
+    if (r->seq == o->next_seq && o->opt.format != FORMAT_JSON) {
+        output_render(&o->opt, r, &o->out);
+        o->records++;
+        o->next_seq++;
+    } else {
+        /* the caller keeps seq within the window (output_can_accept) */
+        size_t slot = (size_t)(r->seq % o->opt.window);
+        buf_clear(&o->ring[slot]);
+        output_render(&o->opt, r, &o->ring[slot]);
+        o->held[slot] = true;
+    }
+    /* release whatever is now next in line */
+    for (;;) {
+        size_t s = (size_t)(o->next_seq % o->opt.window);
+        if (!o->held[s])
+            break;
+        output_emit(o, o->ring[s].p, o->ring[s].len);
+        o->held[s] = false;
+        o->next_seq++;
+    }
+}
+
+bool output_can_accept(const struct output *o, uint64_t seq)
+{
+    return !o->opt.order_input || seq < o->next_seq + o->opt.window;
+}
+
+bool output_should_flush(const struct output *o)
+{
+    return o->out.len >= OUTPUT_FLUSH_AT;
+}
+
+enum output_status output_status(const struct output *o)
+{
+    return o->status;
+}
+
+enum output_status output_flush(struct output *o)
+{
+    size_t done = 0;
+    while (o->status == OUTPUT_OK && done < o->out.len) {
+        ssize_t n = write(o->opt.fd, o->out.p + done, o->out.len - done);
+        if (n > 0) {
+            done += (size_t)n;
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            struct pollfd pfd = {.fd = o->opt.fd, .events = POLLOUT};
+            poll(&pfd, 1, -1);
+        } else {
+            o->status = (n < 0 && errno == EPIPE) ? OUTPUT_CLOSED : OUTPUT_ERROR;
+        }
+    }
+    buf_clear(&o->out);
+    return o->status;
+}
+
+enum output_status output_finish(struct output *o, const struct output_summary *s)
+{
+    if (o->opt.format == FORMAT_JSON && o->status == OUTPUT_OK) {
+        buf_adds(&o->out, o->records ? "\n],\"summary\":" : "{\"results\":[],\"summary\":");
+        output_summary_json(&o->out, s);
+        buf_adds(&o->out, "}\n");
+    }
+    return output_flush(o);
+}

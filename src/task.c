@@ -1,0 +1,346 @@
+/* task: easy-handle setup from the config, the counting write callback,
+ * and the record of one URL's result. */
+#include "task.h"
+#include "log.h"
+#include "url.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct task_common {
+    const struct config *cfg;
+    struct curl_slist *headers;
+    struct curl_slist *resolve;
+    struct curl_slist *connect_to;
+    const char *method;
+};
+
+int64_t task_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct curl_slist *task_slist(char *const *items, size_t n)
+{
+    struct curl_slist *l = NULL;
+    for (size_t i = 0; i < n; i++) {
+        struct curl_slist *t = curl_slist_append(l, items[i]);
+        if (!t)
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
+        l = t;
+    }
+    return l;
+}
+
+struct task_common *task_common_new(const struct config *cfg)
+{
+    struct task_common *tc = log_calloc(1, sizeof *tc);
+    tc->cfg = cfg;
+    tc->headers = task_slist(cfg->headers, cfg->nheaders);
+    tc->resolve = task_slist(cfg->resolve, cfg->nresolve);
+    tc->connect_to = task_slist(cfg->connect_to, cfg->nconnect_to);
+    tc->method = cfg->method ? cfg->method : cfg->head ? "HEAD" : cfg->data ? "POST" : "GET";
+    return tc;
+}
+
+void task_common_free(struct task_common *tc)
+{
+    if (!tc)
+        return;
+    curl_slist_free_all(tc->headers);
+    curl_slist_free_all(tc->resolve);
+    curl_slist_free_all(tc->connect_to);
+    free(tc);
+}
+
+const char *task_common_method(const struct task_common *tc)
+{
+    return tc->method;
+}
+
+/* Only counts: the decision about a too large body is made after the
+ * transfer ends. Returning short makes libcurl stop the transfer. */
+static size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+    (void)ptr;
+    struct task *t = arg;
+    size_t n = size * nmemb;
+    t->body_bytes += (int64_t)n;
+    if (t->max_body >= 0 && t->body_bytes > t->max_body) {
+        t->too_large = true;
+        return 0;
+    }
+    return n;
+}
+
+#define SET(h, opt, val)                                                                           \
+    do {                                                                                           \
+        if (curl_easy_setopt(h, opt, val) != CURLE_OK)                                             \
+            log_die(LOG_EXIT_INTERNAL, "libcurl refused option %s", #opt);                         \
+    } while (0)
+
+CURL *task_easy_new(const struct task_common *tc, char *errbuf)
+{
+    const struct config *cfg = tc->cfg;
+    CURL *h = curl_easy_init();
+    if (!h)
+        log_die(LOG_EXIT_INTERNAL, "out of memory");
+    SET(h, CURLOPT_NOSIGNAL, 1L);
+    SET(h, CURLOPT_ERRORBUFFER, errbuf);
+    SET(h, CURLOPT_WRITEFUNCTION, task_write);
+    SET(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    SET(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    SET(h, CURLOPT_PIPEWAIT, 1L);
+    SET(h, CURLOPT_TIMEOUT_MS, cfg->max_time_ms);
+    SET(h, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
+    SET(h, CURLOPT_USERAGENT, cfg->user_agent);
+    if (tc->headers)
+        SET(h, CURLOPT_HTTPHEADER, tc->headers);
+    if (cfg->location) {
+        SET(h, CURLOPT_FOLLOWLOCATION, 1L);
+        SET(h, CURLOPT_MAXREDIRS, cfg->max_redirs);
+    }
+    if (cfg->insecure) {
+        SET(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        SET(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    if (cfg->cacert)
+        SET(h, CURLOPT_CAINFO, cfg->cacert);
+    switch (cfg->http) {
+    case HTTPV_1_1:
+        SET(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+        break;
+    case HTTPV_2:
+        SET(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_0);
+        break;
+    case HTTPV_2_PRIOR:
+        SET(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+        break;
+    case HTTPV_DEFAULT:
+        break;
+    }
+    if (cfg->compressed)
+        SET(h, CURLOPT_ACCEPT_ENCODING, "");
+    if (cfg->proxy)
+        SET(h, CURLOPT_PROXY, cfg->proxy);
+    if (tc->resolve)
+        SET(h, CURLOPT_RESOLVE, tc->resolve);
+    if (tc->connect_to)
+        SET(h, CURLOPT_CONNECT_TO, tc->connect_to);
+    if (cfg->max_filesize >= 0)
+        SET(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_filesize);
+    if (cfg->head)
+        SET(h, CURLOPT_NOBODY, 1L);
+    if (cfg->data) {
+        SET(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)cfg->data_len);
+        SET(h, CURLOPT_POSTFIELDS, cfg->data);
+    }
+    if (cfg->method)
+        SET(h, CURLOPT_CUSTOMREQUEST, cfg->method);
+    return h;
+}
+
+void task_reset(struct task *t)
+{
+    t->next = NULL;
+    t->seq = 0;
+    buf_clear(&t->url);
+    buf_clear(&t->shown);
+    buf_clear(&t->label);
+    buf_clear(&t->effective);
+    t->input_error = NULL;
+    t->easy = NULL;
+    t->slot = -1;
+    t->t_read = t->t_first = 0;
+    t->attempts = 0;
+    t->body_bytes = 0;
+    t->max_body = -1;
+    t->too_large = false;
+    t->errbuf = NULL;
+    memset(&t->rec, 0, sizeof t->rec);
+}
+
+void task_free(struct task *t)
+{
+    buf_free(&t->url);
+    buf_free(&t->shown);
+    buf_free(&t->label);
+    buf_free(&t->effective);
+}
+
+void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int slot, char *errbuf,
+                 int64_t now)
+{
+    t->easy = easy;
+    t->errbuf = errbuf;
+    t->max_body = tc->cfg->max_filesize;
+    t->slot = slot;
+    t->attempts++;
+    if (!t->t_first)
+        t->t_first = now;
+    t->body_bytes = 0;
+    t->too_large = false;
+    errbuf[0] = '\0';
+    SET(easy, CURLOPT_URL, t->url.p);
+    SET(easy, CURLOPT_PRIVATE, t);
+    SET(easy, CURLOPT_WRITEDATA, t);
+}
+
+enum output_kind task_classify(CURLcode code, long http_code, bool too_large)
+{
+    if (too_large)
+        return KIND_TOO_LARGE;
+    switch ((int)code) {
+    case CURLE_OK:
+        return (http_code >= 200 && http_code < 400) ? KIND_NONE : KIND_HTTP;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return KIND_DNS;
+    case CURLE_COULDNT_CONNECT:
+        return KIND_CONNECT;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+        return http_code > 0 ? KIND_PROTOCOL : KIND_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return KIND_TIMEOUT;
+    case CURLE_FILESIZE_EXCEEDED:
+        return KIND_TOO_LARGE;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_HTTP2:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_TOO_MANY_REDIRECTS:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2_STREAM:
+        return KIND_PROTOCOL;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+        return KIND_TLS;
+    case CURLE_ABORTED_BY_CALLBACK:
+        return KIND_CANCELLED;
+    default:
+        return KIND_OTHER;
+    }
+}
+
+static const char *task_http_version(long v)
+{
+    switch (v) {
+    case CURL_HTTP_VERSION_1_0:
+        return "1.0";
+    case CURL_HTTP_VERSION_1_1:
+        return "1.1";
+    case CURL_HTTP_VERSION_2_0:
+        return "2";
+    case CURL_HTTP_VERSION_3:
+        return "3";
+    default:
+        return NULL;
+    }
+}
+
+/* Fields every record has, whatever happened. */
+static void task_record_base(struct task *t, const struct task_common *tc)
+{
+    struct record *r = &t->rec;
+    r->seq = t->seq;
+    r->input = buf_str(&t->label);
+    r->url = t->shown.len ? t->shown.p : buf_str(&t->url);
+    r->url_effective = r->url;
+    r->method = tc->method;
+    r->attempts = t->attempts;
+    r->error_code = -1;
+}
+
+static int64_t task_info_time(CURL *h, CURLINFO what)
+{
+    curl_off_t v = 0;
+    curl_easy_getinfo(h, what, &v);
+    return (int64_t)v;
+}
+
+void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
+{
+    (void)now;
+    struct record *r = &t->rec;
+    CURL *h = t->easy;
+    task_record_base(t, tc);
+    long code = 0, ver = 0, redirects = 0, connects = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &ver);
+    curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects);
+    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
+    char *eff = NULL, *ctype = NULL, *ip = NULL;
+    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
+    curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
+    curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
+    r->http_code = code;
+    r->http_version = code > 0 ? task_http_version(ver) : NULL;
+    r->num_redirects = redirects;
+    r->num_connects = connects;
+    r->content_type = ctype;
+    r->remote_ip = ip && *ip ? ip : NULL;
+    if (eff && redirects > 0) {
+        buf_clear(&t->effective);
+        url_redact(eff, &t->effective);
+        r->url_effective = t->effective.p;
+    }
+    r->time_total = task_info_time(h, CURLINFO_TOTAL_TIME_T);
+    r->time_namelookup = task_info_time(h, CURLINFO_NAMELOOKUP_TIME_T);
+    r->time_connect = task_info_time(h, CURLINFO_CONNECT_TIME_T);
+    r->time_appconnect = task_info_time(h, CURLINFO_APPCONNECT_TIME_T);
+    r->time_starttransfer = task_info_time(h, CURLINFO_STARTTRANSFER_TIME_T);
+    r->time_redirect = task_info_time(h, CURLINFO_REDIRECT_TIME_T);
+    r->time_queue = t->t_first - t->t_read;
+    r->size_download = t->body_bytes;
+
+    r->kind = task_classify(result, code, t->too_large);
+    r->ok = r->kind == KIND_NONE;
+    if (r->kind == KIND_HTTP) {
+        r->error_message = "HTTP status outside 2xx/3xx";
+    } else if (r->kind == KIND_TOO_LARGE) {
+        r->error_code = CURLE_FILESIZE_EXCEEDED;
+        r->error_message = "body larger than --max-filesize";
+    } else if (r->kind != KIND_NONE) {
+        r->error_code = (long)result;
+        r->error_message = t->errbuf && t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
+    }
+}
+
+void task_input_error(struct task *t, const struct task_common *tc)
+{
+    task_record_base(t, tc);
+    t->rec.kind = KIND_INPUT;
+    t->rec.error_message = t->input_error;
+}
+
+void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,
+                    int64_t now)
+{
+    task_record_base(t, tc);
+    struct record *r = &t->rec;
+    r->kind = KIND_CANCELLED;
+    r->error_code = aborted ? (long)CURLE_ABORTED_BY_CALLBACK : -1;
+    r->error_message = why;
+    if (t->t_first) {
+        r->time_queue = t->t_first - t->t_read;
+        if (aborted)
+            r->time_total = now - t->t_first;
+    }
+}

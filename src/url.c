@@ -1,0 +1,138 @@
+/* url: input line → fetchable URL, and password redaction for output. */
+#include "url.h"
+#include "log.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct url_checker {
+    CURLU *h;
+};
+
+struct url_checker *url_checker_new(void)
+{
+    struct url_checker *c = log_calloc(1, sizeof *c);
+    c->h = curl_url();
+    if (!c->h)
+        log_die(LOG_EXIT_INTERNAL, "out of memory");
+    return c;
+}
+
+void url_checker_free(struct url_checker *c)
+{
+    if (!c)
+        return;
+    curl_url_cleanup(c->h);
+    free(c);
+}
+
+/* The first "://" in S (LEN bytes), or NULL. */
+static const char *url_find_sep(const char *s, size_t len)
+{
+    for (size_t i = 0; i + 3 <= len; i++)
+        if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/')
+            return s + i;
+    return NULL;
+}
+
+/* Length of the scheme at S if S starts with "scheme://", else 0. */
+static size_t url_scheme_len(const char *s, size_t len)
+{
+    const char *sep = url_find_sep(s, len);
+    if (!sep || sep == s)
+        return 0;
+    for (const char *p = s; p < sep; p++) {
+        char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (p > s && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
+        if (!ok)
+            return 0;
+    }
+    return (size_t)(sep - s);
+}
+
+const char *url_prepare(struct url_checker *c, const char *line, size_t len,
+                        const char *proto_default, struct buf *dst)
+{
+    buf_clear(dst);
+    if (len > URL_MAX_LINE)
+        return "line longer than 64 KiB";
+    if (memchr(line, '\0', len))
+        return "NUL byte in URL";
+    size_t slen = url_scheme_len(line, len);
+    if (slen == 0) {
+        if (url_find_sep(line, len))
+            return "malformed scheme";
+        buf_adds(dst, proto_default);
+        buf_add(dst, "://", 3);
+        slen = strlen(proto_default);
+    }
+    buf_add(dst, line, len);
+    if (!((slen == 4 && !strncasecmp(dst->p, "http", 4)) ||
+          (slen == 5 && !strncasecmp(dst->p, "https", 5))))
+        return "unsupported scheme (only http and https are fetched)";
+    CURLUcode rc = curl_url_set(c->h, CURLUPART_URL, dst->p, 0);
+    if (rc != CURLUE_OK)
+        return curl_url_strerror(rc);
+    return NULL;
+}
+
+/* The span of the password in URL's userinfo: [*start, *end). */
+static bool url_password_span(const char *url, size_t *start, size_t *end)
+{
+    const char *auth = strstr(url, "://");
+    if (!auth)
+        return false;
+    auth += 3;
+    size_t alen = strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (size_t i = 0; i < alen; i++)
+        if (auth[i] == '@')
+            at = auth + i;
+    if (!at)
+        return false;
+    const char *colon = memchr(auth, ':', (size_t)(at - auth));
+    if (!colon)
+        return false;
+    *start = (size_t)(colon + 1 - url);
+    *end = (size_t)(at - url);
+    return true;
+}
+
+bool url_has_password(const char *url)
+{
+    size_t s, e;
+    return url_password_span(url, &s, &e);
+}
+
+void url_redact(const char *url, struct buf *dst)
+{
+    size_t s, e;
+    if (!url_password_span(url, &s, &e)) {
+        buf_adds(dst, url);
+        return;
+    }
+    buf_add(dst, url, s);
+    buf_add(dst, "***", 3);
+    buf_adds(dst, url + e);
+}
+
+void url_clip(const char *line, size_t len, struct buf *dst)
+{
+    struct buf tmp = {0};
+    buf_add(&tmp, line, len);
+    size_t before = dst->len;
+    url_redact(buf_str(&tmp), dst);
+    buf_free(&tmp);
+    size_t n = dst->len - before;
+    if (n > 256) {
+        size_t cut = 256;
+        /* do not split a UTF-8 sequence */
+        while (cut > 0 && ((unsigned char)dst->p[before + cut] & 0xC0) == 0x80)
+            cut--;
+        dst->len = before + cut;
+        buf_add(dst, "...", 3);
+    }
+}
