@@ -28,8 +28,8 @@ const char *url_prepare(struct url_checker *c, const char *line, size_t len,
 bool url_has_password(const char *url);
 /* Append URL to DST with the password (if any) written as "***". */
 void url_redact(const char *url, struct buf *dst);
-/* Append LINE for a record of a bad line: redacted, cut to 256 bytes (on a
- * character boundary) followed by "..." when longer. */
+/* Append LINE for a record of a bad line: redacted, cut to 256 characters
+ * followed by "..." when longer. */
 void url_clip(const char *line, size_t len, struct buf *dst);
 
 #endif

@@ -108,7 +108,8 @@ static void cli_help(FILE *out)
             fprintf(out, "  %-28s %s\n", left, o->help);
     }
     fputs("\nExit status: 0 all passed; 1 a status or check failed; 2 usage error;\n"
-          "3 a URL could not be fetched; 4 internal error; 130/143 interrupted.\n"
+          "3 a URL could not be fetched; 4 internal error; 130/143 interrupted;\n"
+          "141 stdout closed early.\n"
           "See volley(1).\n",
           out);
 }
@@ -287,7 +288,6 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
     const char *write_out = NULL;
     struct buf data = {0};
     bool has_data = false;
-    bool data_text = false; /* a -d was given (joined with '&') */
     int c;
     opterr = 0;
     optind = 0; /* full re-initialisation (GNU): cli_parse may run again in tests */
@@ -393,11 +393,10 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
             break;
         case 'd':
         case OPT_DATA_BINARY:
-            if (has_data && (c == 'd' || data_text))
+            if (has_data) /* curl joins every piece of data with '&' */
                 buf_addc(&data, '&');
             if (!cli_read_data(optarg, c == OPT_DATA_BINARY, &data, err))
                 goto fail;
-            data_text = data_text || c == 'd';
             has_data = true;
             break;
         case 'A':

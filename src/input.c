@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define INPUT_BUF (URL_MAX_LINE * 2 + 4096)
-#define INPUT_KEEP 256 /* bytes of an over-long line kept for its record */
+#define INPUT_KEEP 2048 /* bytes of an over-long line kept for its record */
 
 struct input {
     char *const *urls;

@@ -93,7 +93,6 @@ CURL *task_easy_new(const struct task_common *tc, char *errbuf)
     SET(h, CURLOPT_WRITEFUNCTION, task_write);
     SET(h, CURLOPT_PROTOCOLS_STR, "http,https");
     SET(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    SET(h, CURLOPT_PIPEWAIT, 1L);
     SET(h, CURLOPT_TIMEOUT_MS, cfg->max_time_ms);
     SET(h, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
     SET(h, CURLOPT_USERAGENT, cfg->user_agent);
@@ -185,6 +184,12 @@ void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int s
     t->too_large = false;
     errbuf[0] = '\0';
     SET(easy, CURLOPT_URL, t->url.p);
+    /* Wait for a connection that may multiplex (HTTP/2) only where one can:
+     * over TLS (ALPN) or with prior knowledge. On plain http:// libcurl would
+     * hold every request to a host until the first response came back. */
+    bool tls = (t->url.p[4] | 0x20) == 's';
+    SET(easy, CURLOPT_PIPEWAIT, (long)((tls && tc->cfg->http != HTTPV_1_1) ||
+                                       tc->cfg->http == HTTPV_2_PRIOR));
     SET(easy, CURLOPT_PRIVATE, t);
     SET(easy, CURLOPT_WRITEDATA, t);
 }

@@ -126,13 +126,15 @@ void url_clip(const char *line, size_t len, struct buf *dst)
     size_t before = dst->len;
     url_redact(buf_str(&tmp), dst);
     buf_free(&tmp);
-    size_t n = dst->len - before;
-    if (n > 256) {
-        size_t cut = 256;
-        /* do not split a UTF-8 sequence */
-        while (cut > 0 && ((unsigned char)dst->p[before + cut] & 0xC0) == 0x80)
-            cut--;
-        dst->len = before + cut;
-        buf_add(dst, "...", 3);
+    /* keep 256 characters: count the bytes that start one */
+    size_t chars = 0;
+    for (size_t i = before; i < dst->len; i++) {
+        if (((unsigned char)dst->p[i] & 0xC0) == 0x80)
+            continue;
+        if (++chars > 256) {
+            dst->len = i;
+            buf_add(dst, "...", 3);
+            return;
+        }
     }
 }

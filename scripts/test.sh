@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# test.sh: the whole test suite from a fresh clone. Installs what is missing,
+# checks formatting, builds with -Werror under AddressSanitizer and
+# UndefinedBehaviorSanitizer, runs every unit and end-to-end test (ctest),
+# runs the core end-to-end tests again under valgrind, and runs the
+# benchmark suite's smoke version.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh test
+
+echo "== format (.clang-format)"
+mapfile -t sources < <(git ls-files 'src/*.c' 'include/*.h' 'tests/unit/*.c' 'tests/server/*.c' 2>/dev/null || ls src/*.c include/*.h tests/unit/*.c tests/server/*.c)
+clang-format --dry-run --Werror "${sources[@]}"
+
+jobs=$(nproc)
+echo "== build (ASan + UBSan, -Werror)"
+cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DVOLLEY_WERROR=ON -DVOLLEY_SANITIZE=ON >/dev/null
+cmake --build build-test -j"$jobs"
+
+echo "== tests under the sanitizers"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 600
+
+echo "== core end-to-end tests under valgrind"
+cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DVOLLEY_WERROR=ON >/dev/null
+cmake --build build-valgrind -j"$jobs"
+ctest --test-dir build-valgrind --output-on-failure -L valgrind --timeout 900
+
+if [ -x bench/run.sh ]; then
+    echo "== benchmark smoke run"
+    bench/run.sh --smoke --volley build-valgrind/volley
+fi

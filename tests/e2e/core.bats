@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# core.bats: exit statuses, one record per input line, the -j cap,
+# per-attempt timeouts, cancellation by signals, and early close of stdout.
+
+load helpers
+
+setup_file() { fixture_start; }
+teardown_file() { fixture_stop; }
+
+@test "exit 0 when every URL passes, one text record per URL" {
+    run v -q --url "$BASE/ok" --url "$BASE/status/204"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [[ "$output" == *"200 "*" 3 $BASE/ok"* ]]
+    [[ "$output" == *"204 "*" $BASE/status/204"* ]]
+}
+
+@test "exit 1 when a status is outside 2xx/3xx, kind http" {
+    run v -q --json --url "$BASE/ok" --url "$BASE/status/404"
+    [ "$status" -eq 1 ]
+    [ "$(jq -s 'map(select(.http_code==404))[0].error.kind' <<<"$output")" = '"http"' ]
+    [ "$(jq -s 'map(select(.http_code==404))[0].ok' <<<"$output")" = false ]
+}
+
+@test "exit 2 for usage errors, with a message and no fetch" {
+    stats_reset
+    run v --parallel 0 --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--parallel"* ]]
+    run v --no-such-option
+    [ "$status" -eq 2 ]
+    run v "$BATS_TEST_TMPDIR/missing.txt"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"missing.txt"* ]]
+    run v -H $'X-A: 1\r\nX-B: 2' --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"CR or LF"* ]]
+    run v -w '%{nope}' --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    [ "$(stats requests)" -eq 0 ]
+}
+
+@test "exit 3 for connection refused (the README example), wins over 1" {
+    run v -q -m 2 --connect-timeout 1 --url http://127.0.0.1:9/
+    [ "$status" -eq 3 ]
+    [[ "$output" == "ERR "*"http://127.0.0.1:9/ connect: "* ]]
+    run v -q --json --url http://127.0.0.1:9/ --url "$BASE/status/500"
+    [ "$status" -eq 3 ]
+    [ "$(jq -s 'map(select(.url=="http://127.0.0.1:9/"))[0] | [.error.kind, .error.code, .http_code, .attempts] | @csv' <<<"$output")" = '"\"connect\",7,0,1"' ]
+}
+
+@test "exit 4 when stdout cannot be written" {
+    [ -w /dev/full ] || skip "no /dev/full"
+    run bash -c '"$VOLLEY" -q --url "$BASE/ok" >/dev/full'
+    [ "$status" -eq 4 ]
+    [[ "$output" == *"stdout"* ]]
+}
+
+@test "a record for every input line, bad lines included; comments and blanks skipped" {
+    long=$(head -c 70000 /dev/zero | tr '\0' 'a')
+    {
+        echo "# a comment"
+        echo "   $BASE/ok   "
+        echo ""
+        echo "ftp://127.0.0.1/file"
+        echo "   # indented comment"
+        echo "http://exa mple.com/"
+        echo "http://$long"
+        echo "$BASE/status/404"
+        printf 'http://127.0.0.1:%s/ok?\xff\xfe\n' "$PORT"
+        printf '%s' "$BASE/status/201"
+    } >"$BATS_TEST_TMPDIR/list.txt"
+    run v -q --json "$BATS_TEST_TMPDIR/list.txt"
+    [ "$status" -eq 3 ]
+    echo "$output" | jq -e . >/dev/null
+    [ "$(jq -s length <<<"$output")" -eq 7 ]
+    [ "$(jq -s 'map(.seq) | sort | . == [1,2,3,4,5,6,7]' <<<"$output")" = true ]
+    f="$BATS_TEST_TMPDIR/list.txt"
+    [ "$(jq -s -r 'sort_by(.seq) | map(.input) | join(" ")' <<<"$output")" = "$f:2 $f:4 $f:6 $f:7 $f:8 $f:9 $f:10" ]
+    [ "$(jq -s -r 'sort_by(.seq) | map(.error.kind // "none") | join(" ")' <<<"$output")" = "none input input input http none none" ]
+    [ "$(jq -s 'map(select(.error.kind=="input")) | all(.attempts==0 and .http_code==0)' <<<"$output")" = true ]
+    # the over-long line is cut to 256 characters and "..."
+    [ "$(jq -s -r 'map(select(.seq==4))[0].url | length' <<<"$output")" -eq 259 ]
+    # invalid UTF-8 is repaired in the record
+    [ "$(jq -s -r 'map(select(.seq==6))[0].url' <<<"$output")" = "http://127.0.0.1:$PORT/ok?"$'\xef\xbf\xbd\xef\xbf\xbd' ]
+}
+
+@test "stdin, '-' and --url (first), with FILE:LINE, -:LINE and arg:N" {
+    printf '%s\n' "$BASE/status/201" >"$BATS_TEST_TMPDIR/a.txt"
+    run bash -c 'printf "%s\n\n%s\n" "$BASE/status/202" "$BASE/status/203" | "$VOLLEY" -q -j 1 -w "%{input} %{http_code}\n" --url "$BASE/ok" "$BATS_TEST_TMPDIR/a.txt" -'
+    [ "$status" -eq 0 ]
+    [ "$output" = "arg:1 200
+$BATS_TEST_TMPDIR/a.txt:1 201
+-:1 202
+-:3 203" ]
+    run bash -c 'echo "$BASE/status/202" | "$VOLLEY" -q -w "%{input} %{http_code}\n"'
+    [ "$output" = "-:1 202" ]
+}
+
+@test "--proto-default applies to lines without a scheme" {
+    run v -q -w '%{url} %{http_code}\n' --proto-default http --url "127.0.0.1:$PORT/ok"
+    [ "$status" -eq 0 ]
+    [ "$output" = "http://127.0.0.1:$PORT/ok 200" ]
+    run v -q -w '%{url}\n' -m 1 --url "127.0.0.1:$PORT/ok"
+    [[ "$output" == "https://127.0.0.1:$PORT/ok" ]]
+}
+
+@test "-j caps transfers in flight: the server's max in-flight equals -j" {
+    for i in $(seq 1 30); do echo "$BASE/delay/200?i=$i"; done >"$BATS_TEST_TMPDIR/slow.txt"
+    stats_reset
+    run v -q -j 7 "$BATS_TEST_TMPDIR/slow.txt"
+    [ "$status" -eq 0 ]
+    [ "$(stats max_inflight)" -eq 7 ]
+    [ "$(stats requests)" -eq 30 ]
+    stats_reset
+    run v -q -j 1 --url "$BASE/delay/50" --url "$BASE/delay/50" --url "$BASE/delay/50"
+    [ "$(stats max_inflight)" -eq 1 ]
+}
+
+@test "--max-time is per attempt, against a slow endpoint: kind timeout, exit 3" {
+    run v -q --json -m 0.5 --url "$BASE/delay/5000" --url "$BASE/ok"
+    [ "$status" -eq 3 ]
+    rec=$(jq -s 'map(select(.url|endswith("/delay/5000")))[0]' <<<"$output")
+    [ "$(jq -r .error.kind <<<"$rec")" = timeout ]
+    [ "$(jq -r .error.code <<<"$rec")" = 28 ]
+    jq -e '.time_total >= 0.4 and .time_total < 3' <<<"$rec"
+    [ "$(jq -s 'map(select(.url|endswith("/ok")))[0].ok' <<<"$output")" = true ]
+}
+
+@test "the timeout starts when the attempt starts, not while it waits for a slot" {
+    # 4 requests of 400 ms one at a time: 1.6 s in all, each within -m 0.9
+    run v -q --json -j 1 -m 0.9 --url "$BASE/delay/400?a" --url "$BASE/delay/400?b" \
+        --url "$BASE/delay/400?c" --url "$BASE/delay/400?d"
+    [ "$status" -eq 0 ]
+    [ "$(jq -s 'all(.ok)' <<<"$output")" = true ]
+    # the last one started 1.2 s into the run, past -m, and still passed
+    [ "$(jq -s 'map(.time_total) | add > 1.2' <<<"$output")" = true ]
+}
+
+@test "SIGINT mid-run: in-flight aborted, every line read has one record, exit 130" {
+    for i in $(seq 1 40); do echo "$BASE/delay/10000?i=$i"; done >"$BATS_TEST_TMPDIR/slow.txt"
+    stats_reset
+    vexec -j 3 --json "$BATS_TEST_TMPDIR/slow.txt" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+    pid=$!
+    wait_for inflight_is 3
+    kill -INT $pid
+    rc=0
+    wait $pid || rc=$?
+    [ "$rc" -eq 130 ]
+    out="$BATS_TEST_TMPDIR/out"
+    jq -e . "$out" >/dev/null
+    n=$(jq -s length "$out")
+    # read-ahead: the lines read are those in flight plus ~2 x -j queued
+    [ "$n" -ge 3 ] && [ "$n" -le 12 ]
+    [ "$(jq -s "map(.seq) | sort == [range(1; $n + 1)]" "$out")" = true ]
+    [ "$(jq -s 'all(.error.kind == "cancelled")' "$out")" = true ]
+    [ "$(jq -s 'map(select(.attempts == 1)) | length' "$out")" -eq 3 ]
+    [ "$(jq -s 'map(select(.attempts == 1)) | all(.error.code == 42)' "$out")" = true ]
+    [ "$(jq -s 'map(select(.attempts == 0)) | all(.error.code == null)' "$out")" = true ]
+    grep -q "cancelled" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "SIGTERM cancels the same way, exit 143" {
+    stats_reset
+    vexec -j 2 -q --url "$BASE/delay/10000?x" --url "$BASE/delay/10000?y" >"$BATS_TEST_TMPDIR/out" &
+    pid=$!
+    wait_for inflight_is 2
+    kill -TERM $pid
+    rc=0
+    wait $pid || rc=$?
+    [ "$rc" -eq 143 ]
+    [ "$(lines "$BATS_TEST_TMPDIR/out")" -eq 2 ]
+    grep -q "cancelled: terminated by SIGTERM" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "stdout closed early (| head): exit 141, nothing on stderr" {
+    for i in $(seq 1 5000); do echo "$BASE/ok?i=$i"; done >"$BATS_TEST_TMPDIR/many.txt"
+    run bash -c '"$VOLLEY" "$BATS_TEST_TMPDIR/many.txt" 2>"$BATS_TEST_TMPDIR/err" | head -3; echo "rc=${PIPESTATUS[0]}"'
+    [ "${#lines[@]}" -eq 4 ]
+    [ "${lines[3]}" = "rc=141" ]
+    [ ! -s "$BATS_TEST_TMPDIR/err" ]
+}
+
+@test "the summary goes to stderr, -q silences it" {
+    run bash -c '"$VOLLEY" --url "$BASE/ok" --url "$BASE/status/503" 2>&1 >/dev/null'
+    [[ "$output" == "volley: 2 URLs: 1 ok, 1 failed (1 http) in "*"URLs/s)" ]]
+    run bash -c '"$VOLLEY" -q --url "$BASE/ok" 2>&1 >/dev/null'
+    [ -z "$output" ]
+}
+
+@test "--version names volley, libcurl, libevent and cJSON; --help lists options" {
+    run v --version
+    [ "$status" -eq 0 ]
+    [[ "$output" == "volley "* ]]
+    [[ "$output" == *libcurl* && "$output" == *libevent* && "$output" == *cJSON* ]]
+    run v --help
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"--parallel"* && "$output" == *"--max-time"* ]]
+}
+
+@test "connections are reused across URLs to one origin" {
+    for i in $(seq 1 200); do echo "$BASE/ok?i=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
+    stats_reset
+    run v -q -j 4 "$BATS_TEST_TMPDIR/l.txt"
+    [ "$status" -eq 0 ]
+    [ "$(stats requests)" -eq 200 ]
+    [ "$(stats connections)" -le 4 ]
+}

@@ -1,0 +1,75 @@
+# helpers.bash: shared set-up for the bats files: the fixture server (one per
+# file, on 127.0.0.1 port 0, stopped by PID), a wrapper that runs volley, and
+# small jq/stat helpers.
+
+: "${VOLLEY:?VOLLEY must point at the volley binary}"
+: "${FIXTURE:?FIXTURE must point at volley-fixture}"
+unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy NO_COLOR
+
+# Start the fixture server; sets FIX_PID, PORT (and PORT2 for a second
+# listener on 127.0.0.2 when called with "two").
+fixture_start() {
+    local args=(--max-seconds 600 --listen 127.0.0.1)
+    [ "${1:-}" = two ] && args+=(--listen 127.0.0.2)
+    local out="$BATS_FILE_TMPDIR/fixture.out"
+    "$FIXTURE" "${args[@]}" >"$out" 2>"$BATS_FILE_TMPDIR/fixture.err" &
+    FIX_PID=$!
+    local want=1 i
+    [ "${1:-}" = two ] && want=2
+    for i in $(seq 1 200); do
+        [ -s "$out" ] && [ "$(wc -l <"$out")" -ge "$want" ] && break
+        sleep 0.05
+    done
+    PORT=$(sed -n 1p "$out")
+    PORT2=$(sed -n 2p "$out")
+    [ -n "$PORT" ] || { echo "fixture did not start" >&2; return 1; }
+    BASE="http://127.0.0.1:$PORT"
+    export FIX_PID PORT PORT2 BASE
+}
+
+fixture_stop() {
+    [ -n "${FIX_PID:-}" ] && kill "$FIX_PID" 2>/dev/null && wait "$FIX_PID" 2>/dev/null
+    return 0
+}
+
+# stats [FIELD]: the fixture's counters (whole object, or one field)
+stats() {
+    local s
+    s=$(curl -s --max-time 5 "$BASE/stats")
+    if [ -n "${1:-}" ]; then jq -r ".$1" <<<"$s"; else echo "$s"; fi
+}
+
+stats_reset() {
+    curl -s --max-time 5 "$BASE/stats/reset" >/dev/null
+}
+
+# inflight_is N: the fixture has exactly N requests open
+inflight_is() {
+    [ "$(stats inflight)" = "$1" ]
+}
+
+# wait_for CMD...: retry CMD (a condition, not a delay) for up to 20 s
+wait_for() {
+    local i
+    for i in $(seq 1 400); do
+        "$@" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# v ARGS...: run volley (under $VOLLEY_WRAPPER when set, e.g. valgrind)
+v() {
+    # shellcheck disable=SC2086
+    ${VOLLEY_WRAPPER:-} "$VOLLEY" "$@"
+}
+
+# vexec ARGS...: replace the current (sub)shell with volley; for background
+# runs whose $! must be volley's own PID: ( vexec ... ) &
+vexec() {
+    # shellcheck disable=SC2086
+    exec ${VOLLEY_WRAPPER:-} "$VOLLEY" "$@"
+}
+
+# Lines of a file as a count
+lines() { wc -l <"$1" | tr -d ' '; }
