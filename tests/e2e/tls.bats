@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# tls.bats: TLS verification on by default, -k and --cacert, and HTTP/2
+# over TLS through nginx multiplexing many URLs on one connection.
+
+load helpers
+
+setup_file() {
+    NGX="$BATS_FILE_TMPDIR/nginx"
+    read -r TLS_PORT HTTP_PORT < <("$NGINX_SH" start "$NGX")
+    export NGX TLS_PORT HTTP_PORT
+}
+teardown_file() { "$NGINX_SH" stop "$NGX" || true; }
+
+@test "a self-signed certificate fails by default (kind tls, exit 3)" {
+    run v -q --json --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "tls" and (.error.code == 60 or .error.code == 35) and .http_code == 0' <<<"$output"
+}
+
+@test "-k skips verification" {
+    run v -q --json -k --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$status" -eq 0 ]
+    jq -e '.ok and .size_download == 1024 and .time_appconnect > 0' <<<"$output"
+}
+
+@test "--cacert verifies against the given CA" {
+    run v -q --json --cacert "$NGX/ca.pem" --url "https://127.0.0.1:$TLS_PORT/1k" --url "https://localhost:$TLS_PORT/100k"
+    [ "$status" -eq 0 ]
+    [ "$(jq -s 'all(.ok) and (map(.size_download) | sort == [1024, 102400])' <<<"$output")" = true ]
+}
+
+@test "HTTP/2 over TLS: http_version 2 and one connection for many URLs" {
+    for i in $(seq 1 200); do echo "https://127.0.0.1:$TLS_PORT/1k?i=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
+    run v -q --json -j 50 --cacert "$NGX/ca.pem" "$BATS_TEST_TMPDIR/l.txt"
+    [ "$status" -eq 0 ]
+    [ "$(jq -s 'length' <<<"$output")" -eq 200 ]
+    [ "$(jq -s 'all(.http_version == "2" and .size_download == 1024)' <<<"$output")" = true ]
+    [ "$(jq -s 'map(.num_connects) | add' <<<"$output")" -eq 1 ]
+}
+
+@test "--http1.1 over TLS keeps HTTP/1.1; --http2 negotiates 2; plain HTTP stays 1.1" {
+    run v -q -w '%{http_version}\n' --http1.1 --cacert "$NGX/ca.pem" --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$output" = "1.1" ]
+    run v -q -w '%{http_version}\n' --url "http://127.0.0.1:$HTTP_PORT/1k"
+    [ "$output" = "1.1" ]
+    run v -q -w '%{http_version} %{http_code}\n' --http2 --cacert "$NGX/ca.pem" --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$output" = "2 200" ]
+}
