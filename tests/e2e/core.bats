@@ -137,6 +137,18 @@ $BATS_TEST_TMPDIR/a.txt:1 201
     [ "$(jq -s 'map(.time_total) | add > 1.2' <<<"$output")" = true ]
 }
 
+@test "--connect-timeout bounds DNS + TCP + TLS: a peer that never answers the handshake" {
+    run v -q --json --connect-timeout 0.3 -m 10 --url "https://127.0.0.1:$SILENT_PORT/"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "timeout" and .error.code == 28 and .time_total < 5' <<<"$output"
+}
+
+@test "a server that accepts and never answers times out at --max-time" {
+    run v -q --json -m 0.4 --url "http://127.0.0.1:$SILENT_PORT/"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "timeout" and .time_total >= 0.3 and .time_total < 5' <<<"$output"
+}
+
 @test "SIGINT mid-run: in-flight aborted, every line read has one record, exit 130" {
     for i in $(seq 1 40); do echo "$BASE/delay/10000?i=$i"; done >"$BATS_TEST_TMPDIR/slow.txt"
     stats_reset
@@ -205,4 +217,20 @@ $BATS_TEST_TMPDIR/a.txt:1 201
     [ "$status" -eq 0 ]
     [ "$(stats requests)" -eq 200 ]
     [ "$(stats connections)" -le 4 ]
+}
+
+@test "stdin is streamed: a record comes out before the input ends" {
+    fifo="$BATS_TEST_TMPDIR/in.fifo"
+    mkfifo "$fifo"
+    vexec -q -w '%{seq}\n' <"$fifo" >"$BATS_TEST_TMPDIR/out" &
+    pid=$!
+    exec 7>"$fifo"
+    echo "$BASE/ok?first" >&7
+    wait_for test -s "$BATS_TEST_TMPDIR/out"
+    [ "$(cat "$BATS_TEST_TMPDIR/out")" = 1 ]
+    echo "$BASE/ok?second" >&7
+    exec 7>&-
+    wait $pid
+    [ "$(cat "$BATS_TEST_TMPDIR/out")" = "1
+2" ]
 }

@@ -6,25 +6,24 @@
 : "${FIXTURE:?FIXTURE must point at volley-fixture}"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy NO_COLOR
 
-# Start the fixture server; sets FIX_PID, PORT (and PORT2 for a second
-# listener on 127.0.0.2 when called with "two").
+# Start the fixture server with three listeners: PORT (127.0.0.1), PORT2
+# (127.0.0.2, a second origin) and SILENT_PORT (127.0.0.1: accepts, never
+# answers). Sets FIX_PID and BASE too.
 fixture_start() {
-    local args=(--max-seconds 600 --listen 127.0.0.1)
-    [ "${1:-}" = two ] && args+=(--listen 127.0.0.2)
-    local out="$BATS_FILE_TMPDIR/fixture.out"
-    "$FIXTURE" "${args[@]}" >"$out" 2>"$BATS_FILE_TMPDIR/fixture.err" &
+    local out="$BATS_FILE_TMPDIR/fixture.out" i
+    "$FIXTURE" --max-seconds 600 --listen 127.0.0.1 --listen 127.0.0.2 --listen-silent 127.0.0.1 \
+        >"$out" 2>"$BATS_FILE_TMPDIR/fixture.err" &
     FIX_PID=$!
-    local want=1 i
-    [ "${1:-}" = two ] && want=2
     for i in $(seq 1 200); do
-        [ -s "$out" ] && [ "$(wc -l <"$out")" -ge "$want" ] && break
+        [ -s "$out" ] && [ "$(wc -l <"$out")" -ge 3 ] && break
         sleep 0.05
     done
     PORT=$(sed -n 1p "$out")
     PORT2=$(sed -n 2p "$out")
-    [ -n "$PORT" ] || { echo "fixture did not start" >&2; return 1; }
+    SILENT_PORT=$(sed -n 3p "$out")
+    [ -n "$SILENT_PORT" ] || { echo "fixture did not start" >&2; return 1; }
     BASE="http://127.0.0.1:$PORT"
-    export FIX_PID PORT PORT2 BASE
+    export FIX_PID PORT PORT2 SILENT_PORT BASE
 }
 
 fixture_stop() {
