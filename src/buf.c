@@ -76,20 +76,21 @@ void buf_add_i64(struct buf *b, int64_t v)
 
 void buf_add_secs(struct buf *b, int64_t usec, int digits)
 {
-    static const int64_t scale[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    static const uint64_t scale[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
     if (digits < 1)
         digits = 1;
     if (digits > 6)
         digits = 6;
+    uint64_t u = (uint64_t)usec;
     if (usec < 0) {
         buf_addc(b, '-');
-        usec = -usec;
+        u = (uint64_t)0 - u; /* well defined for INT64_MIN too */
     }
-    int64_t unit = scale[digits];
-    int64_t v = (usec + unit / 2) / unit; /* rounded to DIGITS decimals */
-    int64_t whole = v / scale[6 - digits];
-    int64_t frac = v % scale[6 - digits];
-    buf_add_u64(b, (uint64_t)whole);
+    uint64_t unit = scale[digits];
+    uint64_t v = u / unit + ((u % unit) * 2 >= unit); /* rounded to DIGITS decimals */
+    uint64_t whole = v / scale[6 - digits];
+    uint64_t frac = v % scale[6 - digits];
+    buf_add_u64(b, whole);
     buf_addc(b, '.');
     char tmp[8];
     for (int i = digits - 1; i >= 0; i--) {

@@ -452,7 +452,10 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
             buf_addf(err, "option %s needs a value", argv[optind - 1]);
             goto fail;
         default:
-            if (optopt && optopt < OPT_FIRST_LONG)
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                buf_addf(err, "unknown option or unexpected value: %s (see volley --help)",
+                         argv[optind - 1]);
+            else if (optopt && optopt < OPT_FIRST_LONG)
                 buf_addf(err, "unknown option -%c (see volley --help)", optopt);
             else
                 buf_addf(err, "unknown option %s (see volley --help)", argv[optind - 1]);

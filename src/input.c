@@ -15,6 +15,7 @@
 
 #define INPUT_BUF (URL_MAX_LINE * 2 + 4096)
 #define INPUT_KEEP 2048 /* bytes of an over-long line kept for its record */
+#define INPUT_SLACK 1024 /* blanks around a line that do not count towards 64 KiB */
 
 struct input {
     char *const *urls;
@@ -186,11 +187,9 @@ static enum input_status input_file_line(struct input *in, struct input_line *li
             in->lineno++;
             line->text = p;
             line->len = n;
-            line->too_long = n > URL_MAX_LINE;
-            if (line->too_long)
-                line->len = INPUT_KEEP;
+            line->too_long = false; /* decided after trimming */
             return INPUT_LINE;
-        } else if (avail > URL_MAX_LINE) {
+        } else if (avail > URL_MAX_LINE + INPUT_SLACK) {
             /* no newline within the limit: hand out its start, skip the rest */
             in->lineno++;
             line->text = p;
@@ -208,6 +207,18 @@ static enum input_status input_file_line(struct input *in, struct input_line *li
     }
 }
 
+/* Trim LINE and apply the 64 KiB limit to what is left; true when it is a
+ * line to hand out (not blank, not a comment). */
+static bool input_finish_line(struct input_line *line)
+{
+    bool keep = input_trim(&line->text, &line->len);
+    if (line->len > URL_MAX_LINE) {
+        line->too_long = true;
+        line->len = INPUT_KEEP;
+    }
+    return keep;
+}
+
 enum input_status input_next(struct input *in, struct input_line *line)
 {
     while (in->next_url < in->nurls) {
@@ -216,11 +227,8 @@ enum input_status input_next(struct input *in, struct input_line *line)
         line->len = strlen(u);
         line->source = "arg";
         line->lineno = in->next_url;
-        line->too_long = line->len > URL_MAX_LINE;
-        if (line->too_long)
-            line->len = INPUT_KEEP;
-        bool keep = input_trim(&line->text, &line->len);
-        if (keep || (line->too_long && line->len > 0 && line->text[0] != '#'))
+        line->too_long = false;
+        if (input_finish_line(line))
             return INPUT_LINE;
     }
     for (;;) {
@@ -240,8 +248,7 @@ enum input_status input_next(struct input *in, struct input_line *line)
             return st;
         line->source = in->source;
         line->lineno = in->lineno;
-        bool keep = input_trim(&line->text, &line->len);
-        if (keep || (line->too_long && line->len > 0 && line->text[0] != '#'))
+        if (input_finish_line(line))
             return INPUT_LINE;
     }
 }

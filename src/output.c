@@ -393,7 +393,16 @@ static void output_text_record(const struct output_options *opt, const struct re
     buf_addc(dst, ' ');
     buf_add_i64(dst, r->size_download);
     buf_addc(dst, ' ');
-    output_text_nullable(dst, r->url);
+    /* the URL stays one column: a bad line's blanks are written as %20 */
+    for (const char *u = r->url ? r->url : ""; *u;) {
+        size_t n = strcspn(u, " ");
+        output_text_string(dst, u, n);
+        u += n;
+        if (*u == ' ') {
+            buf_add(dst, "%20", 3);
+            u++;
+        }
+    }
     if (r->kind != KIND_NONE) {
         buf_addc(dst, ' ');
         if (opt->color)

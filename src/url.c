@@ -28,12 +28,16 @@ void url_checker_free(struct url_checker *c)
     free(c);
 }
 
-/* The first "://" in S (LEN bytes), or NULL. */
+/* The "://" that ends a scheme in S (LEN bytes): the first one, if it comes
+ * before any '/', '?' or '#' (a "://" in a path or query is not one). */
 static const char *url_find_sep(const char *s, size_t len)
 {
-    for (size_t i = 0; i + 3 <= len; i++)
+    for (size_t i = 0; i + 3 <= len; i++) {
         if (s[i] == ':' && s[i + 1] == '/' && s[i + 2] == '/')
             return s + i;
+        if (s[i] == '/' || s[i] == '?' || s[i] == '#')
+            return NULL;
+    }
     return NULL;
 }
 
@@ -82,10 +86,10 @@ const char *url_prepare(struct url_checker *c, const char *line, size_t len,
 /* The span of the password in URL's userinfo: [*start, *end). */
 static bool url_password_span(const char *url, size_t *start, size_t *end)
 {
-    const char *auth = strstr(url, "://");
-    if (!auth)
-        return false;
-    auth += 3;
+    /* the authority starts after "scheme://", or at the start of a URL
+     * that has no scheme yet (volley adds the default one) */
+    const char *sep = url_find_sep(url, strlen(url));
+    const char *auth = sep ? sep + 3 : url;
     size_t alen = strcspn(auth, "/?#");
     const char *at = NULL;
     for (size_t i = 0; i < alen; i++)
@@ -126,11 +130,18 @@ void url_clip(const char *line, size_t len, struct buf *dst)
     size_t before = dst->len;
     url_redact(buf_str(&tmp), dst);
     buf_free(&tmp);
-    /* keep 256 characters: count the bytes that start one */
+    /* keep 256 characters, counted as output shows them: a continuation
+     * byte is part of the character before it only while one is expected;
+     * a stray one becomes a character (U+FFFD) of its own */
     size_t chars = 0;
+    int pending = 0;
     for (size_t i = before; i < dst->len; i++) {
-        if (((unsigned char)dst->p[i] & 0xC0) == 0x80)
+        unsigned char c = (unsigned char)dst->p[i];
+        if ((c & 0xC0) == 0x80 && pending > 0) {
+            pending--;
             continue;
+        }
+        pending = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
         if (++chars > 256) {
             dst->len = i;
             buf_add(dst, "...", 3);

@@ -1,0 +1,480 @@
+/* test_input: the URL sources read line by line: trimming, skipped lines,
+ * FILE:LINE positions, the 64 KiB limit, --url values, several files,
+ * unreadable files, and stdin as a pipe that is empty, fed, then closed. */
+#include "unit.h"
+
+#include "input.h"
+#include "url.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+#define NEXT_LINE(in, l, want_text, want_source, want_lineno)                                      \
+    do {                                                                                           \
+        enum input_status st_ = input_next(in, l);                                                 \
+        if (st_ != INPUT_LINE)                                                                     \
+            fail_msg("status %d, want a line '%s' (%s)", (int)st_, want_text,                      \
+                     st_ == INPUT_ERROR ? input_error(in) : "");                                   \
+        assert_int_equal((l)->len, strlen(want_text));                                             \
+        assert_memory_equal((l)->text, want_text, (l)->len);                                       \
+        assert_string_equal((l)->source, want_source);                                             \
+        assert_int_equal((l)->lineno, want_lineno);                                                \
+        assert_false((l)->too_long);                                                               \
+    } while (0)
+
+#define NEXT_STATUS(in, l, want)                                                                   \
+    do {                                                                                           \
+        enum input_status st_ = input_next(in, l);                                                 \
+        if (st_ != (want))                                                                         \
+            fail_msg("status %d, want %d%s%.*s", (int)st_, (int)(want),                            \
+                     st_ == INPUT_LINE ? ": line " : "", st_ == INPUT_LINE ? (int)(l)->len : 0,    \
+                     st_ == INPUT_LINE ? (l)->text : "");                                          \
+    } while (0)
+
+/* A string list as input_new takes it (it never writes through it). */
+#define LIST(...) ((char *const *)(uintptr_t)(const char *const[]){__VA_ARGS__})
+
+/* An input over the single file PATH. */
+static struct input *one_file(const char *const *path)
+{
+    return input_new(NULL, 0, (char *const *)(uintptr_t)path, 1);
+}
+
+/* A string of N copies of C (caller frees). */
+static char *repeat(char c, size_t n)
+{
+    char *s = malloc(n + 1);
+    memset(s, c, n);
+    s[n] = '\0';
+    return s;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+static void test_trim_and_skip(void **state)
+{
+    (void)state;
+    const char *path = unit_text_file("list.txt", "  https://a/  \n"
+                                                  "\n"
+                                                  "# a comment\n"
+                                                  "   \t# indented comment\n"
+                                                  " \t \f\v\n"
+                                                  "\tb.example/x y\t\n"
+                                                  "c#not-a-comment\n");
+    struct input *in = one_file(&path);
+    struct input_line l;
+    NEXT_LINE(in, &l, "https://a/", path, 1);
+    assert_ptr_equal(l.source, path); /* the name given, not a copy */
+    NEXT_LINE(in, &l, "b.example/x y", path, 6);
+    NEXT_LINE(in, &l, "c#not-a-comment", path, 7);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    NEXT_STATUS(in, &l, INPUT_EOF); /* and stays there */
+    input_free(in);
+}
+
+static void test_crlf(void **state)
+{
+    (void)state;
+    const char *path = unit_text_file("crlf.txt", "a\r\n\r\n# c\r\nb \r\n");
+    struct input *in = one_file(&path);
+    struct input_line l;
+    NEXT_LINE(in, &l, "a", path, 1);
+    NEXT_LINE(in, &l, "b", path, 4);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_no_trailing_newline(void **state)
+{
+    (void)state;
+    const char *path = unit_text_file("nonl.txt", "a\n\nlast  ");
+    struct input *in = one_file(&path);
+    struct input_line l;
+    NEXT_LINE(in, &l, "a", path, 1);
+    NEXT_LINE(in, &l, "last", path, 3);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_empty_and_blank_files(void **state)
+{
+    (void)state;
+    const char *paths[] = {unit_text_file("empty.txt", ""),
+                           unit_text_file("blank.txt", "\n\n  \n# only comments\n"),
+                           unit_text_file("one.txt", "x")};
+    struct input *in = input_new(NULL, 0, (char *const *)(uintptr_t)paths, 3);
+    struct input_line l;
+    NEXT_LINE(in, &l, "x", paths[2], 1);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_text_is_lent(void **state)
+{
+    (void)state;
+    /* a line's text is not NUL-terminated: LEN bounds it */
+    const char *path = unit_text_file("lent.txt", "ab\ncd\n");
+    struct input *in = one_file(&path);
+    struct input_line l;
+    assert_int_equal(input_next(in, &l), INPUT_LINE);
+    assert_int_equal(l.len, 2);
+    assert_memory_equal(l.text, "ab", 2);
+    assert_true(input_fd(in) >= 0);
+    NEXT_LINE(in, &l, "cd", path, 2);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_many_lines(void **state)
+{
+    (void)state;
+    /* more than the read buffer holds: lines across refills stay whole */
+    struct buf b = {0};
+    for (int i = 1; i <= 20000; i++)
+        buf_addf(&b, i % 7 ? "https://example.com/%d\n" : "# %d\n", i);
+    const char *path = unit_file("many.txt", b.p, b.len);
+    buf_free(&b);
+    struct input *in = one_file(&path);
+    struct input_line l;
+    char want[64];
+    for (int i = 1; i <= 20000; i++) {
+        if (i % 7 == 0)
+            continue;
+        snprintf(want, sizeof want, "https://example.com/%d", i);
+        NEXT_LINE(in, &l, want, path, (uint64_t)i);
+    }
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_long_lines_within_limit(void **state)
+{
+    (void)state;
+    /* five lines of 60000 bytes, each straddling buffer refills */
+    struct buf b = {0};
+    char *body = repeat('y', 60000 - 3);
+    for (int i = 0; i < 5; i++)
+        buf_addf(&b, "%d:/%s\n", i, body);
+    const char *path = unit_file("long.txt", b.p, b.len);
+    struct input *in = one_file(&path);
+    struct input_line l;
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(input_next(in, &l), INPUT_LINE);
+        assert_false(l.too_long);
+        assert_int_equal(l.len, 60000);
+        assert_int_equal(l.text[0], '0' + i);
+        assert_memory_equal(l.text + 3, body, 60000 - 3);
+        assert_int_equal(l.lineno, (uint64_t)i + 1);
+    }
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+    free(body);
+    buf_free(&b);
+}
+
+static void test_exactly_64k(void **state)
+{
+    (void)state;
+    char *line = repeat('z', URL_MAX_LINE);
+    struct buf b = {0};
+    buf_add(&b, line, URL_MAX_LINE);
+    buf_adds(&b, "\nnext\n");
+    const char *path = unit_file("64k.txt", b.p, b.len);
+    struct input *in = one_file(&path);
+    struct input_line l;
+    assert_int_equal(input_next(in, &l), INPUT_LINE);
+    assert_false(l.too_long);
+    assert_int_equal(l.len, URL_MAX_LINE);
+    NEXT_LINE(in, &l, "next", path, 2);
+    input_free(in);
+    free(line);
+    buf_free(&b);
+}
+
+/* A file with a line of N 'x' bytes (after PREFIX) between "a" and "b". */
+static void check_too_long(const char *name, const char *prefix, size_t n, bool final_newline)
+{
+    struct buf b = {0};
+    buf_adds(&b, "a\n");
+    buf_adds(&b, prefix);
+    char *x = repeat('x', n);
+    buf_add(&b, x, n);
+    free(x);
+    if (final_newline)
+        buf_adds(&b, "\n\nb\n");
+    const char *path = unit_file(name, b.p, b.len);
+    buf_free(&b);
+
+    struct input *in = one_file(&path);
+    struct input_line l;
+    NEXT_LINE(in, &l, "a", path, 1);
+    assert_int_equal(input_next(in, &l), INPUT_LINE);
+    assert_true(l.too_long);
+    assert_int_equal(l.lineno, 2);
+    /* its (trimmed) start is kept: enough for 256 characters of any width */
+    assert_true(l.len >= 4 * 256 && l.len < URL_MAX_LINE);
+    assert_int_equal(l.text[0], 'x');
+    for (size_t i = 0; i < l.len; i++)
+        assert_int_equal(l.text[i], 'x');
+    if (final_newline)
+        NEXT_LINE(in, &l, "b", path, 4);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_too_long(void **state)
+{
+    (void)state;
+    check_too_long("long1.txt", "", URL_MAX_LINE + 1, true);
+    check_too_long("long2.txt", "", 70000, true);
+    /* longer than the whole read buffer */
+    check_too_long("long3.txt", "", 300000, true);
+    /* at the end of the file, without a newline */
+    check_too_long("long4.txt", "", 200000, false);
+    /* leading blanks are trimmed from the kept start */
+    check_too_long("long5.txt", "   \t", 100000, true);
+}
+
+static void test_several_files(void **state)
+{
+    (void)state;
+    const char *paths[] = {unit_text_file("f1.txt", "one\n# skip\ntwo\n"),
+                           unit_text_file("f2.txt", "three"), unit_text_file("f3.txt", "\nfour\n")};
+    struct input *in = input_new(NULL, 0, (char *const *)(uintptr_t)paths, 3);
+    struct input_line l;
+    NEXT_LINE(in, &l, "one", paths[0], 1);
+    NEXT_LINE(in, &l, "two", paths[0], 3);
+    NEXT_LINE(in, &l, "three", paths[1], 1); /* numbering restarts per file */
+    NEXT_LINE(in, &l, "four", paths[2], 2);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_unreadable_file_continues(void **state)
+{
+    (void)state;
+    const char *paths[] = {"/nonexistent/urls.txt", unit_text_file("after.txt", "ok\n"),
+                           unit_tmpdir(), unit_text_file("last.txt", "end\n")};
+    struct input *in = input_new(NULL, 0, (char *const *)(uintptr_t)paths, 4);
+    struct input_line l;
+    NEXT_STATUS(in, &l, INPUT_ERROR);
+    assert_non_null(strstr(input_error(in), "/nonexistent/urls.txt"));
+    NEXT_LINE(in, &l, "ok", paths[1], 1);
+    NEXT_STATUS(in, &l, INPUT_ERROR);
+    assert_non_null(strstr(input_error(in), "Is a directory"));
+    assert_non_null(strstr(input_error(in), paths[2]));
+    NEXT_LINE(in, &l, "end", paths[3], 1);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+/* ---- --url values ------------------------------------------------------- */
+
+static void test_urls_first(void **state)
+{
+    (void)state;
+    const char *path = unit_text_file("after-urls.txt", "from-file\n");
+    struct input *in = input_new(LIST("u1", "  u2 \t", "", "# comment", "u5"), 5,
+                                 (char *const *)(uintptr_t)&path, 1);
+    struct input_line l;
+    NEXT_LINE(in, &l, "u1", "arg", 1);
+    NEXT_LINE(in, &l, "u2", "arg", 2);
+    NEXT_LINE(in, &l, "u5", "arg", 5); /* the index among --url values */
+    NEXT_LINE(in, &l, "from-file", path, 1);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_urls_only_no_stdin(void **state)
+{
+    (void)state;
+    /* with --url values and no FILE, stdin is not read */
+    struct input *in = input_new(LIST("only"), 1, NULL, 0);
+    struct input_line l;
+    NEXT_LINE(in, &l, "only", "arg", 1);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_url_too_long(void **state)
+{
+    (void)state;
+    char *big = repeat('w', URL_MAX_LINE + 10);
+    struct input *in = input_new(LIST(big, "next"), 2, NULL, 0);
+    struct input_line l;
+    assert_int_equal(input_next(in, &l), INPUT_LINE);
+    assert_true(l.too_long);
+    assert_string_equal(l.source, "arg");
+    assert_int_equal(l.lineno, 1);
+    assert_true(l.len >= 4 * 256 && l.len < URL_MAX_LINE);
+    NEXT_LINE(in, &l, "next", "arg", 2);
+    input_free(in);
+    free(big);
+}
+
+/* ---- stdin -------------------------------------------------------------- */
+
+struct stdin_pipe {
+    int saved; /* the real stdin */
+    int wr;    /* the test's end */
+};
+
+static int stdin_setup(void **state)
+{
+    struct stdin_pipe *p = calloc(1, sizeof *p);
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    p->saved = dup(STDIN_FILENO);
+    dup2(fds[0], STDIN_FILENO);
+    close(fds[0]);
+    p->wr = fds[1];
+    *state = p;
+    return 0;
+}
+
+static int stdin_teardown(void **state)
+{
+    struct stdin_pipe *p = *state;
+    if (p->wr >= 0)
+        close(p->wr);
+    dup2(p->saved, STDIN_FILENO);
+    close(p->saved);
+    free(p);
+    return 0;
+}
+
+static void feed(struct stdin_pipe *p, const char *s)
+{
+    size_t n = strlen(s);
+    assert_int_equal(write(p->wr, s, n), (ssize_t)n);
+}
+
+static void hang_up(struct stdin_pipe *p)
+{
+    close(p->wr);
+    p->wr = -1;
+}
+
+static void test_stdin_default(void **state)
+{
+    struct stdin_pipe *p = *state;
+    struct input *in = input_new(NULL, 0, NULL, 0);
+    struct input_line l;
+    NEXT_STATUS(in, &l, INPUT_AGAIN); /* open, but nothing written yet */
+    assert_int_equal(input_fd(in), STDIN_FILENO);
+    NEXT_STATUS(in, &l, INPUT_AGAIN);
+    feed(p, "  first  \n");
+    NEXT_LINE(in, &l, "first", "-", 1);
+    NEXT_STATUS(in, &l, INPUT_AGAIN);
+    feed(p, "\n# comment\nsec");
+    NEXT_STATUS(in, &l, INPUT_AGAIN); /* a partial line waits */
+    feed(p, "ond\r\nthird");
+    NEXT_LINE(in, &l, "second", "-", 4);
+    NEXT_STATUS(in, &l, INPUT_AGAIN);
+    hang_up(p);
+    NEXT_LINE(in, &l, "third", "-", 5); /* EOF ends the last line */
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+    /* input_free leaves stdin open */
+    assert_true(fcntl(STDIN_FILENO, F_GETFD) >= 0);
+}
+
+static void test_stdin_empty(void **state)
+{
+    struct stdin_pipe *p = *state;
+    struct input *in = input_new(NULL, 0, NULL, 0);
+    struct input_line l;
+    hang_up(p);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_stdin_dash_among_files(void **state)
+{
+    struct stdin_pipe *p = *state;
+    const char *paths[] = {unit_text_file("before.txt", "f\n"), "-",
+                           unit_text_file("behind.txt", "g\n")};
+    struct input *in = input_new(NULL, 0, (char *const *)(uintptr_t)paths, 3);
+    struct input_line l;
+    NEXT_LINE(in, &l, "f", paths[0], 1);
+    feed(p, "s\n");
+    NEXT_LINE(in, &l, "s", "-", 1);
+    NEXT_STATUS(in, &l, INPUT_AGAIN); /* the next file waits for stdin's end */
+    hang_up(p);
+    NEXT_LINE(in, &l, "g", paths[2], 1);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+static void test_stdin_too_long_in_chunks(void **state)
+{
+    struct stdin_pipe *p = *state;
+    struct input *in = input_new(NULL, 0, NULL, 0);
+    struct input_line l;
+    char *chunk = repeat('v', 40000); /* less than a pipe holds */
+    feed(p, "a\n");
+    NEXT_LINE(in, &l, "a", "-", 1);
+    feed(p, chunk);
+    NEXT_STATUS(in, &l, INPUT_AGAIN);
+    feed(p, chunk);
+    assert_int_equal(input_next(in, &l), INPUT_LINE);
+    assert_true(l.too_long);
+    assert_int_equal(l.lineno, 2);
+    assert_int_equal(l.text[0], 'v');
+    feed(p, chunk); /* the rest of the long line is skipped */
+    NEXT_STATUS(in, &l, INPUT_AGAIN);
+    feed(p, "vvv\nb\n");
+    NEXT_LINE(in, &l, "b", "-", 3);
+    hang_up(p);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+    free(chunk);
+}
+
+/* ---- known bugs (run with --bugs) --------------------------------------- */
+
+/* The 64 KiB limit is applied before trimming: a 64 KiB URL is accepted
+ * with an LF line end but reported too long with CRLF (or a trailing
+ * blank), though the trimmed lines are the same. */
+static void test_limit_after_trim(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    char *line = repeat('z', URL_MAX_LINE);
+    buf_add(&b, line, URL_MAX_LINE);
+    buf_adds(&b, "\r\n");
+    const char *path = unit_file("64k-crlf.txt", b.p, b.len);
+    struct input *in = one_file(&path);
+    struct input_line l;
+    assert_int_equal(input_next(in, &l), INPUT_LINE);
+    assert_false(l.too_long);
+    assert_int_equal(l.len, URL_MAX_LINE);
+    input_free(in);
+    free(line);
+    buf_free(&b);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_trim_and_skip),
+    cmocka_unit_test(test_crlf),
+    cmocka_unit_test(test_no_trailing_newline),
+    cmocka_unit_test(test_empty_and_blank_files),
+    cmocka_unit_test(test_text_is_lent),
+    cmocka_unit_test(test_many_lines),
+    cmocka_unit_test(test_long_lines_within_limit),
+    cmocka_unit_test(test_exactly_64k),
+    cmocka_unit_test(test_too_long),
+    cmocka_unit_test(test_several_files),
+    cmocka_unit_test(test_unreadable_file_continues),
+    cmocka_unit_test(test_urls_first),
+    cmocka_unit_test(test_urls_only_no_stdin),
+    cmocka_unit_test(test_url_too_long),
+    cmocka_unit_test_setup_teardown(test_stdin_default, stdin_setup, stdin_teardown),
+    cmocka_unit_test_setup_teardown(test_stdin_empty, stdin_setup, stdin_teardown),
+    cmocka_unit_test_setup_teardown(test_stdin_dash_among_files, stdin_setup, stdin_teardown),
+    cmocka_unit_test_setup_teardown(test_stdin_too_long_in_chunks, stdin_setup, stdin_teardown),
+    cmocka_unit_test(test_limit_after_trim),
+};
+
+
+UNIT_MAIN("input", tests)

@@ -1,0 +1,1129 @@
+/* test_output: the record renderers (JSON string escaping and UTF-8 repair,
+ * JSONL, text, -w templates), the summary, and the buffered writer with
+ * --order input, --format json and a closed stdout, checked byte for byte. */
+#include "unit.h"
+
+#include "output.h"
+
+#include <cjson/cJSON.h>
+#include <limits.h>
+#include <signal.h>
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char *json_str(const char *s, size_t len)
+{
+    struct buf b = {0};
+    output_json_string(&b, s, len);
+    char *r = strdup(buf_str(&b));
+    buf_free(&b);
+    return r;
+}
+
+#define assert_json(in, want)                                                                      \
+    do {                                                                                           \
+        char *got_ = json_str(in, sizeof(in) - 1);                                                 \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+static char *text_str(const char *s, size_t len)
+{
+    struct buf b = {0};
+    output_text_string(&b, s, len);
+    char *r = strdup(buf_str(&b));
+    buf_free(&b);
+    return r;
+}
+
+#define assert_text(in, want)                                                                      \
+    do {                                                                                           \
+        char *got_ = text_str(in, sizeof(in) - 1);                                                 \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+#define FFFD "\xEF\xBF\xBD"
+
+/* A successful fetch with every field set. */
+static struct record full_record(void)
+{
+    return (struct record){
+        .seq = 7,
+        .input = "urls.txt:12",
+        .url = "https://a/",
+        .url_effective = "https://a/b",
+        .method = "GET",
+        .http_code = 200,
+        .ok = true,
+        .kind = KIND_NONE,
+        .error_code = -1,
+        .attempts = 1,
+        .time_total = 12345,
+        .time_namelookup = 1000,
+        .time_connect = 2000,
+        .time_appconnect = 0,
+        .time_starttransfer = 10000,
+        .time_redirect = 0,
+        .time_queue = 500,
+        .size_download = 1024,
+        .content_type = "text/html",
+        .http_version = "1.1",
+        .remote_ip = "127.0.0.1",
+        .num_redirects = 1,
+        .num_connects = 1,
+    };
+}
+
+static const char full_jsonl[] =
+    "{\"seq\":7,\"input\":\"urls.txt:12\",\"url\":\"https://a/\",\"url_effective\":\"https://a/b\","
+    "\"method\":\"GET\",\"http_code\":200,\"ok\":true,\"error\":null,\"attempts\":1,"
+    "\"time_total\":0.012345,\"time_namelookup\":0.001000,\"time_connect\":0.002000,"
+    "\"time_appconnect\":0.000000,\"time_starttransfer\":0.010000,\"time_redirect\":0.000000,"
+    "\"time_queue\":0.000500,\"size_download\":1024,\"content_type\":\"text/html\","
+    "\"http_version\":\"1.1\",\"remote_ip\":\"127.0.0.1\",\"num_redirects\":1,\"num_connects\":1}"
+    "\n";
+
+/* A fetch that got no response. */
+static struct record dns_record(void)
+{
+    return (struct record){
+        .seq = 3,
+        .input = "-:4",
+        .url = "https://nope.invalid/",
+        .url_effective = "https://nope.invalid/",
+        .method = "GET",
+        .http_code = 0,
+        .ok = false,
+        .kind = KIND_DNS,
+        .error_code = 6,
+        .error_message = "Could not resolve host: nope.invalid",
+        .attempts = 2,
+        .time_total = 1500,
+    };
+}
+
+static char *render(const struct output_options *opt, const struct record *r)
+{
+    struct buf b = {0};
+    output_render(opt, r, &b);
+    char *s = strdup(buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
+static char *render_fmt(enum output_format f, bool color, const struct record *r)
+{
+    struct output_options opt = {.format = f, .color = color, .fd = -1};
+    return render(&opt, r);
+}
+
+#define assert_render(fmt, color, rec, want)                                                       \
+    do {                                                                                           \
+        struct record r_ = rec;                                                                    \
+        char *got_ = render_fmt(fmt, color, &r_);                                                  \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+/* Render R through the -w template TEXT. */
+static char *render_tmpl(const char *text, const struct record *r)
+{
+    const char *err = NULL;
+    char name[64] = "";
+    struct output_template *t = output_template_parse(text, &err, name, sizeof name);
+    if (!t)
+        fail_msg("template '%s' rejected: %s %s", text, err, name);
+    struct output_options opt = {.format = FORMAT_TEMPLATE, .tmpl = t, .fd = -1};
+    char *s = render(&opt, r);
+    output_template_free(t);
+    return s;
+}
+
+#define assert_tmpl(text, rec, want)                                                               \
+    do {                                                                                           \
+        struct record r_ = rec;                                                                    \
+        char *got_ = render_tmpl(text, &r_);                                                       \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+/* ---- output_json_string ------------------------------------------------- */
+
+static void test_json_plain(void **state)
+{
+    (void)state;
+    assert_json("", "\"\"");
+    assert_json("https://a/?x=1&y=2", "\"https://a/?x=1&y=2\"");
+}
+
+static void test_json_quote_backslash(void **state)
+{
+    (void)state;
+    assert_json("a\"b\\c", "\"a\\\"b\\\\c\"");
+    assert_json("\"", "\"\\\"\"");
+    assert_json("/", "\"/\""); /* '/' needs no escape */
+}
+
+static void test_json_short_escapes(void **state)
+{
+    (void)state;
+    assert_json("a\nb\rc\td", "\"a\\nb\\rc\\td\"");
+}
+
+static void test_json_control_chars(void **state)
+{
+    (void)state;
+    assert_json("\x01", "\"\\u0001\"");
+    assert_json("\x1f", "\"\\u001f\"");
+    assert_json("\b\f", "\"\\u0008\\u000c\"");
+    assert_json("x\x1by", "\"x\\u001by\"");
+    /* an embedded NUL is data, not the end */
+    assert_json("a\0b", "\"a\\u0000b\"");
+}
+
+static void test_json_del_kept(void **state)
+{
+    (void)state;
+    /* DEL is not a JSON control character: it may stay as is */
+    assert_json("a\x7f"
+                "b",
+                "\"a\x7f"
+                "b\"");
+}
+
+static void test_json_valid_utf8_kept(void **state)
+{
+    (void)state;
+    assert_json("caf\xC3\xA9", "\"caf\xC3\xA9\"");           /* 2 bytes */
+    assert_json("\xE2\x82\xAC", "\"\xE2\x82\xAC\"");         /* 3 bytes */
+    assert_json("\xF0\x9F\x98\x80", "\"\xF0\x9F\x98\x80\""); /* 4 bytes */
+    assert_json("\xC2\x80", "\"\xC2\x80\"");                 /* lowest 2-byte */
+    assert_json("\xEF\xBF\xBF", "\"\xEF\xBF\xBF\"");         /* U+FFFF */
+    assert_json("\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\""); /* U+10FFFF */
+    assert_json("\xED\x9F\xBF", "\"\xED\x9F\xBF\"");         /* U+D7FF */
+}
+
+static void test_json_invalid_bytes(void **state)
+{
+    (void)state;
+    assert_json("\xFF", "\"" FFFD "\"");
+    assert_json("\xFE", "\"" FFFD "\"");
+    assert_json("a\x80z", "\"a" FFFD "z\"");      /* lone continuation */
+    assert_json("\xC1\xBF", "\"" FFFD FFFD "\""); /* C0/C1 are never valid */
+}
+
+static void test_json_overlongs(void **state)
+{
+    (void)state;
+    assert_json("\xC0\xAF", "\"" FFFD FFFD "\"");
+    assert_json("\xE0\x80\xAF", "\"" FFFD FFFD FFFD "\"");
+    assert_json("\xF0\x80\x80\xAF", "\"" FFFD FFFD FFFD FFFD "\"");
+}
+
+static void test_json_surrogates(void **state)
+{
+    (void)state;
+    assert_json("\xED\xA0\x80", "\"" FFFD FFFD FFFD "\""); /* U+D800 */
+    assert_json("\xED\xBF\xBF", "\"" FFFD FFFD FFFD "\""); /* U+DFFF */
+}
+
+static void test_json_truncated(void **state)
+{
+    (void)state;
+    assert_json("\xE2\x82", "\"" FFFD FFFD "\""); /* cut at the end */
+    assert_json("\xE2\x82"
+                "A",
+                "\"" FFFD FFFD "A\""); /* cut by ASCII */
+    assert_json("\xF0\x9F\x98", "\"" FFFD FFFD FFFD "\"");
+    assert_json("\xC3", "\"" FFFD "\"");
+    assert_json("\xC3\xC3\xA9", "\"" FFFD "\xC3\xA9\""); /* the next lead is kept */
+}
+
+static void test_json_above_f4(void **state)
+{
+    (void)state;
+    assert_json("\xF4\x90\x80\x80", "\"" FFFD FFFD FFFD FFFD "\""); /* U+110000 */
+    assert_json("\xF5\x80\x80\x80", "\"" FFFD FFFD FFFD FFFD "\"");
+    assert_json("\xF8\x88\x80\x80\x80", "\"" FFFD FFFD FFFD FFFD FFFD "\"");
+}
+
+static void test_json_mixed_parses(void **state)
+{
+    (void)state;
+    static const char in[] = "q\"\\\n\x01\xC3\xA9\xFF\xE2\x82";
+    char *s = json_str(in, sizeof in - 1);
+    cJSON *j = cJSON_Parse(s);
+    assert_non_null(j);
+    assert_true(cJSON_IsString(j));
+    assert_string_equal(j->valuestring, "q\"\\\n\x01\xC3\xA9" FFFD FFFD FFFD);
+    cJSON_Delete(j);
+    free(s);
+}
+
+static void test_json_appends(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    buf_adds(&b, "x=");
+    output_json_string(&b, "y", 1);
+    assert_string_equal(buf_str(&b), "x=\"y\"");
+    assert_int_equal(b.len, 5);
+    buf_free(&b);
+}
+
+/* ---- output_text_string ------------------------------------------------- */
+
+static void test_text_string(void **state)
+{
+    (void)state;
+    assert_text("https://a/b?c=\"d\"", "https://a/b?c=\"d\"");
+    assert_text("a\nb\rc\td\x01\x1f\x7f", "a?b?c?d???");
+    assert_text("a\0b", "a?b");
+    assert_text("caf\xC3\xA9 \xF0\x9F\x98\x80", "caf\xC3\xA9 \xF0\x9F\x98\x80");
+    assert_text("\xFF\xC0\xAF", FFFD FFFD FFFD);
+    assert_text("\xED\xA0\x80", FFFD FFFD FFFD);
+    assert_text("x\xE2\x82", "x" FFFD FFFD);
+    assert_text("\\", "\\");
+}
+
+/* ---- JSONL records ------------------------------------------------------ */
+
+static void test_jsonl_full_record(void **state)
+{
+    (void)state;
+    assert_render(FORMAT_JSONL, false, full_record(), full_jsonl);
+}
+
+static void test_jsonl_key_order(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {
+        "seq",
+        "input",
+        "url",
+        "url_effective",
+        "method",
+        "http_code",
+        "ok",
+        "error",
+        "attempts",
+        "time_total",
+        "time_namelookup",
+        "time_connect",
+        "time_appconnect",
+        "time_starttransfer",
+        "time_redirect",
+        "time_queue",
+        "size_download",
+        "content_type",
+        "http_version",
+        "remote_ip",
+        "num_redirects",
+        "num_connects",
+    };
+    struct record r = dns_record();
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    cJSON *j = cJSON_Parse(s);
+    assert_non_null(j);
+    size_t i = 0;
+    for (cJSON *c = j->child; c; c = c->next, i++) {
+        assert_true(i < sizeof keys / sizeof keys[0]);
+        assert_string_equal(c->string, keys[i]);
+    }
+    assert_int_equal(i, sizeof keys / sizeof keys[0]);
+    cJSON_Delete(j);
+    free(s);
+}
+
+static void test_jsonl_error_object(void **state)
+{
+    (void)state;
+    assert_render(FORMAT_JSONL, false, dns_record(),
+                  "{\"seq\":3,\"input\":\"-:4\",\"url\":\"https://nope.invalid/\","
+                  "\"url_effective\":\"https://nope.invalid/\",\"method\":\"GET\",\"http_code\":0,"
+                  "\"ok\":false,\"error\":{\"kind\":\"dns\",\"code\":6,"
+                  "\"message\":\"Could not resolve host: nope.invalid\"},\"attempts\":2,"
+                  "\"time_total\":0.001500,\"time_namelookup\":0.000000,\"time_connect\":0.000000,"
+                  "\"time_appconnect\":0.000000,\"time_starttransfer\":0.000000,"
+                  "\"time_redirect\":0.000000,\"time_queue\":0.000000,\"size_download\":0,"
+                  "\"content_type\":null,\"http_version\":null,\"remote_ip\":null,"
+                  "\"num_redirects\":0,\"num_connects\":0}\n");
+}
+
+static char *render_error(enum output_kind kind, long code, const char *msg)
+{
+    struct record r = dns_record();
+    r.kind = kind;
+    r.error_code = code;
+    r.error_message = msg;
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    char *e = strstr(s, "\"error\":");
+    char *end = e ? strstr(e, ",\"attempts\"") : NULL;
+    if (!end)
+        fail_msg("no error key in %s", s);
+    *end = '\0';
+    char *out = strdup(e);
+    free(s);
+    return out;
+}
+
+static void test_jsonl_error_code_null(void **state)
+{
+    (void)state;
+    char *s = render_error(KIND_HTTP, -1, "HTTP status outside 2xx/3xx");
+    assert_string_equal(s, "\"error\":{\"kind\":\"http\",\"code\":null,"
+                           "\"message\":\"HTTP status outside 2xx/3xx\"}");
+    free(s);
+    s = render_error(KIND_CANCELLED, 42, "interrupted");
+    assert_string_equal(s, "\"error\":{\"kind\":\"cancelled\",\"code\":42,"
+                           "\"message\":\"interrupted\"}");
+    free(s);
+    s = render_error(KIND_OTHER, 0, "x");
+    assert_string_equal(s, "\"error\":{\"kind\":\"other\",\"code\":0,\"message\":\"x\"}");
+    free(s);
+    /* a missing message is an empty string, never null or absent */
+    s = render_error(KIND_INPUT, -1, NULL);
+    assert_string_equal(s, "\"error\":{\"kind\":\"input\",\"code\":null,\"message\":\"\"}");
+    free(s);
+    /* KIND_NONE: null even with a code set */
+    s = render_error(KIND_NONE, 7, "ignored");
+    assert_string_equal(s, "\"error\":null");
+    free(s);
+}
+
+static void test_jsonl_strings_repaired(void **state)
+{
+    (void)state;
+    struct record r = full_record();
+    r.url = "https://a/\xFF\"\n";
+    r.kind = KIND_INPUT;
+    r.error_message = "bad \x01 line";
+    r.content_type = "text/\xC3";
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_non_null(strstr(s, "\"url\":\"https://a/" FFFD "\\\"\\n\","));
+    assert_non_null(strstr(s, "\"message\":\"bad \\u0001 line\""));
+    assert_non_null(strstr(s, "\"content_type\":\"text/" FFFD "\""));
+    /* one line, and it parses */
+    assert_ptr_equal(strchr(s, '\n'), s + strlen(s) - 1);
+    cJSON *j = cJSON_Parse(s);
+    assert_non_null(j);
+    cJSON_Delete(j);
+    free(s);
+}
+
+static void test_jsonl_huge_numbers(void **state)
+{
+    (void)state;
+    struct record r = full_record();
+    r.seq = UINT64_MAX;
+    r.size_download = INT64_MAX;
+    r.http_code = 999;
+    r.attempts = LONG_MAX;
+    r.time_total = INT64_MAX;
+    r.num_redirects = -1;
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_non_null(strstr(s, "{\"seq\":18446744073709551615,"));
+    assert_non_null(strstr(s, ",\"size_download\":9223372036854775807,"));
+    assert_non_null(strstr(s, ",\"attempts\":9223372036854775807,"));
+    assert_non_null(strstr(s, ",\"time_total\":9223372036854.775807,"));
+    assert_non_null(strstr(s, ",\"num_redirects\":-1,"));
+    free(s);
+
+    r.size_download = INT64_MIN;
+    s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_non_null(strstr(s, ",\"size_download\":-9223372036854775808,"));
+    free(s);
+}
+
+static void test_jsonl_times(void **state)
+{
+    (void)state;
+    struct record r = full_record();
+    r.time_total = 0;
+    r.time_namelookup = -1500;
+    r.time_connect = -1;
+    r.time_appconnect = 1;
+    r.time_starttransfer = 999999;
+    r.time_redirect = 1000000;
+    r.time_queue = 61234567;
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_non_null(strstr(s, "\"time_total\":0.000000,\"time_namelookup\":-0.001500,"
+                              "\"time_connect\":-0.000001,\"time_appconnect\":0.000001,"
+                              "\"time_starttransfer\":0.999999,\"time_redirect\":1.000000,"
+                              "\"time_queue\":61.234567,"));
+    cJSON *j = cJSON_Parse(s);
+    assert_non_null(j);
+    assert_float_equal(cJSON_GetObjectItem(j, "time_namelookup")->valuedouble, -0.0015, 1e-9);
+    cJSON_Delete(j);
+    free(s);
+}
+
+static void test_kind_names(void **state)
+{
+    (void)state;
+    static const char *const names[KIND__COUNT] = {
+        "none",      "input",    "dns",  "connect", "tls",       "timeout",
+        "too_large", "protocol", "http", "check",   "cancelled", "other",
+    };
+    for (int k = 0; k < KIND__COUNT; k++)
+        assert_string_equal(output_kind_name((enum output_kind)k), names[k]);
+    assert_string_equal(output_kind_name(KIND__COUNT), "other");
+    assert_string_equal(output_kind_name((enum output_kind)1000), "other");
+}
+
+/* ---- text records ------------------------------------------------------- */
+
+static struct record text_ok(void)
+{
+    struct record r = full_record();
+    r.time_total = 12000;
+    return r;
+}
+
+static void test_text_ok(void **state)
+{
+    (void)state;
+    assert_render(FORMAT_TEXT, false, text_ok(), "200 0.012 1024 https://a/\n");
+}
+
+static void test_text_rounding(void **state)
+{
+    (void)state;
+    struct record r = text_ok();
+    r.time_total = 12499;
+    assert_render(FORMAT_TEXT, false, r, "200 0.012 1024 https://a/\n");
+    r.time_total = 12500;
+    assert_render(FORMAT_TEXT, false, r, "200 0.013 1024 https://a/\n");
+    r.time_total = 1999999;
+    assert_render(FORMAT_TEXT, false, r, "200 2.000 1024 https://a/\n");
+    r.time_total = 0;
+    r.size_download = 0;
+    assert_render(FORMAT_TEXT, false, r, "200 0.000 0 https://a/\n");
+    r.time_total = 123456789;
+    r.size_download = INT64_MAX;
+    assert_render(FORMAT_TEXT, false, r, "200 123.457 9223372036854775807 https://a/\n");
+}
+
+static void test_text_err(void **state)
+{
+    (void)state;
+    assert_render(FORMAT_TEXT, false, dns_record(),
+                  "ERR 0.002 0 https://nope.invalid/ dns: Could not resolve host: nope.invalid\n");
+    struct record r = dns_record();
+    r.kind = KIND_INPUT;
+    r.error_message = "unsupported scheme (only http and https are fetched)";
+    r.url = "ftp://x/";
+    r.time_total = 0;
+    assert_render(FORMAT_TEXT, false, r,
+                  "ERR 0.000 0 ftp://x/ input: unsupported scheme (only http and https are "
+                  "fetched)\n");
+}
+
+static void test_text_http_error(void **state)
+{
+    (void)state;
+    struct record r = text_ok();
+    r.http_code = 404;
+    r.ok = false;
+    r.kind = KIND_HTTP;
+    r.error_message = "HTTP status outside 2xx/3xx";
+    r.size_download = 9;
+    assert_render(FORMAT_TEXT, false, r,
+                  "404 0.012 9 https://a/ http: HTTP status outside 2xx/3xx\n");
+}
+
+static void test_text_response_with_error(void **state)
+{
+    (void)state;
+    /* a response came, then the transfer failed: the status stays */
+    struct record r = text_ok();
+    r.ok = false;
+    r.kind = KIND_PROTOCOL;
+    r.error_code = 18;
+    r.error_message = "transfer closed";
+    assert_render(FORMAT_TEXT, false, r, "200 0.012 1024 https://a/ protocol: transfer closed\n");
+}
+
+static void test_text_one_line(void **state)
+{
+    (void)state;
+    struct record r = dns_record();
+    r.url = "https://a/\nb\xFF";
+    r.error_message = "two\nlines\r";
+    assert_render(FORMAT_TEXT, false, r, "ERR 0.002 0 https://a/?b" FFFD " dns: two?lines?\n");
+    r.error_message = NULL;
+    r.url = NULL;
+    assert_render(FORMAT_TEXT, false, r, "ERR 0.002 0  dns: \n");
+}
+
+static void test_text_color(void **state)
+{
+    (void)state;
+    struct record r = text_ok();
+    assert_render(FORMAT_TEXT, true, r, "\033[32m200\033[0m 0.012 1024 https://a/\n");
+    r.http_code = 301;
+    assert_render(FORMAT_TEXT, true, r, "\033[36m301\033[0m 0.012 1024 https://a/\n");
+    r.http_code = 404;
+    r.ok = false;
+    r.kind = KIND_HTTP;
+    r.error_message = "m";
+    assert_render(FORMAT_TEXT, true, r,
+                  "\033[33m404\033[0m 0.012 1024 https://a/ \033[31mhttp: m\033[0m\n");
+    r.http_code = 503;
+    assert_render(FORMAT_TEXT, true, r,
+                  "\033[31m503\033[0m 0.012 1024 https://a/ \033[31mhttp: m\033[0m\n");
+    assert_render(FORMAT_TEXT, true, dns_record(),
+                  "\033[31mERR\033[0m 0.002 0 https://nope.invalid/ "
+                  "\033[31mdns: Could not resolve host: nope.invalid\033[0m\n");
+}
+
+static void test_text_no_color_codes(void **state)
+{
+    (void)state;
+    struct record recs[] = {text_ok(), dns_record()};
+    for (size_t i = 0; i < 2; i++) {
+        char *s = render_fmt(FORMAT_TEXT, false, &recs[i]);
+        assert_null(strchr(s, '\033'));
+        free(s);
+    }
+}
+
+/* ---- -w templates ------------------------------------------------------- */
+
+static void test_tmpl_basic(void **state)
+{
+    (void)state;
+    assert_tmpl("%{http_code} %{url}\\n", text_ok(), "200 https://a/\n");
+    /* written exactly as given: no newline added */
+    assert_tmpl("%{http_code}", text_ok(), "200");
+    assert_tmpl("", text_ok(), "");
+    assert_tmpl("plain", text_ok(), "plain");
+}
+
+static void test_tmpl_every_record_field(void **state)
+{
+    (void)state;
+    assert_tmpl("%{seq}|%{input}|%{url}|%{url_effective}|%{method}|%{http_code}|%{ok}|"
+                "%{attempts}|%{time_total}|%{time_namelookup}|%{time_connect}|"
+                "%{time_appconnect}|%{time_starttransfer}|%{time_redirect}|%{time_queue}|"
+                "%{size_download}|%{content_type}|%{http_version}|%{remote_ip}|"
+                "%{num_redirects}|%{num_connects}",
+                full_record(),
+                "7|urls.txt:12|https://a/|https://a/b|GET|200|true|1|0.012345|0.001000|0.002000|"
+                "0.000000|0.010000|0.000000|0.000500|1024|text/html|1.1|127.0.0.1|1|1");
+}
+
+static void test_tmpl_aliases(void **state)
+{
+    (void)state;
+    assert_tmpl("%{response_code}", text_ok(), "200");
+    /* no error: empty kind and message, code 0 */
+    assert_tmpl("[%{error}][%{error_kind}][%{error_code}][%{exitcode}][%{error_message}]"
+                "[%{errormsg}]",
+                text_ok(), "[][][0][0][][]");
+    assert_tmpl("[%{error}][%{error_kind}][%{error_code}][%{exitcode}][%{errormsg}]", dns_record(),
+                "[dns][dns][6][6][Could not resolve host: nope.invalid]");
+    struct record r = dns_record();
+    r.kind = KIND_HTTP;
+    r.error_code = -1;
+    r.http_code = 500;
+    r.error_message = "bad\nstatus";
+    assert_tmpl("%{error_kind} %{exitcode} %{response_code} %{ok} %{error_message}", r,
+                "http 0 500 false bad?status");
+}
+
+static void test_tmpl_nulls(void **state)
+{
+    (void)state;
+    assert_tmpl("[%{content_type}][%{http_version}][%{remote_ip}]", dns_record(), "[][][]");
+}
+
+static void test_tmpl_json(void **state)
+{
+    (void)state;
+    char want[sizeof full_jsonl];
+    memcpy(want, full_jsonl, sizeof full_jsonl);
+    want[sizeof full_jsonl - 2] = '\0'; /* drop the newline */
+    assert_tmpl("%{json}", full_record(), want);
+}
+
+static void test_tmpl_escapes(void **state)
+{
+    (void)state;
+    assert_tmpl("a\\tb\\nc\\rd\\\\e", text_ok(), "a\tb\nc\rd\\e");
+    assert_tmpl("100%% %{http_code}%%", text_ok(), "100% 200%");
+    /* anything else is literal */
+    assert_tmpl("50% \\x %d %", text_ok(), "50% \\x %d %");
+}
+
+static void check_tmpl_rejected(const char *text, const char *name, const char *why)
+{
+    const char *err = NULL;
+    char got[64] = "unset";
+    struct output_template *t = output_template_parse(text, &err, got, sizeof got);
+    assert_null(t);
+    assert_non_null(err);
+    assert_non_null(strstr(err, why));
+    if (name)
+        assert_string_equal(got, name);
+}
+
+static void test_tmpl_unknown(void **state)
+{
+    (void)state;
+    check_tmpl_rejected("%{nope}", "nope", "unknown");
+    check_tmpl_rejected("ok %{http_code} %{size_upload}\\n", "size_upload", "unknown");
+    check_tmpl_rejected("%{URL}", "URL", "unknown"); /* names are case-sensitive */
+    check_tmpl_rejected("%{}", "", "unknown");
+    check_tmpl_rejected("%{ url }", " url ", "unknown");
+}
+
+static void test_tmpl_unterminated(void **state)
+{
+    (void)state;
+    check_tmpl_rejected("%{url", NULL, "unterminated");
+    check_tmpl_rejected("%{http_code} %{", NULL, "unterminated");
+}
+
+/* ---- the summary -------------------------------------------------------- */
+
+static struct output_summary summary(void)
+{
+    struct output_summary s = {.urls = 10, .ok = 7, .elapsed_us = 2500000};
+    s.by_kind[KIND_DNS] = 2;
+    s.by_kind[KIND_HTTP] = 1;
+    return s;
+}
+
+static void test_summary_json(void **state)
+{
+    (void)state;
+    struct output_summary s = summary();
+    struct buf b = {0};
+    output_summary_json(&b, &s);
+    assert_string_equal(buf_str(&b), "{\"urls\":10,\"ok\":7,\"failed\":3,\"errors\":{\"dns\":2,"
+                                     "\"http\":1},\"elapsed\":2.500000,\"urls_per_second\":4.0}");
+    cJSON *j = cJSON_Parse(b.p);
+    assert_non_null(j);
+    cJSON_Delete(j);
+
+    struct output_summary z = {0};
+    buf_clear(&b);
+    output_summary_json(&b, &z);
+    assert_string_equal(buf_str(&b), "{\"urls\":0,\"ok\":0,\"failed\":0,\"errors\":{},"
+                                     "\"elapsed\":0.000000,\"urls_per_second\":0.0}");
+    buf_free(&b);
+}
+
+static void test_summary_text(void **state)
+{
+    (void)state;
+    struct output_summary s = summary();
+    struct buf b = {0};
+    output_summary_text(&b, &s);
+    assert_string_equal(buf_str(&b),
+                        "volley: 10 URLs: 7 ok, 3 failed (2 dns, 1 http) in 2.50s (4.0 URLs/s)\n");
+
+    struct output_summary one = {.urls = 1, .ok = 1, .elapsed_us = 100000};
+    buf_clear(&b);
+    output_summary_text(&b, &one);
+    assert_string_equal(buf_str(&b), "volley: 1 URL: 1 ok, 0 failed in 0.10s (10.0 URLs/s)\n");
+
+    struct output_summary z = {0};
+    buf_clear(&b);
+    output_summary_text(&b, &z);
+    assert_string_equal(buf_str(&b), "volley: 0 URLs: 0 ok, 0 failed in 0.00s (0.0 URLs/s)\n");
+    buf_free(&b);
+}
+
+/* ---- the writer --------------------------------------------------------- */
+
+struct pipe_out {
+    int rd, wr;
+    struct output *o;
+    struct output_template *tmpl;
+};
+
+/* An output writing to a pipe; records rendered as "%{seq}\n" when FMT is
+ * FORMAT_TEMPLATE. */
+static void pipe_out_open(struct pipe_out *p, enum output_format fmt, bool order_input,
+                          size_t window)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    p->rd = fds[0];
+    p->wr = fds[1];
+    p->tmpl = NULL;
+    if (fmt == FORMAT_TEMPLATE) {
+        const char *err;
+        char name[8];
+        p->tmpl = output_template_parse("%{seq}\\n", &err, name, sizeof name);
+        assert_non_null(p->tmpl);
+    }
+    struct output_options opt = {
+        .format = fmt, .tmpl = p->tmpl, .order_input = order_input, .fd = p->wr, .window = window};
+    p->o = output_new(&opt);
+}
+
+static void pipe_out_close(struct pipe_out *p)
+{
+    output_free(p->o);
+    output_template_free(p->tmpl);
+    if (p->rd >= 0)
+        close(p->rd);
+    close(p->wr);
+}
+
+static void put(struct output *o, uint64_t seq)
+{
+    struct record r = text_ok();
+    r.seq = seq;
+    output_record(o, &r);
+}
+
+/* Flush and return what reached the pipe (caller frees). */
+static char *flushed(struct pipe_out *p)
+{
+    assert_int_equal(output_flush(p->o), OUTPUT_OK);
+    return unit_drain(p->rd, NULL);
+}
+
+#define assert_flushed(p, want)                                                                    \
+    do {                                                                                           \
+        char *got_ = flushed(p);                                                                   \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+static void test_writer_completion_order(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_TEXT, false, 0);
+    assert_flushed(&p, "");
+    put(p.o, 2);
+    put(p.o, 1);
+    /* nothing is written before a flush */
+    char *early = unit_drain(p.rd, NULL);
+    assert_string_equal(early, "");
+    free(early);
+    assert_flushed(&p, "200 0.012 1024 https://a/\n200 0.012 1024 https://a/\n");
+    assert_flushed(&p, ""); /* the buffer was emptied */
+    assert_true(output_can_accept(p.o, 1000000));
+    assert_int_equal(output_status(p.o), OUTPUT_OK);
+    pipe_out_close(&p);
+}
+
+static void test_writer_completion_jsonl(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_JSONL, false, 0);
+    struct record r = full_record();
+    output_record(p.o, &r);
+    struct output_summary s = summary();
+    assert_int_equal(output_finish(p.o, &s), OUTPUT_OK); /* no summary on stdout */
+    char *got = unit_drain(p.rd, NULL);
+    assert_string_equal(got, full_jsonl);
+    free(got);
+    pipe_out_close(&p);
+}
+
+static void test_writer_order_input(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_TEMPLATE, true, 0);
+    put(p.o, 3);
+    put(p.o, 2);
+    assert_flushed(&p, ""); /* held until 1 is out */
+    put(p.o, 1);
+    assert_flushed(&p, "1\n2\n3\n");
+    put(p.o, 4); /* next in line: not held */
+    assert_flushed(&p, "4\n");
+    put(p.o, 6);
+    put(p.o, 7);
+    assert_flushed(&p, "");
+    put(p.o, 5);
+    put(p.o, 9);
+    assert_flushed(&p, "5\n6\n7\n");
+    put(p.o, 8);
+    assert_flushed(&p, "8\n9\n");
+    pipe_out_close(&p);
+}
+
+static void test_writer_completion_not_held(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_TEMPLATE, false, 0);
+    put(p.o, 3);
+    put(p.o, 1);
+    put(p.o, 2);
+    assert_flushed(&p, "3\n1\n2\n");
+    pipe_out_close(&p);
+}
+
+static void test_writer_window(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_TEMPLATE, true, 20);
+    assert_true(output_can_accept(p.o, 1));
+    assert_true(output_can_accept(p.o, 20));
+    assert_false(output_can_accept(p.o, 21));
+    /* fill the window but for its first seq: all held */
+    for (uint64_t s = 2; s <= 20; s++)
+        put(p.o, s);
+    assert_false(output_can_accept(p.o, 21));
+    assert_flushed(&p, "");
+    put(p.o, 1);
+    assert_true(output_can_accept(p.o, 21));
+    assert_true(output_can_accept(p.o, 40));
+    assert_false(output_can_accept(p.o, 41));
+    char *got = flushed(&p);
+    struct buf want = {0};
+    for (int s = 1; s <= 20; s++)
+        buf_addf(&want, "%d\n", s);
+    assert_string_equal(got, buf_str(&want));
+    free(got);
+    buf_free(&want);
+    /* the ring is reused without mixing records up */
+    for (uint64_t s = 40; s >= 21; s--)
+        put(p.o, s);
+    got = flushed(&p);
+    assert_true(strncmp(got, "21\n22\n", 6) == 0);
+    assert_true(strlen(got) == 20 * 3);
+    assert_string_equal(got + 19 * 3, "40\n");
+    free(got);
+    pipe_out_close(&p);
+}
+
+static void test_writer_small_window(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_TEMPLATE, true, 1); /* raised to at least 16 */
+    assert_true(output_can_accept(p.o, 16));
+    assert_false(output_can_accept(p.o, 17));
+    pipe_out_close(&p);
+}
+
+static void test_writer_json_document(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_JSON, false, 0); /* json implies input order */
+    assert_false(output_can_accept(p.o, 17));
+    uint64_t order[] = {3, 1, 2};
+    for (size_t i = 0; i < 3; i++) {
+        struct record r = i == 1 ? dns_record() : full_record();
+        r.seq = order[i];
+        output_record(p.o, &r);
+    }
+    struct output_summary s = summary();
+    assert_int_equal(output_finish(p.o, &s), OUTPUT_OK);
+    size_t len;
+    char *got = unit_drain(p.rd, &len);
+    assert_true(len > 2);
+    assert_string_equal(got + len - 2, "}\n");
+    assert_true(strncmp(got, "{\"results\":[\n{\"seq\":1,", 22) == 0);
+
+    cJSON *j = cJSON_Parse(got);
+    assert_non_null(j);
+    assert_int_equal(cJSON_GetArraySize(j), 2);
+    assert_string_equal(j->child->string, "results");
+    assert_string_equal(j->child->next->string, "summary");
+    cJSON *res = cJSON_GetObjectItem(j, "results");
+    assert_int_equal(cJSON_GetArraySize(res), 3);
+    for (int i = 0; i < 3; i++) {
+        cJSON *rec = cJSON_GetArrayItem(res, i);
+        assert_int_equal(cJSON_GetObjectItem(rec, "seq")->valueint, i + 1);
+    }
+    /* the record with seq 1 was the dns failure */
+    cJSON *err = cJSON_GetObjectItem(cJSON_GetArrayItem(res, 0), "error");
+    assert_string_equal(cJSON_GetObjectItem(err, "kind")->valuestring, "dns");
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 1), "error")));
+    cJSON *sum = cJSON_GetObjectItem(j, "summary");
+    assert_int_equal(cJSON_GetObjectItem(sum, "urls")->valueint, 10);
+    assert_int_equal(cJSON_GetObjectItem(sum, "failed")->valueint, 3);
+    cJSON_Delete(j);
+    free(got);
+    pipe_out_close(&p);
+}
+
+static void test_writer_json_empty(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_JSON, false, 0);
+    struct output_summary z = {0};
+    assert_int_equal(output_finish(p.o, &z), OUTPUT_OK);
+    char *got = unit_drain(p.rd, NULL);
+    assert_string_equal(got, "{\"results\":[],\"summary\":{\"urls\":0,\"ok\":0,\"failed\":0,"
+                             "\"errors\":{},\"elapsed\":0.000000,\"urls_per_second\":0.0}}\n");
+    cJSON *j = cJSON_Parse(got);
+    assert_non_null(j);
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(j, "results")), 0);
+    cJSON_Delete(j);
+    free(got);
+    pipe_out_close(&p);
+}
+
+static void test_writer_json_held_until_first(void **state)
+{
+    (void)state;
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_JSON, false, 0);
+    put(p.o, 2);
+    assert_flushed(&p, "");
+    put(p.o, 1);
+    char *got = flushed(&p);
+    assert_true(strncmp(got, "{\"results\":[\n{\"seq\":1,", 22) == 0);
+    assert_non_null(strstr(got, "},\n{\"seq\":2,"));
+    free(got);
+    pipe_out_close(&p);
+}
+
+static void test_writer_closed(void **state)
+{
+    (void)state;
+    void (*old)(int) = signal(SIGPIPE, SIG_IGN);
+    struct pipe_out p;
+    pipe_out_open(&p, FORMAT_TEXT, false, 0);
+    put(p.o, 1);
+    close(p.rd);
+    p.rd = -1;
+    assert_int_equal(output_flush(p.o), OUTPUT_CLOSED);
+    assert_int_equal(output_status(p.o), OUTPUT_CLOSED);
+    /* sticky: nothing more is queued or written */
+    put(p.o, 2);
+    assert_false(output_should_flush(p.o));
+    assert_int_equal(output_flush(p.o), OUTPUT_CLOSED);
+    struct output_summary z = {0};
+    assert_int_equal(output_finish(p.o, &z), OUTPUT_CLOSED);
+    pipe_out_close(&p);
+    signal(SIGPIPE, old);
+}
+
+static void test_writer_error(void **state)
+{
+    (void)state;
+    int fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        skip();
+    struct output_options opt = {.format = FORMAT_TEXT, .fd = fd};
+    struct output *o = output_new(&opt);
+    put(o, 1);
+    assert_int_equal(output_flush(o), OUTPUT_ERROR);
+    assert_int_equal(output_status(o), OUTPUT_ERROR);
+    output_free(o);
+    close(fd);
+}
+
+static void test_writer_should_flush(void **state)
+{
+    (void)state;
+    /* a regular file takes any amount without a reader */
+    const char *path = unit_text_file("big.out", "");
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    assert_true(fd >= 0);
+    struct output_options opt = {.format = FORMAT_JSONL, .fd = fd};
+    struct output *o = output_new(&opt);
+    size_t n = 0;
+    struct record r = full_record(); /* the same record n times */
+    while (!output_should_flush(o)) {
+        output_record(o, &r);
+        n++;
+        assert_true(n < 1000);
+    }
+    /* 64 KiB: more than one record, not one per record */
+    assert_true(n > 100);
+    assert_int_equal(output_flush(o), OUTPUT_OK);
+    assert_false(output_should_flush(o));
+    output_free(o);
+    struct stat st;
+    assert_int_equal(fstat(fd, &st), 0);
+    assert_int_equal((size_t)st.st_size, n * (sizeof full_jsonl - 1));
+    lseek(fd, 0, SEEK_SET);
+    size_t len;
+    char *got = unit_drain(fd, &len);
+    assert_int_equal(len, n * (sizeof full_jsonl - 1));
+    assert_memory_equal(got, full_jsonl, sizeof full_jsonl - 1);
+    free(got);
+    close(fd);
+}
+
+/* ---- known bugs (run with --bugs) --------------------------------------- */
+
+/* buf_add_secs negates and rounds in int64_t: INT64_MIN and values near
+ * INT64_MAX overflow (undefined behaviour; UBSan aborts). */
+static void test_text_extreme_times(void **state)
+{
+    (void)state;
+    struct record r = text_ok();
+    r.time_total = INT64_MAX;
+    assert_render(FORMAT_TEXT, false, r, "200 9223372036854.776 1024 https://a/\n");
+    r.time_total = INT64_MIN;
+    assert_render(FORMAT_TEXT, false, r, "200 -9223372036854.776 1024 https://a/\n");
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_json_plain),
+    cmocka_unit_test(test_json_quote_backslash),
+    cmocka_unit_test(test_json_short_escapes),
+    cmocka_unit_test(test_json_control_chars),
+    cmocka_unit_test(test_json_del_kept),
+    cmocka_unit_test(test_json_valid_utf8_kept),
+    cmocka_unit_test(test_json_invalid_bytes),
+    cmocka_unit_test(test_json_overlongs),
+    cmocka_unit_test(test_json_surrogates),
+    cmocka_unit_test(test_json_truncated),
+    cmocka_unit_test(test_json_above_f4),
+    cmocka_unit_test(test_json_mixed_parses),
+    cmocka_unit_test(test_json_appends),
+    cmocka_unit_test(test_text_string),
+    cmocka_unit_test(test_jsonl_full_record),
+    cmocka_unit_test(test_jsonl_key_order),
+    cmocka_unit_test(test_jsonl_error_object),
+    cmocka_unit_test(test_jsonl_error_code_null),
+    cmocka_unit_test(test_jsonl_strings_repaired),
+    cmocka_unit_test(test_jsonl_huge_numbers),
+    cmocka_unit_test(test_jsonl_times),
+    cmocka_unit_test(test_kind_names),
+    cmocka_unit_test(test_text_ok),
+    cmocka_unit_test(test_text_rounding),
+    cmocka_unit_test(test_text_err),
+    cmocka_unit_test(test_text_http_error),
+    cmocka_unit_test(test_text_response_with_error),
+    cmocka_unit_test(test_text_one_line),
+    cmocka_unit_test(test_text_color),
+    cmocka_unit_test(test_text_no_color_codes),
+    cmocka_unit_test(test_tmpl_basic),
+    cmocka_unit_test(test_tmpl_every_record_field),
+    cmocka_unit_test(test_tmpl_aliases),
+    cmocka_unit_test(test_tmpl_nulls),
+    cmocka_unit_test(test_tmpl_json),
+    cmocka_unit_test(test_tmpl_escapes),
+    cmocka_unit_test(test_tmpl_unknown),
+    cmocka_unit_test(test_tmpl_unterminated),
+    cmocka_unit_test(test_summary_json),
+    cmocka_unit_test(test_summary_text),
+    cmocka_unit_test(test_writer_completion_order),
+    cmocka_unit_test(test_writer_completion_jsonl),
+    cmocka_unit_test(test_writer_order_input),
+    cmocka_unit_test(test_writer_completion_not_held),
+    cmocka_unit_test(test_writer_window),
+    cmocka_unit_test(test_writer_small_window),
+    cmocka_unit_test(test_writer_json_document),
+    cmocka_unit_test(test_writer_json_empty),
+    cmocka_unit_test(test_writer_json_held_until_first),
+    cmocka_unit_test(test_writer_closed),
+    cmocka_unit_test(test_writer_error),
+    cmocka_unit_test(test_writer_should_flush),
+    cmocka_unit_test(test_text_extreme_times),
+};
+
+
+UNIT_MAIN("output", tests)
