@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 struct buf {
-    char *p;    /* NUL-terminated whenever len < cap */
+    char *p; /* NUL-terminated whenever len < cap */
     size_t len;
     size_t cap;
 };

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 struct input_line {
-    const char *text;   /* trimmed; lent until the next input_next() */
+    const char *text; /* trimmed; lent until the next input_next() */
     size_t len;
     const char *source; /* "arg", "-" or the file name; lives as long as input */
     uint64_t lineno;    /* 1-based line (or --url index) */

@@ -14,23 +14,24 @@
 #include "output.h"
 
 struct task {
-    struct task *next;  /* the scheduler's queue link */
+    struct task *next; /* the scheduler's queue link */
     uint64_t seq;
-    struct buf url;     /* what is fetched */
-    struct buf shown;   /* url for output: redacted, or the clipped bad line */
-    struct buf label;   /* FILE:LINE */
+    struct buf url;   /* what is fetched */
+    struct buf shown; /* url for output: redacted, or the clipped bad line */
+    struct buf label; /* FILE:LINE */
     struct buf effective;
-    const char *input_error; /* static message: the line is not fetchable */
-    CURL *easy;         /* borrowed from the pool while an attempt runs */
-    int slot;           /* the pool slot of EASY, -1 when none */
-    int64_t t_read;     /* monotonic µs when the line was read */
-    int64_t t_first;    /* when the first attempt started, 0 before */
+    struct url_checker *parsed; /* URL as libcurl parsed it; kept across reuse */
+    const char *input_error;    /* static message: the line is not fetchable */
+    CURL *easy;                 /* borrowed from the pool while an attempt runs */
+    int slot;                   /* the pool slot of EASY, -1 when none */
+    int64_t t_read;             /* monotonic µs when the line was read */
+    int64_t t_first;            /* when the first attempt started, 0 before */
     long attempts;
     int64_t body_bytes; /* counted by the write callback */
     int64_t max_body;   /* < 0: no limit */
     bool too_large;
-    char *errbuf;       /* the pool slot's CURLOPT_ERRORBUFFER */
-    struct record rec;  /* filled by task_finish() / task_cancelled() */
+    char *errbuf;      /* the pool slot's CURLOPT_ERRORBUFFER */
+    struct record rec; /* filled by task_finish() / task_cancelled() */
 };
 
 struct task_common; /* run-wide options built once from the config */

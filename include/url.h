@@ -17,6 +17,9 @@ struct url_checker; /* owns one reusable libcurl URL handle */
 /* Caller frees with url_checker_free(). */
 struct url_checker *url_checker_new(void);
 void url_checker_free(struct url_checker *c);
+/* The parsed URL of the last successful url_prepare(), for CURLOPT_CURLU
+ * (so libcurl does not parse it again). Owned by C. */
+void *url_checker_handle(struct url_checker *c);
 
 /* Normalize LINE (LEN bytes, already trimmed) into DST (replacing its
  * content). Returns NULL when it is fetchable, else a static message saying

@@ -153,10 +153,20 @@ bool cli_parse_size(const char *s, int64_t *out)
     int64_t mul = 1;
     if (*end) {
         switch (*end) {
-        case 'k': case 'K': mul = 1024; break;
-        case 'm': case 'M': mul = 1024 * 1024; break;
-        case 'g': case 'G': mul = 1024LL * 1024 * 1024; break;
-        default: return false;
+        case 'k':
+        case 'K':
+            mul = 1024;
+            break;
+        case 'm':
+        case 'M':
+            mul = 1024 * 1024;
+            break;
+        case 'g':
+        case 'G':
+            mul = 1024LL * 1024 * 1024;
+            break;
+        default:
+            return false;
         }
         if (end[1])
             return false;

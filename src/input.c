@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define INPUT_BUF (URL_MAX_LINE * 2 + 4096)
-#define INPUT_KEEP 2048 /* bytes of an over-long line kept for its record */
+#define INPUT_KEEP 2048  /* bytes of an over-long line kept for its record */
 #define INPUT_SLACK 1024 /* blanks around a line that do not count towards 64 KiB */
 
 struct input {
@@ -24,12 +24,12 @@ struct input {
     size_t nfiles, next_file;
     bool use_stdin; /* no --url and no FILE */
 
-    int fd;         /* the open source, -1 between sources */
-    bool regular;   /* a regular file: reads never wait */
+    int fd;       /* the open source, -1 between sources */
+    bool regular; /* a regular file: reads never wait */
     bool eof;
     const char *source;
     uint64_t lineno;
-    bool skipping;  /* discarding the rest of an over-long line */
+    bool skipping; /* discarding the rest of an over-long line */
     char *buf;
     size_t start, end;
     char err[512];

@@ -39,9 +39,9 @@ static int main_status(enum sched_end end, const struct output_summary *s, bool 
     case SCHED_DONE:
         break;
     }
-    static const enum output_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT,
-                                             KIND_TLS,       KIND_TIMEOUT,  KIND_TOO_LARGE,
-                                             KIND_PROTOCOL,  KIND_OTHER};
+    static const enum output_kind fetch[] = {KIND_INPUT,    KIND_DNS,     KIND_CONNECT,
+                                             KIND_TLS,      KIND_TIMEOUT, KIND_TOO_LARGE,
+                                             KIND_PROTOCOL, KIND_OTHER};
     for (size_t i = 0; i < sizeof fetch / sizeof fetch[0]; i++)
         if (s->by_kind[fetch[i]])
             return EXIT_FETCH;

@@ -22,8 +22,14 @@ struct field {
     bool in_record; /* part of the JSON record (else a -w alias only) */
 };
 
-#define FIELD(n, t, m) {n, t, offsetof(struct record, m), true}
-#define ALIAS(n, t, m) {n, t, offsetof(struct record, m), false}
+#define FIELD(n, t, m)                                                                             \
+    {                                                                                              \
+        n, t, offsetof(struct record, m), true                                                     \
+    }
+#define ALIAS(n, t, m)                                                                             \
+    {                                                                                              \
+        n, t, offsetof(struct record, m), false                                                    \
+    }
 
 static const struct field output_fields[] = {
     FIELD("seq", F_U64, seq),
@@ -61,10 +67,18 @@ static const struct field output_fields[] = {
 #define NFIELDS (sizeof output_fields / sizeof output_fields[0])
 
 static const char *const output_kind_names[KIND__COUNT] = {
-    [KIND_NONE] = "none",         [KIND_INPUT] = "input",       [KIND_DNS] = "dns",
-    [KIND_CONNECT] = "connect",   [KIND_TLS] = "tls",           [KIND_TIMEOUT] = "timeout",
-    [KIND_TOO_LARGE] = "too_large", [KIND_PROTOCOL] = "protocol", [KIND_HTTP] = "http",
-    [KIND_CHECK] = "check",       [KIND_CANCELLED] = "cancelled", [KIND_OTHER] = "other",
+    [KIND_NONE] = "none",
+    [KIND_INPUT] = "input",
+    [KIND_DNS] = "dns",
+    [KIND_CONNECT] = "connect",
+    [KIND_TLS] = "tls",
+    [KIND_TIMEOUT] = "timeout",
+    [KIND_TOO_LARGE] = "too_large",
+    [KIND_PROTOCOL] = "protocol",
+    [KIND_HTTP] = "http",
+    [KIND_CHECK] = "check",
+    [KIND_CANCELLED] = "cancelled",
+    [KIND_OTHER] = "other",
 };
 
 const char *output_kind_name(enum output_kind k)
@@ -154,26 +168,28 @@ void output_json_string(struct buf *dst, const char *s, size_t len)
 void output_text_string(struct buf *dst, const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
+    buf_reserve(dst, len);
+    size_t run = 0; /* start of the pending run of bytes copied as is */
     size_t i = 0;
     while (i < len) {
         unsigned c = u[i];
-        if (c < 0x20 || c == 0x7F) {
-            buf_addc(dst, '?');
+        if (c >= 0x20 && c < 0x7F) {
             i++;
-        } else if (c < 0x80) {
-            buf_addc(dst, (char)c);
-            i++;
-        } else {
-            size_t ulen = output_utf8_len(u + i, len - i);
-            if (ulen) {
-                buf_add(dst, s + i, ulen);
-                i += ulen;
-            } else {
-                buf_add(dst, output_replacement, 3);
-                i++;
-            }
+            continue;
         }
+        size_t ulen = c >= 0x80 ? output_utf8_len(u + i, len - i) : 0;
+        if (ulen) {
+            i += ulen;
+            continue;
+        }
+        buf_add(dst, s + run, i - run);
+        if (c >= 0x80)
+            buf_add(dst, output_replacement, 3);
+        else
+            buf_addc(dst, '?');
+        run = ++i;
     }
+    buf_add(dst, s + run, len - run);
 }
 
 /* ---- rendering ---------------------------------------------------------- */
@@ -296,7 +312,7 @@ struct output_template {
         const struct field *field; /* NULL: literal text */
         char *text;
         size_t len;
-    } *parts;
+    } * parts;
 };
 
 void output_template_free(struct output_template *t)
@@ -507,14 +523,14 @@ void output_summary_text(struct buf *dst, const struct output_summary *s)
 
 struct output {
     struct output_options opt;
-    struct buf out;         /* rendered, waiting to be written */
+    struct buf out; /* rendered, waiting to be written */
     enum output_status status;
-    uint64_t records;       /* records written to OUT so far */
+    uint64_t records; /* records written to OUT so far */
     /* --order input: a ring of held records, indexed by seq % window */
     struct buf *ring;
     bool *held;
-    uint64_t next_seq;      /* the next seq to go out */
-    bool started;           /* --format json: the document has begun */
+    uint64_t next_seq; /* the next seq to go out */
+    bool started;      /* --format json: the document has begun */
 };
 
 struct output *output_new(const struct output_options *opt)

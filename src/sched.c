@@ -24,7 +24,6 @@ struct sched {
     struct output *out;
     struct evcurl *ec;
     struct task_common *tc;
-    struct url_checker *checker;
 
     struct slot *slots; /* cfg->parallel of them */
     int *free_slots;    /* a stack of unused slot indexes */
@@ -36,7 +35,7 @@ struct sched {
     long readahead;
     struct task *spare; /* freed tasks kept for reuse */
 
-    uint64_t seq;       /* the last seq handed out */
+    uint64_t seq; /* the last seq handed out */
     bool input_done;
     bool input_waiting; /* the input event is armed */
     bool input_failed;
@@ -133,8 +132,11 @@ static void sched_accept(struct sched *s, const struct input_line *l)
     buf_add_u64(&t->label, l->lineno);
     if (l->too_long)
         t->input_error = "line longer than 64 KiB";
-    else
-        t->input_error = url_prepare(s->checker, l->text, l->len, s->cfg->proto_default, &t->url);
+    else {
+        if (!t->parsed)
+            t->parsed = url_checker_new();
+        t->input_error = url_prepare(t->parsed, l->text, l->len, s->cfg->proto_default, &t->url);
+    }
     if (t->input_error) {
         url_clip(l->text, l->len, &t->shown);
         task_input_error(t, s->tc);
@@ -258,7 +260,6 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg, struc
     s->out = out;
     s->ec = evcurl_new(base, sched_on_done, s);
     s->tc = task_common_new(cfg);
-    s->checker = url_checker_new();
     s->slots = log_calloc((size_t)cfg->parallel, sizeof *s->slots);
     s->free_slots = log_calloc((size_t)cfg->parallel, sizeof *s->free_slots);
     for (long i = 0; i < cfg->parallel; i++)
@@ -295,7 +296,6 @@ void sched_free(struct sched *s)
     event_free(s->sigint_ev);
     event_free(s->sigterm_ev);
     task_common_free(s->tc);
-    url_checker_free(s->checker);
     free(s->slots);
     free(s->free_slots);
     free(s);

@@ -10,6 +10,10 @@
 
 struct task_common {
     const struct config *cfg;
+    /* Proxies decided once from -x and the environment, so libcurl does not
+     * read the environment again for every transfer. */
+    const char *proxy_http, *proxy_https; /* "" for none */
+    const char *noproxy;
     struct curl_slist *headers;
     struct curl_slist *resolve;
     struct curl_slist *connect_to;
@@ -35,6 +39,32 @@ static struct curl_slist *task_slist(char *const *items, size_t n)
     return l;
 }
 
+static const char *task_env(const char *lower, const char *upper)
+{
+    const char *v = getenv(lower);
+    if ((!v || !*v) && upper)
+        v = getenv(upper);
+    return v && *v ? v : NULL;
+}
+
+/* The proxy rules libcurl applies, read once: -x for every scheme, else
+ * http_proxy (lower case only) for http, https_proxy or HTTPS_PROXY for
+ * https, all_proxy or ALL_PROXY for both; no_proxy or NO_PROXY exempts hosts. */
+static void task_common_proxies(struct task_common *tc)
+{
+    const char *all = task_env("all_proxy", "ALL_PROXY");
+    const char *http = task_env("http_proxy", NULL);
+    const char *https = task_env("https_proxy", "HTTPS_PROXY");
+    const char *no = task_env("no_proxy", "NO_PROXY");
+    if (tc->cfg->proxy) {
+        tc->proxy_http = tc->proxy_https = tc->cfg->proxy;
+    } else {
+        tc->proxy_http = http ? http : all ? all : "";
+        tc->proxy_https = https ? https : all ? all : "";
+    }
+    tc->noproxy = no ? no : "";
+}
+
 struct task_common *task_common_new(const struct config *cfg)
 {
     struct task_common *tc = log_calloc(1, sizeof *tc);
@@ -43,6 +73,7 @@ struct task_common *task_common_new(const struct config *cfg)
     tc->resolve = task_slist(cfg->resolve, cfg->nresolve);
     tc->connect_to = task_slist(cfg->connect_to, cfg->nconnect_to);
     tc->method = cfg->method ? cfg->method : cfg->head ? "HEAD" : cfg->data ? "POST" : "GET";
+    task_common_proxies(tc);
     return tc;
 }
 
@@ -123,8 +154,9 @@ CURL *task_easy_new(const struct task_common *tc, char *errbuf)
     }
     if (cfg->compressed)
         SET(h, CURLOPT_ACCEPT_ENCODING, "");
-    if (cfg->proxy)
-        SET(h, CURLOPT_PROXY, cfg->proxy);
+    SET(h, CURLOPT_NOPROXY, tc->noproxy);
+    if (!strcmp(tc->proxy_http, tc->proxy_https))
+        SET(h, CURLOPT_PROXY, tc->proxy_http);
     if (tc->resolve)
         SET(h, CURLOPT_RESOLVE, tc->resolve);
     if (tc->connect_to)
@@ -164,6 +196,7 @@ void task_reset(struct task *t)
 
 void task_free(struct task *t)
 {
+    url_checker_free(t->parsed);
     buf_free(&t->url);
     buf_free(&t->shown);
     buf_free(&t->label);
@@ -183,13 +216,15 @@ void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int s
     t->body_bytes = 0;
     t->too_large = false;
     errbuf[0] = '\0';
-    SET(easy, CURLOPT_URL, t->url.p);
+    SET(easy, CURLOPT_CURLU, url_checker_handle(t->parsed));
     /* Wait for a connection that may multiplex (HTTP/2) only where one can:
      * over TLS (ALPN) or with prior knowledge. On plain http:// libcurl would
      * hold every request to a host until the first response came back. */
     bool tls = (t->url.p[4] | 0x20) == 's';
-    SET(easy, CURLOPT_PIPEWAIT, (long)((tls && tc->cfg->http != HTTPV_1_1) ||
-                                       tc->cfg->http == HTTPV_2_PRIOR));
+    if (strcmp(tc->proxy_http, tc->proxy_https) != 0) /* set per scheme only when they differ */
+        SET(easy, CURLOPT_PROXY, tls ? tc->proxy_https : tc->proxy_http);
+    SET(easy, CURLOPT_PIPEWAIT,
+        (long)((tls && tc->cfg->http != HTTPV_1_1) || tc->cfg->http == HTTPV_2_PRIOR));
     SET(easy, CURLOPT_PRIVATE, t);
     SET(easy, CURLOPT_WRITEDATA, t);
 }

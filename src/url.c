@@ -20,6 +20,11 @@ struct url_checker *url_checker_new(void)
     return c;
 }
 
+void *url_checker_handle(struct url_checker *c)
+{
+    return c->h;
+}
+
 void url_checker_free(struct url_checker *c)
 {
     if (!c)

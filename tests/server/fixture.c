@@ -1240,8 +1240,7 @@ static bool fixture_is_control(const char *path)
 {
     return strcmp(path, "/stats") == 0 || strcmp(path, "/stats/reset") == 0 ||
            strcmp(path, "/log") == 0 || strcmp(path, "/log/reset") == 0 ||
-           strcmp(path, "/last-echo") == 0 ||
-           strcmp(path, "/shutdown") == 0;
+           strcmp(path, "/last-echo") == 0 || strcmp(path, "/shutdown") == 0;
 }
 
 static void fixture_dispatch(struct fixture_conn *c)

@@ -655,9 +655,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_unknown_option), cmocka_unit_test(test_missing_argument),
     cmocka_unit_test(test_help),           cmocka_unit_test(test_version),
     cmocka_unit_test(test_reparse),        cmocka_unit_test(test_parse_secs),
-    cmocka_unit_test(test_parse_size),
-    cmocka_unit_test(test_value_for_flag),
+    cmocka_unit_test(test_parse_size),     cmocka_unit_test(test_value_for_flag),
 };
-
 
 UNIT_MAIN("cli", tests)

@@ -476,5 +476,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_limit_after_trim),
 };
 
-
 UNIT_MAIN("input", tests)

@@ -1125,5 +1125,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_text_extreme_times),
 };
 
-
 UNIT_MAIN("output", tests)

@@ -165,5 +165,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_tls_51),
 };
 
-
 UNIT_MAIN("task", tests)

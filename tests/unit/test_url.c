@@ -409,5 +409,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_clip_stray_continuation_bytes),
 };
 
-
 UNIT_MAIN("url", tests)
