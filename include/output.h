@@ -49,6 +49,17 @@ struct record {
     const char *http_version;
     const char *remote_ip;
     long num_redirects, num_connects;
+
+    /* Optional keys, written only when set (NULL / false: no key). */
+    const char *id_json;      /* a request spec's "id", already JSON */
+    const char *checks_json;  /* failed checks, a JSON array */
+    const char *headers_json; /* response headers, a JSON object */
+    const char *body;         /* --include-body: the (capped) body */
+    size_t body_len;
+    bool has_body;
+    bool body_truncated;
+    const char *body_sha256;        /* --sha256: hex */
+    const char *filename_effective; /* --output-dir: where the body went */
 };
 
 /* Counts for the summary, kept by the caller. */

@@ -205,6 +205,36 @@ static void output_json_nullable(struct buf *dst, const char *s)
         buf_add(dst, "null", 4);
 }
 
+/* The keys only some runs have, after the fixed ones. */
+static void output_json_optional(const struct record *r, struct buf *dst)
+{
+    if (r->id_json) {
+        buf_adds(dst, ",\"id\":");
+        buf_adds(dst, r->id_json);
+    }
+    if (r->checks_json) {
+        buf_adds(dst, ",\"checks\":");
+        buf_adds(dst, r->checks_json);
+    }
+    if (r->headers_json) {
+        buf_adds(dst, ",\"headers\":");
+        buf_adds(dst, r->headers_json);
+    }
+    if (r->has_body) {
+        buf_adds(dst, ",\"body\":");
+        output_json_string(dst, r->body ? r->body : "", r->body_len);
+        buf_adds(dst, r->body_truncated ? ",\"body_truncated\":true" : ",\"body_truncated\":false");
+    }
+    if (r->body_sha256) {
+        buf_adds(dst, ",\"body_sha256\":");
+        output_json_nullable(dst, r->body_sha256);
+    }
+    if (r->filename_effective) {
+        buf_adds(dst, ",\"filename_effective\":");
+        output_json_nullable(dst, r->filename_effective);
+    }
+}
+
 static void output_json_record(const struct record *r, struct buf *dst)
 {
     buf_reserve(dst, 640);
@@ -257,6 +287,7 @@ static void output_json_record(const struct record *r, struct buf *dst)
             break;
         }
     }
+    output_json_optional(r, dst);
     buf_addc(dst, '}');
 }
 
