@@ -24,8 +24,20 @@ struct config {
 
     /* scheduling and timeouts */
     long parallel;
+    long per_host;           /* in flight per origin; 0: no cap */
+    int64_t rate_us;         /* --rate: µs between starts; 0: none */
+    int64_t rate_host_us;    /* --rate-per-host: the same per origin */
     long max_time_ms;        /* 0: none */
     long connect_timeout_ms; /* 0: libcurl's default */
+    long deadline_ms;        /* whole run; 0: none */
+
+    /* retries and failure thresholds */
+    long retries;
+    long retry_delay_ms;
+    long retry_max_delay_ms;
+    bool retry_all_errors;
+    bool fail_fast;
+    long max_failures; /* 0: none */
 
     /* output */
     enum output_format format;
@@ -66,6 +78,8 @@ void cli_free(struct config *cfg);
 
 /* Parse a duration in seconds ("1", "0.5") into milliseconds. */
 bool cli_parse_secs(const char *s, long *ms);
+/* Parse a rate "R", "R/s", "R/m" or "R/h" into µs between starts. */
+bool cli_parse_rate(const char *s, int64_t *interval_us);
 /* Parse a size ("1024", "10k", "2M", "1G"). */
 bool cli_parse_size(const char *s, int64_t *out);
 

@@ -1,7 +1,9 @@
 /* sched: the scheduler. Reads lines from input with back-pressure, owns the
- * tasks, caps transfers in flight (-j), lends pooled easy handles, hands
- * finished records to output, and runs the one cancellation path (SIGINT,
- * SIGTERM). It drives the loop: one event pass, one drain, one pump. */
+ * tasks, caps transfers in flight (-j) and per origin (--per-host), spaces
+ * starts (--rate, --rate-per-host), waits out retries on timers, lends pooled
+ * easy handles, hands finished records to output, and runs the one
+ * cancellation path (SIGINT, SIGTERM, --deadline, --fail-fast,
+ * --max-failures). It drives the loop: one event pass, one drain, one pump. */
 #ifndef VOLLEY_SCHED_H
 #define VOLLEY_SCHED_H
 
@@ -16,6 +18,8 @@ enum sched_end {
     SCHED_DONE,      /* every line read has its record */
     SCHED_SIGINT,    /* cancelled by SIGINT */
     SCHED_SIGTERM,   /* cancelled by SIGTERM */
+    SCHED_DEADLINE,  /* cancelled by --deadline */
+    SCHED_FAILURES,  /* cancelled by --fail-fast or --max-failures */
     SCHED_CLOSED,    /* stdout was closed early */
     SCHED_OUT_ERROR, /* stdout could not be written */
 };

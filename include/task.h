@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "output.h"
+#include "spec.h"
 
 struct task {
     struct task *next; /* the scheduler's queue link */
@@ -20,12 +21,20 @@ struct task {
     struct buf shown; /* url for output: redacted, or the clipped bad line */
     struct buf label; /* FILE:LINE */
     struct buf effective;
-    struct url_checker *parsed; /* URL as libcurl parsed it; kept across reuse */
-    const char *input_error;    /* static message: the line is not fetchable */
-    CURL *easy;                 /* borrowed from the pool while an attempt runs */
-    int slot;                   /* the pool slot of EASY, -1 when none */
-    int64_t t_read;             /* monotonic µs when the line was read */
-    int64_t t_first;            /* when the first attempt started, 0 before */
+    struct url_checker *parsed;      /* URL as libcurl parsed it; kept across reuse */
+    struct spec spec;                /* a JSON request spec's fields (spec.url NULL: plain line) */
+    struct curl_slist *spec_headers; /* run-level -H merged with the spec's */
+    const char *method;              /* the method records show for this task */
+    void *owner;                     /* the scheduler that owns the task */
+    void *origin;                    /* the scheduler's origin (per-host state) */
+    struct event *retry_ev;          /* the scheduler's backoff timer, kept across reuse */
+    struct task *wprev, *wnext;      /* the scheduler's list of tasks waiting to retry */
+    long retry_after_ms;             /* the last response's Retry-After, < 0: none */
+    const char *input_error;         /* static message: the line is not fetchable */
+    CURL *easy;                      /* borrowed from the pool while an attempt runs */
+    int slot;                        /* the pool slot of EASY, -1 when none */
+    int64_t t_read;                  /* monotonic µs when the line was read */
+    int64_t t_first;                 /* when the first attempt started, 0 before */
     long attempts;
     int64_t body_bytes; /* counted by the write callback */
     int64_t max_body;   /* < 0: no limit */
@@ -52,11 +61,20 @@ void task_reset(struct task *t);
 /* Release T's buffers. */
 void task_free(struct task *t);
 
+/* Take the request spec S (moved: S is cleared) for T: its method, data
+ * and headers replace the run's for this task; returns false with a message
+ * in ERR when they cannot be used. */
+bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s, struct buf *err);
+
 /* Point EASY at T for one attempt (URL, private pointer, callbacks).
  * ERRBUF (CURL_ERROR_SIZE bytes) is the handle's error buffer, set once when
  * the handle was made; it lives as long as the handle. */
 void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int slot, char *errbuf,
                  int64_t now);
+/* Set the request options (method, data, headers) of T on EASY: the spec's
+ * when T has one, else the run's. *CUSTOM tracks whether EASY carries a
+ * spec's options, so a plain task restores the run's only when needed. */
+void task_apply_request(struct task *t, const struct task_common *tc, CURL *easy, bool *custom);
 
 /* Fill T->rec from the finished attempt on T->easy with RESULT. The record's
  * strings borrow from T and its easy handle: write it before the handle is

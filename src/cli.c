@@ -27,6 +27,16 @@ enum opt_id {
     OPT_CONNECT_TIMEOUT,
     OPT_CONNECT_TO,
     OPT_DATA_BINARY,
+    OPT_DEADLINE,
+    OPT_FAIL_FAST,
+    OPT_MAX_FAILURES,
+    OPT_PER_HOST,
+    OPT_RATE,
+    OPT_RATE_PER_HOST,
+    OPT_RETRY,
+    OPT_RETRY_ALL,
+    OPT_RETRY_DELAY,
+    OPT_RETRY_MAX_DELAY,
     OPT_FORMAT,
     OPT_HTTP11,
     OPT_HTTP2,
@@ -58,6 +68,8 @@ static const struct cli_opt cli_opts[] = {
     {"connect-to", OPT_CONNECT_TO, "H1:P1:H2:P2", "connect to H2:P2 for requests to H1:P1"},
     {"data", 'd', "DATA", "send DATA in a POST (@file reads a file, dropping CR/LF)"},
     {"data-binary", OPT_DATA_BINARY, "DATA", "send DATA as is (@file reads a file byte for byte)"},
+    {"deadline", OPT_DEADLINE, "SECS", "whole run: then cancel what is left (exit 124)"},
+    {"fail-fast", OPT_FAIL_FAST, NULL, "the first failed URL cancels the rest"},
     {"format", OPT_FORMAT, "FMT", "records as text (default), jsonl or json"},
     {"head", 'I', NULL, "send HEAD requests"},
     {"header", 'H', "'NAME: VALUE'", "add a request header (repeatable)"},
@@ -68,17 +80,27 @@ static const struct cli_opt cli_opts[] = {
     {"insecure", 'k', NULL, "do not verify TLS certificates"},
     {"json", OPT_JSON, NULL, "same as --format jsonl"},
     {"location", 'L', NULL, "follow redirects (http and https only)"},
+    {"max-failures", OPT_MAX_FAILURES, "N", "cancel the rest after N failed URLs"},
     {"max-filesize", OPT_MAX_FILESIZE, "BYTES", "fail a URL whose body is larger (too_large)"},
     {"max-redirs", OPT_MAX_REDIRS, "N", "most redirects to follow with -L (default 10)"},
     {"max-time", 'm', "SECS", "per attempt: whole transfer time limit (default 30; 0: none)"},
     {"order", OPT_ORDER, "ORDER", "records in completion (default) or input order"},
     {"parallel", 'j', "N", "transfers in flight at once (default 50)"},
+    {"per-host", OPT_PER_HOST, "N", "transfers in flight per origin (default 0: no cap)"},
     {"proto-default", OPT_PROTO_DEFAULT, "SCHEME",
      "scheme for URLs without one: https (default) or http"},
     {"proxy", 'x', "URL", "use this proxy (the usual proxy variables apply too)"},
     {"quiet", 'q', NULL, "no summary on stderr"},
+    {"rate", OPT_RATE, "R[/s|/m|/h]", "start at most R requests per unit, evenly spaced"},
+    {"rate-per-host", OPT_RATE_PER_HOST, "R[/s|/m|/h]", "the same, per origin"},
     {"request", 'X', "METHOD", "request method"},
     {"resolve", OPT_RESOLVE, "HOST:PORT:ADDR", "resolve HOST:PORT to ADDR (repeatable)"},
+    {"retry", OPT_RETRY, "N", "extra attempts on transient failures (default 0)"},
+    {"retry-all-errors", OPT_RETRY_ALL, NULL, "retry every failure, any method"},
+    {"retry-delay", OPT_RETRY_DELAY, "SECS",
+     "first backoff, doubled each time, jittered (default 1)"},
+    {"retry-max-delay", OPT_RETRY_MAX_DELAY, "SECS",
+     "cap for one backoff and for Retry-After (default 30)"},
     {"url", OPT_URL, "URL", "fetch URL too, before the lists (repeatable)"},
     {"user-agent", 'A', "NAME", "User-Agent header (default volley/" VOLLEY_VERSION ")"},
     {"version", OPT_VERSION, NULL, "show versions and exit"},
@@ -108,8 +130,8 @@ static void cli_help(FILE *out)
             fprintf(out, "  %-28s %s\n", left, o->help);
     }
     fputs("\nExit status: 0 all passed; 1 a status or check failed; 2 usage error;\n"
-          "3 a URL could not be fetched; 4 internal error; 130/143 interrupted;\n"
-          "141 stdout closed early.\n"
+          "3 a URL could not be fetched; 4 internal error; 124 --deadline ended the run;\n"
+          "130/143 interrupted; 141 stdout closed early.\n"
           "See volley(1).\n",
           out);
 }
@@ -140,6 +162,33 @@ static bool cli_parse_long(const char *s, long min, long max, long *out)
     if (end == s || *end || errno || v < min || v > max)
         return false;
     *out = v;
+    return true;
+}
+
+bool cli_parse_rate(const char *s, int64_t *interval_us)
+{
+    char *end;
+    errno = 0;
+    double r = strtod(s, &end);
+    if (end == s || errno || !isfinite(r) || r <= 0)
+        return false;
+    double unit = 1.0;
+    if (*end == '/') {
+        if (!strcmp(end + 1, "s"))
+            unit = 1.0;
+        else if (!strcmp(end + 1, "m"))
+            unit = 60.0;
+        else if (!strcmp(end + 1, "h"))
+            unit = 3600.0;
+        else
+            return false;
+    } else if (*end) {
+        return false;
+    }
+    double us = unit * 1e6 / r;
+    if (us < 1 || us > 86400.0 * 365 * 1e6)
+        return false;
+    *interval_us = (int64_t)ceil(us);
     return true;
 }
 
@@ -278,6 +327,8 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
     cfg->user_agent = "volley/" VOLLEY_VERSION;
     cfg->max_redirs = 10;
     cfg->max_filesize = -1;
+    cfg->retry_delay_ms = 1000;
+    cfg->retry_max_delay_ms = 30000;
 
     struct option longopts[NOPTS + 1];
     char shortopts[2 * NOPTS + 2];
@@ -326,6 +377,55 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
         case OPT_CONNECT_TIMEOUT:
             if (!cli_parse_secs(optarg, &cfg->connect_timeout_ms)) {
                 buf_addf(err, "--connect-timeout needs seconds (e.g. 2 or 0.5), not '%s'", optarg);
+                goto fail;
+            }
+            break;
+        case OPT_PER_HOST:
+            if (!cli_parse_long(optarg, 0, 100000, &cfg->per_host)) {
+                buf_addf(err, "--per-host needs a whole number from 0 to 100000, not '%s'", optarg);
+                goto fail;
+            }
+            break;
+        case OPT_RATE:
+        case OPT_RATE_PER_HOST:
+            if (!cli_parse_rate(optarg, c == OPT_RATE ? &cfg->rate_us : &cfg->rate_host_us)) {
+                buf_addf(err, "--%s needs a rate like 10, 10/s, 100/m or 1000/h, not '%s'",
+                         c == OPT_RATE ? "rate" : "rate-per-host", optarg);
+                goto fail;
+            }
+            break;
+        case OPT_DEADLINE:
+            if (!cli_parse_secs(optarg, &cfg->deadline_ms) || cfg->deadline_ms == 0) {
+                buf_addf(err, "--deadline needs seconds above 0 (e.g. 60 or 2.5), not '%s'",
+                         optarg);
+                goto fail;
+            }
+            break;
+        case OPT_RETRY:
+            if (!cli_parse_long(optarg, 0, 1000, &cfg->retries)) {
+                buf_addf(err, "--retry needs a whole number from 0 to 1000, not '%s'", optarg);
+                goto fail;
+            }
+            break;
+        case OPT_RETRY_DELAY:
+        case OPT_RETRY_MAX_DELAY:
+            if (!cli_parse_secs(optarg, c == OPT_RETRY_DELAY ? &cfg->retry_delay_ms
+                                                             : &cfg->retry_max_delay_ms)) {
+                buf_addf(err, "--%s needs seconds (e.g. 1 or 0.25), not '%s'",
+                         c == OPT_RETRY_DELAY ? "retry-delay" : "retry-max-delay", optarg);
+                goto fail;
+            }
+            break;
+        case OPT_RETRY_ALL:
+            cfg->retry_all_errors = true;
+            break;
+        case OPT_FAIL_FAST:
+            cfg->fail_fast = true;
+            break;
+        case OPT_MAX_FAILURES:
+            if (!cli_parse_long(optarg, 1, LONG_MAX, &cfg->max_failures)) {
+                buf_addf(err, "--max-failures needs a whole number of at least 1, not '%s'",
+                         optarg);
                 goto fail;
             }
             break;

@@ -20,6 +20,7 @@ enum {
     EXIT_USAGE = 2,
     EXIT_FETCH = 3,
     EXIT_INTERNAL = 4,
+    EXIT_DEADLINE = 124,
     EXIT_SIGINT = 130,
     EXIT_PIPE = 141,
     EXIT_SIGTERM = 143,
@@ -32,6 +33,9 @@ static int main_status(enum sched_end end, const struct output_summary *s, bool 
         return EXIT_SIGINT;
     case SCHED_SIGTERM:
         return EXIT_SIGTERM;
+    case SCHED_DEADLINE:
+        return EXIT_DEADLINE;
+    case SCHED_FAILURES: /* 1 or 3, as the failures that triggered it decide */
     case SCHED_CLOSED:
         return EXIT_PIPE;
     case SCHED_OUT_ERROR:

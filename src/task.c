@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 struct task_common {
@@ -183,6 +184,13 @@ void task_reset(struct task *t)
     buf_clear(&t->label);
     buf_clear(&t->effective);
     t->input_error = NULL;
+    spec_clear(&t->spec);
+    curl_slist_free_all(t->spec_headers);
+    t->spec_headers = NULL;
+    t->method = NULL;
+    t->origin = NULL;
+    t->wprev = t->wnext = NULL;
+    t->retry_after_ms = -1;
     t->easy = NULL;
     t->slot = -1;
     t->t_read = t->t_first = 0;
@@ -197,10 +205,73 @@ void task_reset(struct task *t)
 void task_free(struct task *t)
 {
     url_checker_free(t->parsed);
+    spec_clear(&t->spec);
+    curl_slist_free_all(t->spec_headers);
     buf_free(&t->url);
     buf_free(&t->shown);
     buf_free(&t->label);
     buf_free(&t->effective);
+}
+
+bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s, struct buf *err)
+{
+    const struct config *cfg = tc->cfg;
+    t->spec = *s;
+    memset(s, 0, sizeof *s);
+    struct spec *sp = &t->spec;
+    /* run-level headers the spec does not name, then the spec's */
+    struct curl_slist *l = NULL;
+    for (size_t i = 0; i < cfg->nheaders; i++) {
+        const char *h = cfg->headers[i];
+        size_t n = spec_header_name_len(h);
+        bool replaced = false;
+        for (size_t j = 0; j < sp->nheaders && !replaced; j++)
+            replaced = spec_header_named(sp->headers[j], h, n);
+        if (!replaced && !(l = curl_slist_append(l, h)))
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
+    }
+    for (size_t j = 0; j < sp->nheaders; j++)
+        if (!(l = curl_slist_append(l, sp->headers[j])))
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
+    t->spec_headers = l;
+    const char *data = sp->data ? sp->data : cfg->data;
+    if (sp->method)
+        t->method = sp->method;
+    else if (cfg->method)
+        t->method = cfg->method;
+    else
+        t->method = data ? "POST" : cfg->head ? "HEAD" : "GET";
+    if (data && strcasecmp(t->method, "HEAD") == 0) {
+        buf_adds(err, "a HEAD request cannot send data");
+        return false;
+    }
+    return true;
+}
+
+void task_apply_request(struct task *t, const struct task_common *tc, CURL *easy, bool *custom)
+{
+    const struct config *cfg = tc->cfg;
+    if (!t->spec.url && !*custom)
+        return; /* the handle already carries the run's options */
+    const struct spec *sp = &t->spec;
+    const char *method = t->spec.url ? t->method : tc->method;
+    const char *data = sp->url && sp->data ? sp->data : cfg->data;
+    size_t data_len = sp->url && sp->data ? sp->data_len : cfg->data_len;
+    bool head = strcasecmp(method, "HEAD") == 0;
+    SET(easy, CURLOPT_HTTPGET, 1L); /* clears POST and NOBODY */
+    if (data) {
+        SET(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)data_len);
+        SET(easy, CURLOPT_POSTFIELDS, data);
+    }
+    SET(easy, CURLOPT_NOBODY, head ? 1L : 0L);
+    /* a custom method only where it differs from what the data implies, so
+     * -L turns a POST into a GET after 301/302/303 as curl does */
+    bool natural =
+        head || (data ? strcasecmp(method, "POST") == 0 : strcasecmp(method, "GET") == 0);
+    SET(easy, CURLOPT_CUSTOMREQUEST,
+        natural && !(sp->url ? sp->method : cfg->method) ? NULL : method);
+    SET(easy, CURLOPT_HTTPHEADER, sp->url ? t->spec_headers : tc->headers);
+    *custom = sp->url != NULL;
 }
 
 void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int slot, char *errbuf,
@@ -304,7 +375,8 @@ static void task_record_base(struct task *t, const struct task_common *tc)
     r->input = buf_str(&t->label);
     r->url = t->shown.len ? t->shown.p : buf_str(&t->url);
     r->url_effective = r->url;
-    r->method = tc->method;
+    r->method = t->method ? t->method : tc->method;
+    r->id_json = t->spec.id_json;
     r->attempts = t->attempts;
     r->error_code = -1;
 }

@@ -1,0 +1,181 @@
+/* spec: JSON request spec lines → struct spec. */
+#include "spec.h"
+#include "log.h"
+
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const spec_expect_names[] = {
+    "status", "header", "body", "body-contains", "jq", "time", "size", "sha256",
+};
+
+static char *spec_dup(const char *s)
+{
+    return log_strdup(s);
+}
+
+static void spec_push(char ***arr, size_t *n, char *s)
+{
+    *arr = log_realloc(*arr, (*n + 1) * sizeof **arr);
+    (*arr)[(*n)++] = s;
+}
+
+size_t spec_header_name_len(const char *h)
+{
+    return strcspn(h, ":;");
+}
+
+bool spec_header_named(const char *h, const char *name, size_t nlen)
+{
+    return spec_header_name_len(h) == nlen && strncasecmp(h, name, nlen) == 0;
+}
+
+/* Append one (name, value) pair to OUT->expect. */
+static void spec_push_expect(struct spec *out, const char *name, const char *value)
+{
+    out->expect = log_realloc(out->expect, 2 * (out->nexpect + 1) * sizeof *out->expect);
+    out->expect[2 * out->nexpect] = spec_dup(name);
+    out->expect[2 * out->nexpect + 1] = spec_dup(value);
+    out->nexpect++;
+}
+
+static bool spec_expect(const cJSON *e, struct spec *out, struct buf *err)
+{
+    if (!cJSON_IsObject(e)) {
+        buf_adds(err, "\"expect\" must be an object");
+        return false;
+    }
+    for (const cJSON *it = e->child; it; it = it->next) {
+        bool known = false;
+        for (size_t i = 0; i < sizeof spec_expect_names / sizeof spec_expect_names[0]; i++)
+            known = known || strcmp(it->string, spec_expect_names[i]) == 0;
+        if (!known) {
+            buf_addf(err, "unknown expectation \"%.60s\"", it->string);
+            return false;
+        }
+        /* "header" may hold a list of strings */
+        if (cJSON_IsArray(it) && strcmp(it->string, "header") == 0) {
+            for (const cJSON *h = it->child; h; h = h->next) {
+                if (!cJSON_IsString(h)) {
+                    buf_adds(err, "\"expect\".\"header\" values must be strings");
+                    return false;
+                }
+                spec_push_expect(out, it->string, h->valuestring);
+            }
+            continue;
+        }
+        if (!cJSON_IsString(it)) {
+            buf_addf(err, "\"expect\".\"%.60s\" must be a string", it->string);
+            return false;
+        }
+        spec_push_expect(out, it->string, it->valuestring);
+    }
+    return true;
+}
+
+bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *end = NULL;
+    cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+    if (!j) {
+        buf_adds(err, "invalid JSON request spec");
+        return false;
+    }
+    while (end && end < line + len && (*end == ' ' || *end == '\t'))
+        end++;
+    bool ok = false;
+    if (end && end < line + len && *end) {
+        buf_adds(err, "text after the JSON request spec");
+        goto done;
+    }
+    if (!cJSON_IsObject(j)) {
+        buf_adds(err, "a request spec must be a JSON object");
+        goto done;
+    }
+    for (const cJSON *it = j->child; it; it = it->next) {
+        const char *k = it->string;
+        if (!strcmp(k, "url") || !strcmp(k, "method") || !strcmp(k, "data")) {
+            if (!cJSON_IsString(it)) {
+                buf_addf(err, "\"%s\" must be a string", k);
+                goto done;
+            }
+            char **dst = !strcmp(k, "url")      ? &out->url
+                         : !strcmp(k, "method") ? &out->method
+                                                : &out->data;
+            free(*dst);
+            *dst = spec_dup(it->valuestring);
+            if (dst == &out->data)
+                out->data_len = strlen(it->valuestring);
+        } else if (!strcmp(k, "headers")) {
+            if (!cJSON_IsObject(it)) {
+                buf_adds(err, "\"headers\" must be an object of strings");
+                goto done;
+            }
+            for (const cJSON *h = it->child; h; h = h->next) {
+                if (!cJSON_IsString(h)) {
+                    buf_adds(err, "\"headers\" must be an object of strings");
+                    goto done;
+                }
+                if (!*h->string || strpbrk(h->string, ":; \t\r\n") ||
+                    strpbrk(h->valuestring, "\r\n")) {
+                    buf_addf(err, "bad header \"%.60s\" (CR, LF or separators)", h->string);
+                    goto done;
+                }
+                struct buf line_buf = {0};
+                if (*h->valuestring)
+                    buf_addf(&line_buf, "%s: %s", h->string, h->valuestring);
+                else
+                    buf_addf(&line_buf, "%s;", h->string); /* curl's way to send it empty */
+                spec_push(&out->headers, &out->nheaders, line_buf.p);
+            }
+        } else if (!strcmp(k, "id")) {
+            if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
+                buf_adds(err, "\"id\" must be a string, number, boolean or null");
+                goto done;
+            }
+            free(out->id_json);
+            out->id_json = cJSON_PrintUnformatted(it);
+            if (!out->id_json)
+                log_die(LOG_EXIT_INTERNAL, "out of memory");
+        } else if (!strcmp(k, "expect")) {
+            if (!spec_expect(it, out, err))
+                goto done;
+        } else {
+            buf_addf(err, "unknown key \"%.60s\" in request spec", k);
+            goto done;
+        }
+    }
+    if (!out->url) {
+        buf_adds(err, "request spec without \"url\"");
+        goto done;
+    }
+    if (out->method && (!*out->method || strpbrk(out->method, " \t\r\n"))) {
+        buf_adds(err, "bad \"method\"");
+        goto done;
+    }
+    ok = true;
+done:
+    cJSON_Delete(j);
+    if (!ok)
+        spec_clear(out);
+    return ok;
+}
+
+void spec_clear(struct spec *s)
+{
+    free(s->url);
+    free(s->method);
+    for (size_t i = 0; i < s->nheaders; i++)
+        free(s->headers[i]);
+    free(s->headers);
+    free(s->data);
+    if (s->id_json)
+        cJSON_free(s->id_json);
+    for (size_t i = 0; i < 2 * s->nexpect; i++)
+        free(s->expect[i]);
+    free(s->expect);
+    memset(s, 0, sizeof *s);
+}
