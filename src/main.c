@@ -35,12 +35,12 @@ static int main_status(enum sched_end end, const struct output_summary *s, bool 
         return EXIT_SIGTERM;
     case SCHED_DEADLINE:
         return EXIT_DEADLINE;
-    case SCHED_FAILURES: /* 1 or 3, as the failures that triggered it decide */
     case SCHED_CLOSED:
         return EXIT_PIPE;
     case SCHED_OUT_ERROR:
         return EXIT_INTERNAL;
     case SCHED_DONE:
+    case SCHED_FAILURES: /* 1 or 3, as the failures that triggered it decide */
         break;
     }
     static const enum output_kind fetch[] = {KIND_INPUT,    KIND_DNS,     KIND_CONNECT,

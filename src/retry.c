@@ -95,7 +95,7 @@ long retry_parse_after(const char *value, time_t now)
     /* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
     char wday[4], mon[4], zone[4];
     int day, year, hh, mm, ss;
-    if (sscanf(value, "%3s %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &hh, &mm, &ss, zone) !=
+    if (sscanf(value, "%3s, %d %3s %d %d:%d:%d %3s", wday, &day, mon, &year, &hh, &mm, &ss, zone) !=
         8)
         return -1;
     int m = retry_month(mon);

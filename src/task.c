@@ -446,6 +446,9 @@ void task_input_error(struct task *t, const struct task_common *tc)
 void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,
                     int64_t now)
 {
+    /* nothing of an earlier attempt: its strings lived in a handle that
+     * another task may be using by now */
+    memset(&t->rec, 0, sizeof t->rec);
     task_record_base(t, tc);
     struct record *r = &t->rec;
     r->kind = KIND_CANCELLED;
