@@ -9,10 +9,12 @@
 #include <stdio.h>
 
 #include "buf.h"
+#include "check.h"
 #include "output.h"
 
 enum cli_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum cli_http { HTTPV_DEFAULT, HTTPV_1_1, HTTPV_2, HTTPV_2_PRIOR };
+enum cli_progress { PROGRESS_AUTO, PROGRESS_ALWAYS, PROGRESS_NEVER };
 
 struct config {
     /* sources */
@@ -37,7 +39,20 @@ struct config {
     long retry_max_delay_ms;
     bool retry_all_errors;
     bool fail_fast;
-    long max_failures; /* 0: none */
+    long max_failures;     /* 0: none */
+    double max_fail_ratio; /* --max-fail-ratio as a fraction; < 0: none */
+    bool allow_timeouts;
+
+    /* checks, bodies and reports */
+    struct check_spec *checks; /* --expect-*; NULL: none */
+    int64_t max_body;          /* --max-body */
+    bool include_headers;
+    bool include_body;
+    bool sha256;
+    const char *output_dir;
+    char **reports; /* --report KIND=FILE */
+    size_t nreports;
+    enum cli_progress progress;
 
     /* output */
     enum output_format format;

@@ -30,6 +30,10 @@ void input_free(struct input *in);
  * what failed; the source is skipped and the next call goes on. */
 enum input_status input_next(struct input *in, struct input_line *line);
 int input_fd(const struct input *in);
+
+/* How many lines (not blank, not comments) the sources hold, read in one
+ * streaming pass; -1 when a source is not a regular file (stdin, a pipe). */
+int64_t input_count(char *const *urls, size_t nurls, char *const *files, size_t nfiles);
 const char *input_error(const struct input *in);
 
 #endif

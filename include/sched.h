@@ -13,6 +13,8 @@
 #include "cli.h"
 #include "input.h"
 #include "output.h"
+#include "progress.h"
+#include "report.h"
 
 enum sched_end {
     SCHED_DONE,      /* every line read has its record */
@@ -26,10 +28,12 @@ enum sched_end {
 
 struct sched;
 
-/* Everything is borrowed and must outlive the scheduler. Free with
- * sched_free() before the event base is freed. */
+/* Everything is borrowed and must outlive the scheduler; every record goes
+ * to OUT and to REP. Free with sched_free() before the event base is freed. */
 struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct output *out);
+                        struct output *out, struct report *rep);
+/* The counts the progress line shows (a progress_fn; ARG is the sched). */
+void sched_progress(void *arg, struct progress_counts *c);
 void sched_free(struct sched *s);
 
 /* Run until every URL has its record (or the run is cut short). */

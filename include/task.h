@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "check.h"
 #include "cli.h"
 #include "output.h"
 #include "spec.h"
@@ -29,12 +30,20 @@ struct task {
     void *origin;                    /* the scheduler's origin (per-host state) */
     struct event *retry_ev;          /* the scheduler's backoff timer, kept across reuse */
     struct task *wprev, *wnext;      /* the scheduler's list of tasks waiting to retry */
-    long retry_after_ms;             /* the last response's Retry-After, < 0: none */
+    struct check_spec *checks;       /* a spec line's expectations merged with the run's */
+    struct check_state cs;           /* body buffer, hash and search of the attempt */
+    struct buf checks_json;          /* failed checks of the last attempt */
+    struct buf headers_json;         /* --include-headers */
+    struct buf message;              /* an error message made for this record */
+    struct buf filename;             /* --output-dir: the body's file */
+    int out_fd;                      /* that file while the attempt runs, else -1 */
+    bool write_failed;               /* the body could not be saved */
     const char *input_error;         /* static message: the line is not fetchable */
     CURL *easy;                      /* borrowed from the pool while an attempt runs */
     int slot;                        /* the pool slot of EASY, -1 when none */
     int64_t t_read;                  /* monotonic µs when the line was read */
     int64_t t_first;                 /* when the first attempt started, 0 before */
+    int64_t t_attempt;               /* when the current (last) attempt started */
     long attempts;
     int64_t body_bytes; /* counted by the write callback */
     int64_t max_body;   /* < 0: no limit */
@@ -56,6 +65,8 @@ const char *task_common_method(const struct task_common *tc);
  * Caller cleans it up with curl_easy_cleanup(). */
 CURL *task_easy_new(const struct task_common *tc, char *errbuf);
 
+/* Make a zeroed T ready for its first use. */
+void task_init(struct task *t);
 /* Reset T for a new line (keeps its buffers' memory). */
 void task_reset(struct task *t);
 /* Release T's buffers. */

@@ -26,7 +26,24 @@ enum opt_id {
     OPT_COMPRESSED,
     OPT_CONNECT_TIMEOUT,
     OPT_CONNECT_TO,
+    OPT_ALLOW_TIMEOUTS,
     OPT_DATA_BINARY,
+    OPT_EXPECT_BODY,
+    OPT_EXPECT_CONTAINS,
+    OPT_EXPECT_HEADER,
+    OPT_EXPECT_JQ,
+    OPT_EXPECT_SHA256,
+    OPT_EXPECT_SIZE,
+    OPT_EXPECT_STATUS,
+    OPT_EXPECT_TIME,
+    OPT_INCLUDE_BODY,
+    OPT_INCLUDE_HEADERS,
+    OPT_MAX_BODY,
+    OPT_MAX_FAIL_RATIO,
+    OPT_OUTPUT_DIR,
+    OPT_PROGRESS,
+    OPT_REPORT,
+    OPT_SHA256,
     OPT_DEADLINE,
     OPT_FAIL_FAST,
     OPT_MAX_FAILURES,
@@ -60,6 +77,8 @@ struct cli_opt {
 
 /* Sorted by long name; --help lists them in this order. */
 static const struct cli_opt cli_opts[] = {
+    {"allow-timeouts", OPT_ALLOW_TIMEOUTS, NULL,
+     "timeouts are recorded but fail neither the run nor the thresholds"},
     {"cacert", OPT_CACERT, "FILE", "CA certificates to verify peers with"},
     {"color", OPT_COLOR, "WHEN", "colour text output: auto, always, never (default auto)"},
     {"compressed", OPT_COMPRESSED, NULL, "ask for a compressed response and decode it"},
@@ -69,30 +88,47 @@ static const struct cli_opt cli_opts[] = {
     {"data", 'd', "DATA", "send DATA in a POST (@file reads a file, dropping CR/LF)"},
     {"data-binary", OPT_DATA_BINARY, "DATA", "send DATA as is (@file reads a file byte for byte)"},
     {"deadline", OPT_DEADLINE, "SECS", "whole run: then cancel what is left (exit 124)"},
+    {"expect-body", OPT_EXPECT_BODY, "REGEX", "the body must match REGEX (PCRE2)"},
+    {"expect-body-contains", OPT_EXPECT_CONTAINS, "TEXT", "the body must contain TEXT"},
+    {"expect-header", OPT_EXPECT_HEADER, "'NAME: REGEX'",
+     "a response header must match (repeatable)"},
+    {"expect-jq", OPT_EXPECT_JQ, "EXPR", "a jq program on the JSON body must hold (as jq -e)"},
+    {"expect-sha256", OPT_EXPECT_SHA256, "HEX", "the body's SHA-256"},
+    {"expect-size", OPT_EXPECT_SIZE, "N|MIN-MAX|MIN-", "the body's size in bytes"},
+    {"expect-status", OPT_EXPECT_STATUS, "LIST",
+     "accepted statuses, e.g. 200,204,300-399 (replaces 2xx/3xx)"},
+    {"expect-time", OPT_EXPECT_TIME, "SECS", "time_total must be at most SECS"},
     {"fail-fast", OPT_FAIL_FAST, NULL, "the first failed URL cancels the rest"},
     {"format", OPT_FORMAT, "FMT", "records as text (default), jsonl or json"},
     {"head", 'I', NULL, "send HEAD requests"},
     {"header", 'H', "'NAME: VALUE'", "add a request header (repeatable)"},
     {"help", 'h', NULL, "show this help and exit"},
+    {"include-body", OPT_INCLUDE_BODY, NULL, "put the body (up to --max-body) in the record"},
+    {"include-headers", OPT_INCLUDE_HEADERS, NULL, "put the response headers in the record"},
     {"http1.1", OPT_HTTP11, NULL, "use HTTP/1.1"},
     {"http2", OPT_HTTP2, NULL, "use HTTP/2 (upgrade on http://, ALPN on https://)"},
     {"http2-prior-knowledge", OPT_HTTP2_PK, NULL, "use HTTP/2 without HTTP/1.1 upgrade"},
     {"insecure", 'k', NULL, "do not verify TLS certificates"},
     {"json", OPT_JSON, NULL, "same as --format jsonl"},
     {"location", 'L', NULL, "follow redirects (http and https only)"},
+    {"max-body", OPT_MAX_BODY, "BYTES", "most body bytes kept for checks and records (1M)"},
+    {"max-fail-ratio", OPT_MAX_FAIL_RATIO, "P%", "the run passes while failed / read <= P%"},
     {"max-failures", OPT_MAX_FAILURES, "N", "cancel the rest after N failed URLs"},
     {"max-filesize", OPT_MAX_FILESIZE, "BYTES", "fail a URL whose body is larger (too_large)"},
     {"max-redirs", OPT_MAX_REDIRS, "N", "most redirects to follow with -L (default 10)"},
     {"max-time", 'm', "SECS", "per attempt: whole transfer time limit (default 30; 0: none)"},
     {"order", OPT_ORDER, "ORDER", "records in completion (default) or input order"},
+    {"output-dir", OPT_OUTPUT_DIR, "DIR", "save each body in DIR (created if missing)"},
     {"parallel", 'j', "N", "transfers in flight at once (default 50)"},
     {"per-host", OPT_PER_HOST, "N", "transfers in flight per origin (default 0: no cap)"},
     {"proto-default", OPT_PROTO_DEFAULT, "SCHEME",
      "scheme for URLs without one: https (default) or http"},
+    {"progress", OPT_PROGRESS, "WHEN", "progress on stderr: auto (a TTY), always, never"},
     {"proxy", 'x', "URL", "use this proxy (the usual proxy variables apply too)"},
     {"quiet", 'q', NULL, "no summary on stderr"},
     {"rate", OPT_RATE, "R[/s|/m|/h]", "start at most R requests per unit, evenly spaced"},
     {"rate-per-host", OPT_RATE_PER_HOST, "R[/s|/m|/h]", "the same, per origin"},
+    {"report", OPT_REPORT, "KIND=FILE", "also write a junit, tap, markdown or json report"},
     {"request", 'X', "METHOD", "request method"},
     {"resolve", OPT_RESOLVE, "HOST:PORT:ADDR", "resolve HOST:PORT to ADDR (repeatable)"},
     {"retry", OPT_RETRY, "N", "extra attempts on transient failures (default 0)"},
@@ -101,6 +137,7 @@ static const struct cli_opt cli_opts[] = {
      "first backoff, doubled each time, jittered (default 1)"},
     {"retry-max-delay", OPT_RETRY_MAX_DELAY, "SECS",
      "cap for one backoff and for Retry-After (default 30)"},
+    {"sha256", OPT_SHA256, NULL, "put the body's SHA-256 in the record (body_sha256)"},
     {"url", OPT_URL, "URL", "fetch URL too, before the lists (repeatable)"},
     {"user-agent", 'A', "NAME", "User-Agent header (default volley/" VOLLEY_VERSION ")"},
     {"version", OPT_VERSION, NULL, "show versions and exit"},
@@ -316,6 +353,25 @@ static bool cli_check_files(const struct config *cfg, struct buf *err)
     return true;
 }
 
+/* mkdir -p DIR. */
+static bool cli_mkdirs(const char *dir)
+{
+    char *p = log_strdup(dir);
+    bool ok = true;
+    for (char *q = p + 1; ok; q++) {
+        if (*q != '/' && *q != '\0')
+            continue;
+        char c = *q;
+        *q = '\0';
+        ok = mkdir(p, 0777) == 0 || errno == EEXIST;
+        *q = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    return ok;
+}
+
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, struct buf *err)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -328,6 +384,8 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
     cfg->max_redirs = 10;
     cfg->max_filesize = -1;
     cfg->retry_delay_ms = 1000;
+    cfg->max_fail_ratio = -1;
+    cfg->max_body = 1024 * 1024;
     cfg->retry_max_delay_ms = 30000;
 
     struct option longopts[NOPTS + 1];
@@ -426,6 +484,88 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
             if (!cli_parse_long(optarg, 1, LONG_MAX, &cfg->max_failures)) {
                 buf_addf(err, "--max-failures needs a whole number of at least 1, not '%s'",
                          optarg);
+                goto fail;
+            }
+            break;
+        case OPT_EXPECT_BODY:
+        case OPT_EXPECT_CONTAINS:
+        case OPT_EXPECT_HEADER:
+        case OPT_EXPECT_JQ:
+        case OPT_EXPECT_SHA256:
+        case OPT_EXPECT_SIZE:
+        case OPT_EXPECT_STATUS:
+        case OPT_EXPECT_TIME: {
+            static const struct {
+                int id;
+                const char *name;
+            } names[] = {
+                {OPT_EXPECT_BODY, "body"},     {OPT_EXPECT_CONTAINS, "body-contains"},
+                {OPT_EXPECT_HEADER, "header"}, {OPT_EXPECT_JQ, "jq"},
+                {OPT_EXPECT_SHA256, "sha256"}, {OPT_EXPECT_SIZE, "size"},
+                {OPT_EXPECT_STATUS, "status"}, {OPT_EXPECT_TIME, "time"},
+            };
+            const char *name = NULL;
+            for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+                if (names[i].id == c)
+                    name = names[i].name;
+            if (!cfg->checks)
+                cfg->checks = check_spec_new();
+            if (!check_spec_set(cfg->checks, name, optarg, err))
+                goto fail;
+            break;
+        }
+        case OPT_MAX_BODY:
+            if (!cli_parse_size(optarg, &cfg->max_body)) {
+                buf_addf(err, "--max-body needs a size in bytes (e.g. 65536 or 1M), not '%s'",
+                         optarg);
+                goto fail;
+            }
+            break;
+        case OPT_MAX_FAIL_RATIO: {
+            char *end;
+            errno = 0;
+            double p = strtod(optarg, &end);
+            if (end == optarg || errno || !isfinite(p) || p < 0 || p > 100 ||
+                (*end && strcmp(end, "%"))) {
+                buf_addf(err,
+                         "--max-fail-ratio needs a percentage from 0 to 100 (e.g. 5%%), not '%s'",
+                         optarg);
+                goto fail;
+            }
+            cfg->max_fail_ratio = p / 100.0;
+            break;
+        }
+        case OPT_ALLOW_TIMEOUTS:
+            cfg->allow_timeouts = true;
+            break;
+        case OPT_INCLUDE_BODY:
+            cfg->include_body = true;
+            break;
+        case OPT_INCLUDE_HEADERS:
+            cfg->include_headers = true;
+            break;
+        case OPT_SHA256:
+            cfg->sha256 = true;
+            break;
+        case OPT_OUTPUT_DIR:
+            if (!*optarg) {
+                buf_adds(err, "--output-dir needs a directory");
+                goto fail;
+            }
+            cfg->output_dir = optarg;
+            break;
+        case OPT_REPORT:
+            cli_push(&cfg->reports, &cfg->nreports, log_strdup(optarg));
+            break;
+        case OPT_PROGRESS:
+            if (!strcmp(optarg, "auto"))
+                cfg->progress = PROGRESS_AUTO;
+            else if (!strcmp(optarg, "always"))
+                cfg->progress = PROGRESS_ALWAYS;
+            else if (!strcmp(optarg, "never"))
+                cfg->progress = PROGRESS_NEVER;
+            else {
+                buf_addf(err, "--progress must be auto, always or never, not '%s'", optarg);
                 goto fail;
             }
             break;
@@ -598,6 +738,18 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
     }
     if (!cli_check_files(cfg, err))
         return CLI_ERROR;
+    if (cfg->output_dir && !cli_mkdirs(cfg->output_dir)) {
+        buf_addf(err, "cannot create --output-dir %s: %s", cfg->output_dir, strerror(errno));
+        return CLI_ERROR;
+    }
+    if (cfg->output_dir) {
+        struct stat st;
+        if (stat(cfg->output_dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+            access(cfg->output_dir, W_OK) != 0) {
+            buf_addf(err, "--output-dir %s is not a writable directory", cfg->output_dir);
+            return CLI_ERROR;
+        }
+    }
     return CLI_RUN;
 fail:
     buf_free(&data);
@@ -618,6 +770,8 @@ void cli_free(struct config *cfg)
     cli_free_list(cfg->headers, cfg->nheaders);
     cli_free_list(cfg->resolve, cfg->nresolve);
     cli_free_list(cfg->connect_to, cfg->nconnect_to);
+    cli_free_list(cfg->reports, cfg->nreports);
+    check_spec_free(cfg->checks);
     free(cfg->data);
     output_template_free(cfg->tmpl);
     memset(cfg, 0, sizeof *cfg);

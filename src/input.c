@@ -252,3 +252,48 @@ enum input_status input_next(struct input *in, struct input_line *line)
             return INPUT_LINE;
     }
 }
+
+int64_t input_count(char *const *urls, size_t nurls, char *const *files, size_t nfiles)
+{
+    if (nurls == 0 && nfiles == 0)
+        return -1;
+    int64_t n = 0;
+    for (size_t i = 0; i < nurls; i++) {
+        const char *u = urls[i];
+        size_t len = strlen(u);
+        if (input_trim(&u, &len))
+            n++;
+    }
+    char tmp[65536];
+    for (size_t i = 0; i < nfiles; i++) {
+        if (strcmp(files[i], "-") == 0)
+            return -1;
+        int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+        struct stat sb;
+        if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        /* per line: its first non-blank character decides */
+        bool at_start = true, counted = false;
+        ssize_t r;
+        while ((r = read(fd, tmp, sizeof tmp)) > 0) {
+            for (ssize_t j = 0; j < r; j++) {
+                char c = tmp[j];
+                if (c == '\n') {
+                    at_start = true;
+                    counted = false;
+                } else if (at_start && !input_blank(c)) {
+                    at_start = false;
+                    if (c != '#' && !counted) {
+                        n++;
+                        counted = true;
+                    }
+                }
+            }
+        }
+        close(fd);
+    }
+    return n;
+}

@@ -5,6 +5,8 @@
 #include "input.h"
 #include "log.h"
 #include "output.h"
+#include "progress.h"
+#include "report.h"
 #include "sched.h"
 
 #include <curl/curl.h>
@@ -26,7 +28,8 @@ enum {
     EXIT_SIGTERM = 143,
 };
 
-static int main_status(enum sched_end end, const struct output_summary *s, bool input_failed)
+static int main_status(enum sched_end end, const struct output_summary *s, const struct config *cfg,
+                       bool input_failed)
 {
     switch (end) {
     case SCHED_SIGINT:
@@ -43,15 +46,30 @@ static int main_status(enum sched_end end, const struct output_summary *s, bool 
     case SCHED_FAILURES: /* 1 or 3, as the failures that triggered it decide */
         break;
     }
-    static const enum output_kind fetch[] = {KIND_INPUT,    KIND_DNS,     KIND_CONNECT,
-                                             KIND_TLS,      KIND_TIMEOUT, KIND_TOO_LARGE,
-                                             KIND_PROTOCOL, KIND_OTHER};
+    /* --allow-timeouts: timeouts are recorded but fail nothing */
+    uint64_t timeouts = cfg->allow_timeouts ? s->by_kind[KIND_TIMEOUT] : 0;
+    uint64_t failed = s->urls - s->ok - s->by_kind[KIND_CANCELLED] - timeouts;
+    /* --max-fail-ratio: the run passes while failed / read <= P */
+    if (cfg->max_fail_ratio >= 0 && end == SCHED_DONE &&
+        (s->urls == 0 || (double)failed / (double)s->urls <= cfg->max_fail_ratio))
+        return input_failed ? EXIT_USAGE : EXIT_OK;
+    static const enum output_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT, KIND_TLS,
+                                             KIND_TOO_LARGE, KIND_PROTOCOL, KIND_OTHER};
     for (size_t i = 0; i < sizeof fetch / sizeof fetch[0]; i++)
         if (s->by_kind[fetch[i]])
             return EXIT_FETCH;
+    if (s->by_kind[KIND_TIMEOUT] > timeouts)
+        return EXIT_FETCH;
     if (s->by_kind[KIND_HTTP] || s->by_kind[KIND_CHECK])
         return EXIT_FAILED;
     return input_failed ? EXIT_USAGE : EXIT_OK;
+}
+
+static bool main_progress(const struct config *cfg)
+{
+    if (cfg->progress == PROGRESS_NEVER || cfg->quiet)
+        return false;
+    return cfg->progress == PROGRESS_ALWAYS || isatty(STDERR_FILENO);
 }
 
 static bool main_color(const struct config *cfg)
@@ -77,6 +95,15 @@ int main(int argc, char **argv)
         cli_free(&cfg);
         return cr == CLI_ERROR ? EXIT_USAGE : EXIT_OK;
     }
+    struct report *rep = report_new();
+    for (size_t i = 0; i < cfg.nreports; i++)
+        if (!report_add(rep, cfg.reports[i], &err)) {
+            log_warn("--report: %s", buf_str(&err));
+            buf_free(&err);
+            report_free(rep);
+            cli_free(&cfg);
+            return EXIT_USAGE;
+        }
     buf_free(&err);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         log_die(EXIT_INTERNAL, "cannot initialise libcurl");
@@ -94,21 +121,34 @@ int main(int argc, char **argv)
     };
     struct output *out = output_new(&oo);
     struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct sched *s = sched_new(base, &cfg, in, out);
+    struct sched *s = sched_new(base, &cfg, in, out, rep);
+    struct progress *prog = NULL;
+    if (main_progress(&cfg))
+        prog = progress_new(base, STDERR_FILENO,
+                            input_count(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles), sched_progress,
+                            s);
 
     enum sched_end end = sched_run(s);
+    progress_free(prog);
     const struct output_summary *sum = sched_summary(s);
-    int status = main_status(end, sum, sched_input_failed(s));
+    int status = main_status(end, sum, &cfg, sched_input_failed(s));
     if (end == SCHED_OUT_ERROR)
         log_warn("cannot write to stdout");
+    if (!report_finish(rep, sum, &err)) { /* files, so written even after | head */
+        log_warn("--report: %s", buf_str(&err));
+        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
+            status = EXIT_INTERNAL;
+    }
+    buf_free(&err);
     if (!cfg.quiet && end != SCHED_CLOSED) {
         struct buf line = {0};
-        output_summary_text(&line, sum);
+        report_summary_text(rep, sum, &line);
         fputs(buf_str(&line), stderr);
         buf_free(&line);
     }
 
     sched_free(s);
+    report_free(rep);
     input_free(in);
     output_free(out);
     event_base_free(base);

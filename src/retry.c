@@ -112,7 +112,7 @@ long retry_parse_after(const char *value, time_t now)
 
 bool retry_idempotent(const char *method)
 {
-    static const char *const safe[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"};
+    static const char *const safe[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS"};
     for (size_t i = 0; i < sizeof safe / sizeof safe[0]; i++)
         if (strcasecmp(method, safe[i]) == 0)
             return true;

@@ -49,6 +49,7 @@ struct sched {
     const struct config *cfg;
     struct input *in;
     struct output *out;
+    struct report *rep;
     struct evcurl *ec;
     struct task_common *tc;
     struct retry_policy retry;
@@ -317,6 +318,7 @@ static struct task *sched_task_get(struct sched *s)
         s->spare = t->next;
     } else {
         t = log_calloc(1, sizeof *t);
+        task_init(t);
         t->owner = s;
         t->retry_ev = evtimer_new(s->base, sched_on_retry, t);
         if (!t->retry_ev)
@@ -348,9 +350,11 @@ static void sched_emit(struct sched *s, struct task *t)
         s->sum.ok++;
     s->sum.by_kind[r->kind]++;
     output_record(s->out, r);
+    report_record(s->rep, r);
     if (output_should_flush(s->out))
         output_flush(s->out);
-    if (!r->ok && r->kind != KIND_CANCELLED) {
+    if (!r->ok && r->kind != KIND_CANCELLED &&
+        !(r->kind == KIND_TIMEOUT && s->cfg->allow_timeouts)) {
         s->failures++;
         if (s->cfg->fail_fast)
             sched_cancel(s, SCHED_FAILURES, "cancelled by --fail-fast");
@@ -539,6 +543,8 @@ static void sched_pump(struct sched *s)
 {
     int64_t now = task_now();
     for (;;) {
+        if (s->cancel != SCHED_DONE)
+            return; /* a record just written tripped --fail-fast or --max-failures */
         while (s->timed.n && s->timed.v[0]->next_start <= now)
             sched_origin_update(s, s->timed.v[0], now);
         while (s->nfree > 0 && s->ready.n && !(s->cfg->rate_us && now < s->next_global)) {
@@ -551,6 +557,8 @@ static void sched_pump(struct sched *s)
                 s->next_global = now + s->cfg->rate_us;
             sched_origin_update(s, o, now);
         }
+        if (s->cancel != SCHED_DONE)
+            return;
         if (s->input_done || s->input_waiting || s->queued + s->waiting >= s->readahead ||
             !output_can_accept(s->out, s->seq + 1))
             break;
@@ -704,9 +712,10 @@ static struct event *sched_event(struct event *ev)
 }
 
 struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct output *out)
+                        struct output *out, struct report *rep)
 {
     struct sched *s = log_calloc(1, sizeof *s);
+    s->rep = rep;
     s->base = base;
     s->cfg = cfg;
     s->in = in;
@@ -831,4 +840,13 @@ const struct output_summary *sched_summary(const struct sched *s)
 bool sched_input_failed(const struct sched *s)
 {
     return s->input_failed;
+}
+
+void sched_progress(void *arg, struct progress_counts *c)
+{
+    const struct sched *s = arg;
+    c->done = s->sum.urls;
+    c->failed = s->sum.urls - s->sum.ok - s->sum.by_kind[KIND_CANCELLED];
+    c->inflight = s->cfg->parallel - s->nfree;
+    c->elapsed_us = task_now() - s->t0;
 }

@@ -5,8 +5,11 @@
 #include "url.h"
 
 #include <stdlib.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <time.h>
 
 struct task_common {
@@ -15,6 +18,7 @@ struct task_common {
      * read the environment again for every transfer. */
     const char *proxy_http, *proxy_https; /* "" for none */
     const char *noproxy;
+    struct check_cache *check_cache; /* compiled per-line expectations */
     struct curl_slist *headers;
     struct curl_slist *resolve;
     struct curl_slist *connect_to;
@@ -75,6 +79,7 @@ struct task_common *task_common_new(const struct config *cfg)
     tc->connect_to = task_slist(cfg->connect_to, cfg->nconnect_to);
     tc->method = cfg->method ? cfg->method : cfg->head ? "HEAD" : cfg->data ? "POST" : "GET";
     task_common_proxies(tc);
+    tc->check_cache = check_cache_new(256);
     return tc;
 }
 
@@ -85,6 +90,7 @@ void task_common_free(struct task_common *tc)
     curl_slist_free_all(tc->headers);
     curl_slist_free_all(tc->resolve);
     curl_slist_free_all(tc->connect_to);
+    check_cache_free(tc->check_cache);
     free(tc);
 }
 
@@ -97,13 +103,26 @@ const char *task_common_method(const struct task_common *tc)
  * transfer ends. Returning short makes libcurl stop the transfer. */
 static size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
-    (void)ptr;
     struct task *t = arg;
     size_t n = size * nmemb;
     t->body_bytes += (int64_t)n;
     if (t->max_body >= 0 && t->body_bytes > t->max_body) {
         t->too_large = true;
         return 0;
+    }
+    if (t->cs.active)
+        check_state_feed(&t->cs, ptr, n);
+    if (t->out_fd >= 0) { /* --output-dir: buffered to its file */
+        for (size_t done = 0; done < n;) {
+            ssize_t w = write(t->out_fd, ptr + done, n - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                t->write_failed = true;
+                return 0;
+            }
+            done += (size_t)w;
+        }
     }
     return n;
 }
@@ -175,6 +194,13 @@ CURL *task_easy_new(const struct task_common *tc, char *errbuf)
     return h;
 }
 
+void task_init(struct task *t)
+{
+    t->out_fd = -1;
+    t->slot = -1;
+    check_state_init(&t->cs);
+}
+
 void task_reset(struct task *t)
 {
     t->next = NULL;
@@ -187,10 +213,20 @@ void task_reset(struct task *t)
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
     t->spec_headers = NULL;
+    check_spec_free(t->checks);
+    t->checks = NULL;
+    check_state_reset(&t->cs);
+    buf_clear(&t->checks_json);
+    buf_clear(&t->headers_json);
+    buf_clear(&t->message);
+    buf_clear(&t->filename);
+    if (t->out_fd >= 0)
+        close(t->out_fd);
+    t->out_fd = -1;
+    t->write_failed = false;
     t->method = NULL;
     t->origin = NULL;
     t->wprev = t->wnext = NULL;
-    t->retry_after_ms = -1;
     t->easy = NULL;
     t->slot = -1;
     t->t_read = t->t_first = 0;
@@ -207,6 +243,14 @@ void task_free(struct task *t)
     url_checker_free(t->parsed);
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
+    check_spec_free(t->checks);
+    check_state_free(&t->cs);
+    buf_free(&t->checks_json);
+    buf_free(&t->headers_json);
+    buf_free(&t->message);
+    buf_free(&t->filename);
+    if (t->out_fd >= 0)
+        close(t->out_fd);
     buf_free(&t->url);
     buf_free(&t->shown);
     buf_free(&t->label);
@@ -234,6 +278,17 @@ bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s,
         if (!(l = curl_slist_append(l, sp->headers[j])))
             log_die(LOG_EXIT_INTERNAL, "out of memory");
     t->spec_headers = l;
+    if (sp->nexpect) {
+        struct check_spec *line = check_spec_new();
+        for (size_t i = 0; i < sp->nexpect; i++)
+            if (!check_spec_set_cached(line, tc->check_cache, sp->expect[2 * i],
+                                       sp->expect[2 * i + 1], err)) {
+                check_spec_free(line);
+                return false;
+            }
+        t->checks = check_spec_override(cfg->checks, line);
+        check_spec_free(line);
+    }
     const char *data = sp->data ? sp->data : cfg->data;
     if (sp->method)
         t->method = sp->method;
@@ -274,6 +329,36 @@ void task_apply_request(struct task *t, const struct task_common *tc, CURL *easy
     *custom = sp->url != NULL;
 }
 
+/* --output-dir: a safe, collision-free name from the seq, host and path. */
+static void task_open_output(struct task *t, const char *dir)
+{
+    if (t->out_fd >= 0)
+        close(t->out_fd);
+    t->write_failed = false;
+    if (!t->filename.len) {
+        buf_adds(&t->filename, dir);
+        if (t->filename.p[t->filename.len - 1] != '/')
+            buf_addc(&t->filename, '/');
+        buf_add_u64(&t->filename, t->seq);
+        buf_addc(&t->filename, '_');
+        const char *u = strstr(t->url.p, "://");
+        u = u ? u + 3 : t->url.p;
+        const char *at = strchr(u, '@'); /* never a password in a file name */
+        if (at && at < u + strcspn(u, "/?#"))
+            u = at + 1;
+        size_t n = 0;
+        for (; *u && *u != '?' && *u != '#' && n < 120; u++, n++) {
+            char c = *u;
+            bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                        (c >= '0' && c <= '9') || c == '.' || c == '-';
+            buf_addc(&t->filename, safe ? c : '_');
+        }
+    }
+    t->out_fd = open(t->filename.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (t->out_fd < 0)
+        t->write_failed = true;
+}
+
 void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int slot, char *errbuf,
                  int64_t now)
 {
@@ -284,9 +369,16 @@ void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int s
     t->attempts++;
     if (!t->t_first)
         t->t_first = now;
+    t->t_attempt = now;
     t->body_bytes = 0;
     t->too_large = false;
     errbuf[0] = '\0';
+    const struct config *cfg = tc->cfg;
+    const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
+    if (checks || cfg->sha256 || cfg->include_body)
+        check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
+    if (cfg->output_dir)
+        task_open_output(t, cfg->output_dir);
     SET(easy, CURLOPT_CURLU, url_checker_handle(t->parsed));
     /* Wait for a connection that may multiplex (HTTP/2) only where one can:
      * over TLS (ALPN) or with prior knowledge. On plain http:// libcurl would
@@ -388,11 +480,97 @@ static int64_t task_info_time(CURL *h, CURLINFO what)
     return (int64_t)v;
 }
 
+/* The INDEX-th value of response header NAME, for the checks. */
+static const char *task_header(void *arg, const char *name, size_t index)
+{
+    struct curl_header *h = NULL;
+    if (curl_easy_header(arg, name, index, CURLH_HEADER, -1, &h) != CURLHE_OK || !h)
+        return NULL;
+    return h->value;
+}
+
+/* Evaluate the status and the expectations of a transfer that got its
+ * response; sets R's kind (http or check) and checks. */
+static void task_checks(struct task *t, const struct task_common *tc, long code, struct record *r)
+{
+    const struct check_spec *spec = t->checks ? t->checks : tc->cfg->checks;
+    if (!spec)
+        return; /* task_classify already applied 2xx/3xx */
+    bool status_ok = check_status_ok(spec, code);
+    struct check_response resp = {
+        .http_code = code,
+        .time_total = r->time_total,
+        .size_download = r->size_download,
+        .header = task_header,
+        .header_arg = t->easy,
+    };
+    buf_clear(&t->checks_json);
+    int failed = check_evaluate(spec, &t->cs, &resp, &t->checks_json);
+    if (failed > 0)
+        r->checks_json = t->checks_json.p;
+    if (!status_ok && !check_spec_has_status(spec))
+        r->kind = KIND_HTTP;
+    else if (!status_ok || failed > 0)
+        r->kind = KIND_CHECK;
+    else
+        r->kind = KIND_NONE;
+    if (r->kind == KIND_CHECK) { /* name the failed checks */
+        buf_clear(&t->message);
+        buf_adds(&t->message, failed == 1 ? "failed check:" : "failed checks:");
+        for (const char *p = t->checks_json.p; p && (p = strstr(p, "{\"check\":\""));) {
+            p += 10;
+            size_t n = strcspn(p, "\"");
+            buf_addc(&t->message, ' ');
+            buf_add(&t->message, p, n);
+            p += n;
+        }
+    }
+}
+
+/* The response headers as a JSON object; a repeated name's values are
+ * joined with ", ". */
+static const char *task_headers_json(struct task *t)
+{
+    struct buf *b = &t->headers_json;
+    buf_clear(b);
+    buf_addc(b, '{');
+    struct curl_header *prev = NULL, *h;
+    bool first = true;
+    while ((h = curl_easy_nextheader(t->easy, CURLH_HEADER, -1, prev))) {
+        prev = h;
+        if (h->index > 0)
+            continue; /* written with its first occurrence */
+        if (!first)
+            buf_addc(b, ',');
+        first = false;
+        output_json_string(b, h->name, strlen(h->name));
+        buf_addc(b, ':');
+        if (h->amount == 1) {
+            output_json_string(b, h->value, strlen(h->value));
+            continue;
+        }
+        struct buf joined = {0};
+        for (size_t i = 0; i < h->amount; i++) {
+            struct curl_header *v = NULL;
+            if (curl_easy_header(t->easy, h->name, i, CURLH_HEADER, -1, &v) != CURLHE_OK)
+                break;
+            if (i)
+                buf_add(&joined, ", ", 2);
+            buf_adds(&joined, v->value);
+        }
+        output_json_string(b, joined.p ? joined.p : "", joined.len);
+        buf_free(&joined);
+    }
+    buf_addc(b, '}');
+    return b->p;
+}
+
 void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
 {
     (void)now;
     struct record *r = &t->rec;
     CURL *h = t->easy;
+    memset(r, 0, sizeof *r); /* nothing of an earlier attempt */
     task_record_base(t, tc);
     long code = 0, ver = 0, redirects = 0, connects = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
@@ -423,10 +601,36 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
     r->time_queue = t->t_first - t->t_read;
     r->size_download = t->body_bytes;
 
+    const struct config *cfg = tc->cfg;
+    if (t->out_fd >= 0) {
+        close(t->out_fd);
+        t->out_fd = -1;
+    }
     r->kind = task_classify(result, code, t->too_large);
+    if (t->write_failed && result == CURLE_WRITE_ERROR) {
+        r->kind = KIND_OTHER;
+        r->error_code = (long)result;
+        r->error_message = "cannot write the body to --output-dir";
+    } else if (result == CURLE_OK) {
+        task_checks(t, tc, code, r);
+    }
+    if (cfg->output_dir && !t->write_failed)
+        r->filename_effective = t->filename.p;
+    if (cfg->include_headers && code > 0)
+        r->headers_json = task_headers_json(t);
+    if (cfg->sha256 && result == CURLE_OK)
+        r->body_sha256 = check_state_sha256_hex(&t->cs);
+    if (cfg->include_body) {
+        r->has_body = true;
+        r->body = check_state_body(&t->cs, &r->body_len, &r->body_truncated);
+    }
     r->ok = r->kind == KIND_NONE;
-    if (r->kind == KIND_HTTP) {
+    if (r->error_message) {
+        /* set above */
+    } else if (r->kind == KIND_HTTP) {
         r->error_message = "HTTP status outside 2xx/3xx";
+    } else if (r->kind == KIND_CHECK) {
+        r->error_message = t->message.p;
     } else if (r->kind == KIND_TOO_LARGE) {
         r->error_code = CURLE_FILESIZE_EXCEEDED;
         r->error_message = "body larger than --max-filesize";
@@ -457,6 +661,6 @@ void task_cancelled(struct task *t, const struct task_common *tc, const char *wh
     if (t->t_first) {
         r->time_queue = t->t_first - t->t_read;
         if (aborted)
-            r->time_total = now - t->t_first;
+            r->time_total = now - t->t_attempt;
     }
 }

@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# checks.bats: expectations (--expect-*, a spec's "expect"), failure
+# thresholds (--max-fail-ratio, --allow-timeouts), bodies, headers, hashes
+# and --output-dir in records.
+
+load helpers
+
+setup_file() { fixture_start; }
+teardown_file() { fixture_stop; }
+
+@test "--expect-status replaces 2xx/3xx: a listed 404 passes, an unlisted 200 is a check failure" {
+    run v -q --json --expect-status 200,404 --url "$BASE/status/404"
+    [ "$status" -eq 0 ]
+    jq -e '.ok and .error == null' <<<"$output"
+    run v -q --json --expect-status 204,300-399 --url "$BASE/ok"
+    [ "$status" -eq 1 ]
+    jq -e '.error.kind == "check" and .checks == [{"check":"status","expected":"204,300-399","actual":"200"}]' <<<"$output"
+    run v -q --expect-status 2xx --url "$BASE/ok"
+    [ "$status" -eq 0 ]
+    run v -q --expect-status 99x --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+}
+
+@test "--expect-header, --expect-body, --expect-body-contains" {
+    run v -q --json --expect-header 'Content-Type: ^text/plain$' --expect-body '^o.$' --expect-body-contains 'ok' --url "$BASE/ok"
+    [ "$status" -eq 0 ]
+    run v -q --json --expect-header 'Content-Type: ^application/json' --expect-header 'X-Missing: .' \
+        --expect-body '^nope' --expect-body-contains 'zzz' --url "$BASE/ok"
+    [ "$status" -eq 1 ]
+    jq -e '.error.kind == "check" and (.checks | map(.check)) == ["header","header","body","body-contains"]' <<<"$output"
+    jq -e '.checks[1].actual == "(absent)"' <<<"$output"
+    run v -q --expect-body '(' --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--expect-body"* ]]
+}
+
+@test "--expect-jq holds when the program's last output is truthy (jq -e)" {
+    run v -q --json --expect-jq '.version == "1.2"' --url "$BASE/json"
+    [ "$status" -eq 0 ]
+    enc=$(jq -rn '"{\"version\":\"1.1\"}" | @uri')
+    run v -q --json --expect-jq '.version == "1.2"' --url "$BASE/json?body=$enc"
+    [ "$status" -eq 1 ]
+    jq -e '.checks[0].check == "jq" and .checks[0].actual == "false"' <<<"$output"
+    run v -q --json --expect-jq '.' --url "$BASE/ok"
+    jq -e '.checks[0].actual | startswith("body is not JSON")' <<<"$output"
+    run v -q --expect-jq '.[' --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+}
+
+@test "--expect-time, --expect-size, --expect-sha256" {
+    sum=$(curl -s "$BASE/bytes/100" | sha256sum | cut -d' ' -f1)
+    run v -q --json --expect-size 100 --expect-sha256 "$sum" --expect-time 5 --url "$BASE/bytes/100"
+    [ "$status" -eq 0 ]
+    run v -q --json --expect-size 101- --expect-sha256 "${sum^^}" --expect-time 0.05 --url "$BASE/delay/200"
+    [ "$status" -eq 1 ]
+    jq -e '(.checks | map(.check)) == ["time","size","sha256"]' <<<"$output"
+    run v -q --expect-size 10-200 --url "$BASE/bytes/150"
+    [ "$status" -eq 0 ]
+    run v -q --expect-size 10-20 --url "$BASE/bytes/150"
+    [ "$status" -eq 1 ]
+}
+
+@test "a spec's expect overrides the run's expectation of the same name" {
+    {
+        echo '{"url":"'"$BASE"'/status/404","expect":{"status":"404"}}'
+        echo "$BASE/status/404"
+        echo '{"url":"'"$BASE"'/ok","expect":{"body-contains":"zz"}}'
+    } >"$BATS_TEST_TMPDIR/l.txt"
+    run v -q --json --expect-status 200 -j 1 "$BATS_TEST_TMPDIR/l.txt"
+    [ "$status" -eq 1 ]
+    [ "$(jq -s 'map(.ok) == [true, false, false]' <<<"$output")" = true ]
+    [ "$(jq -s '.[2].checks | map(.check) == ["body-contains"]' <<<"$output")" = true ]
+    run v -q --json --url '{"url":"'"$BASE"'/ok","expect":{"status":"abc"}}'
+    jq -e '.error.kind == "input"' <<<"$output"
+}
+
+@test "--retry --retry-all-errors waits for a deploy: checks are retried" {
+    run v -q --json --retry 3 --retry-delay 0.01 --retry-all-errors --expect-status 200 --url "$BASE/flaky/2/deploy1?status=404"
+    [ "$status" -eq 0 ]
+    jq -e '.ok and .attempts == 3' <<<"$output"
+}
+
+@test "--max-fail-ratio: the run passes while failed / read <= P" {
+    urls=(--url "$BASE/ok?1" --url "$BASE/ok?2" --url "$BASE/ok?3" --url "$BASE/status/500")
+    run v -q "${urls[@]}" --max-fail-ratio 25%
+    [ "$status" -eq 0 ]
+    run v -q "${urls[@]}" --max-fail-ratio 20%
+    [ "$status" -eq 1 ]
+    run v -q "${urls[@]}" --max-fail-ratio 101
+    [ "$status" -eq 2 ]
+}
+
+@test "--allow-timeouts: timeouts are recorded but fail neither the run nor --fail-fast" {
+    run v -q --json -j 1 -m 0.2 --allow-timeouts --fail-fast --url "$BASE/delay/2000" --url "$BASE/ok"
+    [ "$status" -eq 0 ]
+    [ "$(jq -s 'map(.error.kind // "none") == ["timeout", "none"]' <<<"$output")" = true ]
+    run v -q -m 0.2 --url "$BASE/delay/2000"
+    [ "$status" -eq 3 ]
+}
+
+@test "--include-headers, --include-body (capped by --max-body), --sha256" {
+    run v -q --json --include-headers --include-body --sha256 --max-body 10 --url "$BASE/bytes/26"
+    [ "$status" -eq 0 ]
+    jq -e '.headers["Content-Length"] == "26" and .body == "abcdefghij" and .body_truncated == true
+           and .body_sha256 == "'"$(curl -s "$BASE/bytes/26" | sha256sum | cut -d' ' -f1)"'"' <<<"$output"
+    run v -q --json --include-body --url "$BASE/bytes/5"
+    jq -e '.body == "abcde" and .body_truncated == false' <<<"$output"
+    printf 'x\xffy' >"$BATS_TEST_TMPDIR/nothing"
+}
+
+@test "--output-dir saves bodies under safe, distinct names (created if missing)" {
+    d="$BATS_TEST_TMPDIR/out/sub"
+    run v -q --json --output-dir "$d" --url "$BASE/bytes/100" --url "$BASE/bytes/100" --url "http://u:secret@127.0.0.1:$PORT/bytes/7?q=../../x"
+    [ "$status" -eq 0 ]
+    [ "$(jq -s 'map(.filename_effective) | unique | length' <<<"$output")" -eq 3 ]
+    for f in $(jq -r .filename_effective <<<"$output"); do
+        [ -f "$f" ]
+        [[ "$f" == "$d/"* ]]
+        [[ "$f" != *secret* ]]
+        [[ "$(basename "$f")" != *..* ]]
+    done
+    [ "$(cat "$(jq -s -r '.[] | select(.url|contains("q=")) | .filename_effective' <<<"$output")")" = abcdefg ]
+    run v -q --output-dir /proc/nonexistent --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+}

@@ -1,0 +1,103 @@
+#!/usr/bin/env bats
+# reports.bats: --report junit/tap/markdown/json from one run, checked with
+# real parsers (xmllint against the JUnit schema, Python's XML parser, prove,
+# jq), the summary with percentiles, and the progress line in a real
+# pseudo-terminal.
+
+load helpers
+
+setup_file() { fixture_start; }
+teardown_file() { fixture_stop; }
+
+XSD="$BATS_TEST_DIRNAME/../unit/junit.xsd"
+
+run_reports() {
+    d="$BATS_TEST_TMPDIR"
+    {
+        echo "$BASE/ok"
+        echo "$BASE/status/404"
+        echo "http://127.0.0.1:9/refused"
+        echo "ftp://x/<&>\"'"
+        echo "$BASE/delay/50"
+    } >"$d/l.txt"
+    run v -q --report "junit=$d/r.xml" --report "tap=$d/r.tap" --report "markdown=$d/r.md" \
+        --report "json=$d/r.json" --expect-header 'Server: fixture' "$d/l.txt"
+}
+
+@test "JUnit: valid against the schema a CI server reads, one testcase per URL" {
+    command -v xmllint >/dev/null || skip "no xmllint"
+    run_reports
+    [ "$status" -eq 3 ]
+    xmllint --noout --schema "$XSD" "$d/r.xml"
+    [ "$(xmllint --xpath 'count(//testcase)' "$d/r.xml")" -eq 5 ]
+    [ "$(xmllint --xpath 'string(//testsuite/@tests)' "$d/r.xml")" -eq 5 ]
+    [ "$(xmllint --xpath 'count(//testcase/failure)' "$d/r.xml")" -eq 1 ]
+    [ "$(xmllint --xpath 'count(//testcase/error)' "$d/r.xml")" -eq 2 ]
+    python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); assert len(r.findall(".//testcase")) == 5' "$d/r.xml"
+}
+
+@test "TAP: prove accepts the file and counts the failures" {
+    command -v prove >/dev/null || skip "no prove"
+    run_reports
+    run prove -e cat "$d/r.tap"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"Failed 3/5 subtests"* ]]
+    grep -q '^1\.\.5$' "$d/r.tap"
+    # all passing: prove passes
+    run v -q --report "tap=$d/ok.tap" --url "$BASE/ok" --url "$BASE/ok?2"
+    run prove -e cat "$d/ok.tap"
+    [ "$status" -eq 0 ]
+}
+
+@test "Markdown: counts, latency percentiles and a table of failures" {
+    run_reports
+    grep -q '^### volley: 3 of 5 URLs failed' "$d/r.md"
+    grep -q '| latency | p50 | p90 | p99 | max |' "$d/r.md"
+    grep -q '#### Failures' "$d/r.md"
+    grep -q '/status/404' "$d/r.md"
+    [ "$(grep -c '^| ' "$d/r.md")" -ge 6 ]
+}
+
+@test "JSON report: the summary object with counts, bytes, status classes and latency" {
+    run_reports
+    jq -e '.urls == 5 and .ok == 2 and .failed == 3 and .errors.input == 1 and .errors.connect == 1
+           and .status["2xx"] == 2 and .latency.p50 > 0 and .latency.max >= .latency.p90' "$d/r.json"
+}
+
+@test "a bad --report is a usage error before anything is fetched" {
+    stats_reset
+    run v -q --report "xml=$BATS_TEST_TMPDIR/x" --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    run v -q --report "junit=/proc/nonexistent/x.xml" --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    [ "$(stats requests)" -eq 0 ]
+}
+
+@test "the summary on stderr: counts by kind and status class, bytes, percentiles" {
+    run bash -c '"$VOLLEY" --url "$BASE/bytes/1000" --url "$BASE/status/503" --url "http://127.0.0.2:$PORT2/ok" 2>&1 >/dev/null'
+    [[ "${lines[0]}" == "volley: 3 URLs in "* ]]
+    [[ "$output" == *"ok 2, failed 1: 1 http"* ]]
+    [[ "$output" == *"status: 2xx 2, 5xx 1"* ]]
+    [[ "$output" == *"latency: p50 "*" p90 "*" p99 "*" max "* ]]
+    [[ "$output" == *"slowest hosts"* ]]
+}
+
+@test "progress: drawn on a TTY's stderr, never on stdout, not when stderr is not a TTY" {
+    command -v script >/dev/null || skip "no script(1)"
+    for i in $(seq 1 30); do echo "$BASE/delay/100?p=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
+    # stdout to a file; stderr is the pseudo-terminal
+    run script -qec "\"$VOLLEY\" -j 2 --progress auto \"$BATS_TEST_TMPDIR/l.txt\" >\"$BATS_TEST_TMPDIR/out\"" /dev/null
+    [[ "$output" == *"/30 URLs"* ]]
+    [[ "$output" == *"in flight"* ]]
+    [[ "$output" != *"200 0."* ]]
+    [ "$(lines "$BATS_TEST_TMPDIR/out")" -eq 30 ]
+    # -q: no progress either
+    run script -qec "\"$VOLLEY\" -j 2 -q --progress auto \"$BATS_TEST_TMPDIR/l.txt\" >/dev/null" /dev/null
+    [[ "$output" != *"in flight"* ]]
+    ! grep -q "in flight" "$BATS_TEST_TMPDIR/out"
+    # stderr not a TTY: nothing, unless --progress always
+    run bash -c '"$VOLLEY" -j 2 "$BATS_TEST_TMPDIR/l.txt" 2>&1 >/dev/null'
+    [[ "$output" != *"in flight"* ]]
+    run bash -c '"$VOLLEY" -j 2 --progress always "$BATS_TEST_TMPDIR/l.txt" 2>&1 >/dev/null'
+    [[ "$output" == *"in flight"* ]]
+}
