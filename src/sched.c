@@ -61,6 +61,7 @@ struct sched {
     bool per_origin;      /* --per-host or --rate-per-host given */
     struct origin one;    /* the only origin when !per_origin */
     struct origin **hash; /* origins by key, when per_origin */
+    struct buf key;       /* scratch for origin keys */
     size_t nbuckets, norigins;
     struct heap ready;   /* origins that may start their head now */
     struct heap timed;   /* origins waiting for their next start time */
@@ -213,17 +214,15 @@ static struct origin *sched_origin_get(struct sched *s, const char *url)
 {
     if (!s->per_origin)
         return &s->one;
-    struct buf key = {0};
-    sched_origin_key(url, &key);
-    uint64_t h = sched_hash(key.p);
+    struct buf *key = &s->key;
+    sched_origin_key(url, key);
+    uint64_t h = sched_hash(key->p);
     struct origin **b = &s->hash[h & (s->nbuckets - 1)];
     for (struct origin *o = *b; o; o = o->hnext)
-        if (o->hash == h && strcmp(o->key, key.p) == 0) {
-            buf_free(&key);
+        if (o->hash == h && strcmp(o->key, key->p) == 0)
             return o;
-        }
     struct origin *o = log_calloc(1, sizeof *o);
-    o->key = key.p; /* takes the buffer */
+    o->key = log_strdup(key->p);
     o->hash = h;
     o->hnext = *b;
     *b = o;
@@ -783,6 +782,7 @@ void sched_free(struct sched *s)
     }
     free(s->ready.v);
     free(s->timed.v);
+    buf_free(&s->key);
     event_free(s->input_ev);
     event_free(s->wake_ev);
     event_free(s->sigint_ev);
