@@ -115,6 +115,10 @@ enum output_status output_finish(struct output *o, const struct output_summary *
 /* Render one record into DST (appends, with the trailing newline where the
  * format has one). Exposed for the unit tests. */
 void output_render(const struct output_options *opt, const struct record *r, struct buf *dst);
+/* Decode the UTF-8 sequence at S (at most N bytes) into *CP; returns its
+ * length, or 0 when it is not valid UTF-8 (overlong, surrogate, > U+10FFFF,
+ * truncated). */
+size_t output_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 /* Append S (LEN bytes) as a JSON string literal: quotes, escapes, invalid
  * UTF-8 replaced by U+FFFD. */
 void output_json_string(struct buf *dst, const char *s, size_t len);

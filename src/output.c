@@ -88,14 +88,15 @@ const char *output_kind_name(enum output_kind k)
 
 /* ---- strings ------------------------------------------------------------ */
 
-/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
-static size_t output_utf8_len(const unsigned char *s, size_t n)
+size_t output_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     unsigned c = s[0];
-    if (c < 0x80)
+    if (c < 0x80) {
+        *cp = c;
         return 1;
+    }
     size_t len;
-    unsigned min;
+    uint32_t min;
     if (c >= 0xC2 && c <= 0xDF) {
         len = 2;
         min = 0x80;
@@ -110,15 +111,23 @@ static size_t output_utf8_len(const unsigned char *s, size_t n)
     }
     if (n < len)
         return 0;
-    unsigned cp = c & (0x7F >> len);
+    uint32_t v = c & (0x7Fu >> len);
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xC0) != 0x80)
             return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
+        v = (v << 6) | (s[i] & 0x3Fu);
     }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
         return 0;
+    *cp = v;
     return len;
+}
+
+/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
+static size_t output_utf8_len(const unsigned char *s, size_t n)
+{
+    uint32_t cp;
+    return output_utf8_decode(s, n, &cp);
 }
 
 static const char output_replacement[] = "\xEF\xBF\xBD";
@@ -235,6 +244,31 @@ static void output_json_optional(const struct record *r, struct buf *dst)
     }
 }
 
+/* Numbers and booleans, written the same in JSON and in -w templates.
+ * False for the other types. */
+static bool output_scalar(const struct field *f, const struct record *r, struct buf *dst)
+{
+    switch (f->type) {
+    case F_U64:
+        buf_add_u64(dst, AT(r, f, uint64_t));
+        return true;
+    case F_LONG:
+        buf_add_i64(dst, AT(r, f, long));
+        return true;
+    case F_I64:
+        buf_add_i64(dst, AT(r, f, int64_t));
+        return true;
+    case F_BOOL:
+        buf_adds(dst, AT(r, f, bool) ? "true" : "false");
+        return true;
+    case F_SECS:
+        buf_add_secs(dst, AT(r, f, int64_t), 6);
+        return true;
+    default:
+        return false;
+    }
+}
+
 static void output_json_record(const struct record *r, struct buf *dst)
 {
     buf_reserve(dst, 640);
@@ -248,22 +282,9 @@ static void output_json_record(const struct record *r, struct buf *dst)
         buf_addc(dst, '"');
         buf_adds(dst, f->name);
         buf_add(dst, "\":", 2);
+        if (output_scalar(f, r, dst))
+            continue;
         switch (f->type) {
-        case F_U64:
-            buf_add_u64(dst, AT(r, f, uint64_t));
-            break;
-        case F_LONG:
-            buf_add_i64(dst, AT(r, f, long));
-            break;
-        case F_I64:
-            buf_add_i64(dst, AT(r, f, int64_t));
-            break;
-        case F_BOOL:
-            buf_adds(dst, AT(r, f, bool) ? "true" : "false");
-            break;
-        case F_SECS:
-            buf_add_secs(dst, AT(r, f, int64_t), 6);
-            break;
         case F_STR:
             output_json_nullable(dst, AT(r, f, cstr));
             break;
@@ -300,22 +321,9 @@ static void output_text_nullable(struct buf *dst, const char *s)
 /* One -w variable's value, as text. */
 static void output_template_value(const struct field *f, const struct record *r, struct buf *dst)
 {
+    if (output_scalar(f, r, dst))
+        return;
     switch (f->type) {
-    case F_U64:
-        buf_add_u64(dst, AT(r, f, uint64_t));
-        break;
-    case F_LONG:
-        buf_add_i64(dst, AT(r, f, long));
-        break;
-    case F_I64:
-        buf_add_i64(dst, AT(r, f, int64_t));
-        break;
-    case F_BOOL:
-        buf_adds(dst, AT(r, f, bool) ? "true" : "false");
-        break;
-    case F_SECS:
-        buf_add_secs(dst, AT(r, f, int64_t), 6);
-        break;
     case F_STR:
         output_text_nullable(dst, AT(r, f, cstr));
         break;
@@ -333,6 +341,8 @@ static void output_template_value(const struct field *f, const struct record *r,
         break;
     case F_JSON:
         output_json_record(r, dst);
+        break;
+    default: /* the scalars, written above */
         break;
     }
 }

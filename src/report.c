@@ -210,38 +210,11 @@ static const char report_fffd[] = "\xEF\xBF\xBD";
  * length; invalid UTF-8 gives U+FFFD and length 1. */
 static size_t report_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    unsigned c = s[0];
+    size_t len = output_utf8_decode(s, n, cp);
+    if (len)
+        return len;
     *cp = 0xFFFD;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 1;
-    }
-    if (n < len)
-        return 1;
-    uint32_t v = c & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 1;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 1;
-    *cp = v;
-    return len;
+    return 1;
 }
 
 static bool report_is_control(uint32_t cp)
