@@ -125,7 +125,7 @@ static const struct cli_opt cli_opts[] = {
      "scheme for URLs without one: https (default) or http"},
     {"progress", OPT_PROGRESS, "WHEN", "progress on stderr: auto (a TTY), always, never"},
     {"proxy", 'x', "URL", "use this proxy (the usual proxy variables apply too)"},
-    {"quiet", 'q', NULL, "no summary on stderr"},
+    {"quiet", 'q', NULL, "no summary or progress on stderr"},
     {"rate", OPT_RATE, "R[/s|/m|/h]", "start at most R requests per unit, evenly spaced"},
     {"rate-per-host", OPT_RATE_PER_HOST, "R[/s|/m|/h]", "the same, per origin"},
     {"report", OPT_REPORT, "KIND=FILE", "also write a junit, tap, markdown or json report"},

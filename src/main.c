@@ -98,7 +98,7 @@ int main(int argc, char **argv)
     struct report *rep = report_new();
     for (size_t i = 0; i < cfg.nreports; i++)
         if (!report_add(rep, cfg.reports[i], &err)) {
-            log_warn("--report: %s", buf_str(&err));
+            log_warn("%s", buf_str(&err));
             buf_free(&err);
             report_free(rep);
             cli_free(&cfg);

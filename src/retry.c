@@ -20,6 +20,7 @@ bool retry_transient(const struct retry_attempt *a)
         return a->curl_code == CURLE_GOT_NOTHING || a->curl_code == CURLE_RECV_ERROR ||
                a->curl_code == CURLE_SEND_ERROR;
     case KIND_HTTP:
+    case KIND_CHECK: /* a transient status refused by --expect-status is still transient */
         switch (a->http_code) {
         case 408:
         case 429:

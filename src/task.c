@@ -614,7 +614,9 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
     } else if (result == CURLE_OK) {
         task_checks(t, tc, code, r);
     }
-    if (cfg->output_dir && !t->write_failed)
+    if (cfg->output_dir && code == 0) /* no response: no file, as curl does */
+        unlink(t->filename.p);
+    else if (cfg->output_dir && !t->write_failed)
         r->filename_effective = t->filename.p;
     if (cfg->include_headers && code > 0)
         r->headers_json = task_headers_json(t);

@@ -123,3 +123,20 @@ teardown_file() { fixture_stop; }
     run v -q --output-dir /proc/nonexistent --url "$BASE/ok"
     [ "$status" -eq 2 ]
 }
+
+@test "--expect-status does not stop --retry from retrying a transient status" {
+    run v -q --json --retry 3 --retry-delay 0.01 --expect-status 200 --url "$BASE/flaky/2/exp-retry"
+    [ "$status" -eq 0 ]
+    jq -e '.ok and .attempts == 3' <<<"$output"
+    # a refused non-transient status stays a single attempt
+    run v -q --json --retry 3 --retry-delay 0.01 --expect-status 201 --url "$BASE/ok"
+    jq -e '.attempts == 1 and .error.kind == "check"' <<<"$output"
+}
+
+@test "--output-dir writes no file for a URL that got no response" {
+    d="$BATS_TEST_TMPDIR/none"
+    run v -q --json --output-dir "$d" --url http://127.0.0.1:9/
+    [ "$status" -eq 3 ]
+    jq -e 'has("filename_effective") | not' <<<"$output"
+    [ -z "$(ls -A "$d")" ]
+}

@@ -48,6 +48,11 @@ static void test_transient(void **state)
     }
     a = attempt(KIND_TLS, CURLE_PEER_FAILED_VERIFICATION, 0);
     assert_false(retry_transient(&a));
+    /* a transient status refused by --expect-status (kind check) stays transient */
+    a = attempt(KIND_CHECK, 0, 503);
+    assert_true(retry_transient(&a));
+    a = attempt(KIND_CHECK, 0, 200);
+    assert_false(retry_transient(&a));
     a = attempt(KIND_TOO_LARGE, CURLE_FILESIZE_EXCEEDED, 200);
     assert_false(retry_transient(&a));
 }
