@@ -85,6 +85,10 @@ bool check_spec_has_status(const struct check_spec *s);
  * otherwise exactly the codes S lists (which replace the default). */
 bool check_status_ok(const struct check_spec *s, long http_code);
 
+/* A byte count in [S, E): digits and an optional k, M or G (1024-based),
+ * blanks around it allowed; the one size syntax of every option. */
+bool check_parse_bytes(const char *s, const char *e, int64_t *out);
+
 /* ---- per-attempt state -------------------------------------------------- */
 
 /* What the body of one attempt left behind. Owned by the caller (embed it,

@@ -425,17 +425,17 @@ static bool check_parse_time(struct check_item *it, const char *v, struct buf *e
     return true;
 }
 
-/* A byte count in [s, e): digits and an optional k, M or G (1024-based). */
-static bool check_parse_bytes(const char *s, const char *e, int64_t *out)
+bool check_parse_bytes(const char *s, const char *e, int64_t *out)
 {
     check_trim(&s, &e);
     if (s == e || !isdigit((unsigned char)*s))
         return false;
     int64_t v = 0;
     for (; s < e && isdigit((unsigned char)*s); s++) {
-        if (v > (INT64_MAX - 9) / 10)
+        int d = *s - '0';
+        if (v > (INT64_MAX - d) / 10)
             return false;
-        v = v * 10 + (*s - '0');
+        v = v * 10 + d;
     }
     int64_t mul = 1;
     if (s < e) {

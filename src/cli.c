@@ -231,36 +231,7 @@ bool cli_parse_rate(const char *s, int64_t *interval_us)
 
 bool cli_parse_size(const char *s, int64_t *out)
 {
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (end == s || errno || v < 0)
-        return false;
-    int64_t mul = 1;
-    if (*end) {
-        switch (*end) {
-        case 'k':
-        case 'K':
-            mul = 1024;
-            break;
-        case 'm':
-        case 'M':
-            mul = 1024 * 1024;
-            break;
-        case 'g':
-        case 'G':
-            mul = 1024LL * 1024 * 1024;
-            break;
-        default:
-            return false;
-        }
-        if (end[1])
-            return false;
-    }
-    if (v > INT64_MAX / mul)
-        return false;
-    *out = (int64_t)v * mul;
-    return true;
+    return check_parse_bytes(s, s + strlen(s), out);
 }
 
 static void cli_push(char ***arr, size_t *n, char *s)
