@@ -303,7 +303,10 @@ static bool check_parse_header(struct check_item *it, const char *v, struct buf 
         return false;
     it->hname = log_strndup(s, (size_t)(e - s));
     struct buf b = {0};
-    buf_addf(&b, "%s: %s", it->hname, pattern);
+    if (*pattern)
+        buf_addf(&b, "%s: %s", it->hname, pattern);
+    else /* only asks for the header */
+        buf_addf(&b, "%s:", it->hname);
     it->expected = log_strdup(buf_str(&b));
     buf_free(&b);
     return true;
