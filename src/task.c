@@ -607,6 +607,12 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         t->out_fd = -1;
     }
     r->kind = task_classify(result, code, t->too_large);
+    if (result == CURLE_URL_MALFORMAT && redirects == 0) {
+        /* a URL libcurl's parser took but its transfer refused (an invalid
+         * international host name, say): the line is not fetchable */
+        r->kind = KIND_INPUT;
+        r->attempts = 0;
+    }
     if (t->write_failed && result == CURLE_WRITE_ERROR) {
         r->kind = KIND_OTHER;
         r->error_code = (long)result;

@@ -168,6 +168,14 @@ arrivals() {
     rec 127.0.0.1:9/ | jq -e '.error.kind == "connect"'
 }
 
+@test "a host name libcurl parses but cannot use (invalid IDN) is an input record" {
+    unshare --net true 2>/dev/null || skip "unshare --net is not permitted here"
+    printf 'https://\xc3\xbf/\nhttp://\xe2\x98\x83.invalid/\n' >"$BATS_TEST_TMPDIR/idn.txt"
+    run unshare --net "$VOLLEY" -q --json "$BATS_TEST_TMPDIR/idn.txt"
+    [ "$status" -eq 3 ]
+    [ "$(jq -s 'length == 2 and all(.error.kind == "input" and .error.code == 3 and .attempts == 0)' <<<"$output")" = true ]
+}
+
 @test "a 1 GB body with --max-filesize fails early (too_large), with and without Content-Length" {
     run v -q --json -m 30 --max-filesize 1M --url "$BASE/bytes/1000000000" --url "$BASE/chunked/1000000000" --url "$BASE/ok?control"
     [ "$status" -eq 3 ]
