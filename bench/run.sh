@@ -727,6 +727,11 @@ vmiss() {  # why volley has no figure for key $1
 - Verification: volley's text records (`STATUS TIME BYTES URL`), curl's `-w '%{http_code} %{size_download}\n'` lines and wget2's `--stats-site=csv:` rows must number exactly N, each with status 200 and the exact body size, and the client must exit 0.
 - Servers listen on 127.0.0.1 only; nginx runs with 1 worker and its config, pid, logs and temp files live in bench/work/nginx/.
 EOF
+  # the measured limits behind missed targets (full runs only)
+  if ((!SMOKE)) && [[ -f $BENCH_DIR/LIMITS.md ]]; then
+    echo
+    sed '1s/^# /## /; 2,$s/^## /### /' "$BENCH_DIR/LIMITS.md"
+  fi
 } >"$OUT.tmp"
 
 # Substitute the targets table in.
