@@ -147,6 +147,7 @@ struct report_file {
 struct report {
     struct report_file *files;
     size_t nfiles;
+    bool begun; /* the files were emptied and their headers written */
 
     uint64_t records;
     uint64_t status[REPORT_STATUS__COUNT];
@@ -787,8 +788,11 @@ static void report_md_row(struct report *r, struct report_file *f, const struct 
     buf_adds(b, " |\n");
 }
 
+static void report_begin(struct report *r);
+
 void report_record(struct report *r, const struct record *rec)
 {
+    report_begin(r);
     r->records++;
     long code = rec->http_code;
     r->status[code <= 0                    ? REPORT_STATUS_NONE
@@ -1050,7 +1054,8 @@ bool report_add(struct report *r, const char *spec, struct buf *err)
             return false;
         }
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    /* not truncated yet: a later bad --report must leave this file as it was */
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
     if (fd < 0) {
         buf_addf(err, "--report %s: cannot open %s: %s", spec, path, strerror(errno));
         return false;
@@ -1083,9 +1088,25 @@ bool report_add(struct report *r, const char *spec, struct buf *err)
     r->files = log_realloc(r->files, (r->nfiles + 1) * sizeof *r->files);
     r->files[r->nfiles++] = (struct report_file){
         .type = (enum report_type)type, .path = log_strdup(path), .out = out, .tmp = tmp};
-    if (type == REPORT_TAP)
-        fputs("TAP version 13\n", out);
     return true;
+}
+
+/* Once every --report was added: empty the files (opened without
+ * truncating, so a bad later --report leaves earlier ones untouched) and
+ * write their headers. Runs at the first record, or at the finish. */
+static void report_begin(struct report *r)
+{
+    if (r->begun)
+        return;
+    r->begun = true;
+    for (size_t i = 0; i < r->nfiles; i++) {
+        FILE *f = r->files[i].out;
+        fflush(f);
+        if (ftruncate(fileno(f), 0) == 0)
+            rewind(f);
+        if (r->files[i].type == REPORT_TAP) /* the header was cut with the rest */
+            fputs("TAP version 13\n", f);
+    }
 }
 
 static void report_junit_finish(const struct report_file *f, const struct output_summary *s,
@@ -1188,6 +1209,7 @@ static bool report_copy(FILE *src, FILE *dst)
 
 bool report_finish(struct report *r, const struct output_summary *s, struct buf *err)
 {
+    report_begin(r);
     bool ok = true;
     for (size_t i = 0; i < r->nfiles; i++) {
         struct report_file *f = &r->files[i];

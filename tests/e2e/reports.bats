@@ -101,3 +101,13 @@ run_reports() {
     run bash -c '"$VOLLEY" -j 2 --progress always "$BATS_TEST_TMPDIR/l.txt" 2>&1 >/dev/null'
     [[ "$output" == *"in flight"* ]]
 }
+
+@test "a bad --report leaves the report files of the good ones as they were" {
+    echo "keep me" >"$BATS_TEST_TMPDIR/a.xml"
+    run v -q --report "junit=$BATS_TEST_TMPDIR/a.xml" --report "nope=$BATS_TEST_TMPDIR/b" --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    [ "$(cat "$BATS_TEST_TMPDIR/a.xml")" = "keep me" ]
+    run v -q --report "junit=$BATS_TEST_TMPDIR/a.xml" --url "$BASE/ok"
+    [ "$status" -eq 0 ]
+    ! grep -q "keep me" "$BATS_TEST_TMPDIR/a.xml"
+}

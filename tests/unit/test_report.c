@@ -653,9 +653,13 @@ static void test_add_truncates_and_hides_temp(void **state)
     } else {
         unsetenv("TMPDIR");
     }
+    /* not emptied yet: a later bad --report must leave it as it was */
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
-    assert_int_equal(st.st_size, 0);
+    assert_int_equal((size_t)st.st_size, strlen("old contents"));
+    assert_false(report_add(r, "nope=x", &err));
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal((size_t)st.st_size, strlen("old contents"));
     /* the temporary file is already unlinked: the directory holds old.xml
      * (and whatever other tests registered), no volley-report-* */
     char *out;
@@ -665,6 +669,13 @@ static void test_add_truncates_and_hides_temp(void **state)
     assert_string_equal(out, "0\n");
     free(out);
     buf_free(&cmd);
+    /* the finish replaces the old contents */
+    struct output_summary sum = {0};
+    assert_true(report_finish(r, &sum, &err));
+    char *xml = slurp(path);
+    assert_null(strstr(xml, "old contents"));
+    assert_non_null(strstr(xml, "<testsuites"));
+    free(xml);
     report_free(r);
     buf_free(&spec);
     buf_free(&err);
