@@ -4,7 +4,9 @@
 # a plain HTTP server, both on 127.0.0.1, all state inside one directory. A
 # watchdog stops it by itself after NGINX_MAX_SECONDS (default 600).
 #
-#   nginx.sh start DIR   prints "<tls_port> <http_port>" (also in DIR/ports)
+#   nginx.sh start DIR   prints "<tls_port> <http_port> <h2c_port>" (also in
+#                        DIR/ports); h2c_port speaks HTTP/2 without TLS only
+#                        (prior knowledge)
 #   nginx.sh stop DIR    stops the nginx whose pid is in DIR/nginx.pid
 set -euo pipefail
 
@@ -49,7 +51,7 @@ EOF
 }
 
 nginx_conf() {
-    local dir=$1 tls=$2 http=$3 user=""
+    local dir=$1 tls=$2 http=$3 h2c=$4 user=""
     # As root the workers would run as "nobody", which may not be able to read
     # DIR (mktemp -d makes it 0700); keep them as root. Ignored otherwise.
     if [[ $(id -u) == 0 ]]; then
@@ -105,6 +107,12 @@ http {
             stub_status;
         }
     }
+
+    server {
+        listen 127.0.0.1:$h2c http2;
+        server_name localhost;
+        root "$dir/www";
+    }
 }
 EOF
 }
@@ -156,8 +164,9 @@ nginx_start() {
     for ((attempt = 0; attempt < 20; attempt++)); do
         tls=$((10000 + RANDOM % 22000))
         http=$((10000 + RANDOM % 22000))
-        [[ $tls != "$http" ]] || continue
-        nginx_conf "$dir" "$tls" "$http"
+        h2c=$((10000 + RANDOM % 22000))
+        [[ $tls != "$http" && $h2c != "$tls" && $h2c != "$http" ]] || continue
+        nginx_conf "$dir" "$tls" "$http" "$h2c"
         rm -f "$dir/nginx.pid"
         if nginx -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" \
             </dev/null >"$dir/start.log" 2>&1; then
@@ -167,12 +176,12 @@ nginx_start() {
             done
             pid=$(cat "$dir/nginx.pid" 2>/dev/null || true)
             if nginx_is_ours "$pid" "$dir"; then
-                echo "$tls $http" >"$dir/ports"
+                echo "$tls $http $h2c" >"$dir/ports"
                 # Detached watchdog: no inherited stdio, so callers capturing
                 # our output do not wait for it.
                 (nginx_watchdog "$pid" "$dir" "$max") </dev/null >/dev/null 2>&1 &
                 echo $! >"$dir/watchdog.pid"
-                echo "$tls $http"
+                echo "$tls $http $h2c"
                 return 0
             fi
         fi
