@@ -473,7 +473,7 @@ static void task_record_base(struct task *t, const struct task_common *tc)
     r->error_code = -1;
 }
 
-static int64_t task_info_time(CURL *h, CURLINFO what)
+static int64_t task_info_off(CURL *h, CURLINFO what)
 {
     curl_off_t v = 0;
     curl_easy_getinfo(h, what, &v);
@@ -592,14 +592,16 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         url_redact(eff, &t->effective);
         r->url_effective = t->effective.p;
     }
-    r->time_total = task_info_time(h, CURLINFO_TOTAL_TIME_T);
-    r->time_namelookup = task_info_time(h, CURLINFO_NAMELOOKUP_TIME_T);
-    r->time_connect = task_info_time(h, CURLINFO_CONNECT_TIME_T);
-    r->time_appconnect = task_info_time(h, CURLINFO_APPCONNECT_TIME_T);
-    r->time_starttransfer = task_info_time(h, CURLINFO_STARTTRANSFER_TIME_T);
-    r->time_redirect = task_info_time(h, CURLINFO_REDIRECT_TIME_T);
+    r->time_total = task_info_off(h, CURLINFO_TOTAL_TIME_T);
+    r->time_namelookup = task_info_off(h, CURLINFO_NAMELOOKUP_TIME_T);
+    r->time_connect = task_info_off(h, CURLINFO_CONNECT_TIME_T);
+    r->time_appconnect = task_info_off(h, CURLINFO_APPCONNECT_TIME_T);
+    r->time_starttransfer = task_info_off(h, CURLINFO_STARTTRANSFER_TIME_T);
+    r->time_redirect = task_info_off(h, CURLINFO_REDIRECT_TIME_T);
     r->time_queue = t->t_first - t->t_read;
-    r->size_download = t->body_bytes;
+    /* curl's size_download: body bytes as they came, before --compressed
+     * decoding (the checks, hash and saved body see the decoded bytes) */
+    r->size_download = task_info_off(h, CURLINFO_SIZE_DOWNLOAD_T);
 
     const struct config *cfg = tc->cfg;
     if (t->out_fd >= 0) {

@@ -103,6 +103,10 @@ http {
         listen 127.0.0.1:$http;
         server_name localhost;
         root "$dir/www";
+        # compressed for clients that ask (--compressed tests)
+        gzip on;
+        gzip_min_length 0;
+        gzip_types application/octet-stream;
         location = /nginx_status {
             stub_status;
         }

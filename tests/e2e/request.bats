@@ -63,7 +63,7 @@ last_echo() { curl -s --max-time 5 "$BASE/last-echo"; }
         enc=$(jq -rn --arg u "$target" '$u|@uri')
         run v -q --json -L --url "$BASE/redirect-to?url=$enc"
         [ "$status" -eq 3 ]
-        jq -e '.error.kind == "protocol" and .error.code == 1 and .size_download == 0' <<<"$output"
+        jq -e '.error.kind == "protocol" and .error.code == 1 and .http_code == 302' <<<"$output"
     done
 }
 

@@ -58,3 +58,17 @@ teardown_file() { "$NGINX_SH" stop "$NGX" || true; }
     run v -q --json --url "http://127.0.0.1:$H2C_PORT/1k"
     [ "$status" -ne 0 ]
 }
+
+@test "--compressed: the server's gzip is decoded for checks and hashes" {
+    want=$(sha256sum "$NGX/www/100k" | cut -d' ' -f1)
+    run v -q --json --compressed --include-headers --sha256 --url "http://127.0.0.1:$HTTP_PORT/100k"
+    [ "$status" -eq 0 ]
+    # size_download counts the bytes as they came (compressed), as curl's does
+    jq -e --arg h "$want" '.headers["Content-Encoding"] == "gzip" and .size_download < 102400 and .body_sha256 == $h' <<<"$output"
+    # --expect-size judges size_download, as the record shows it
+    run v -q --compressed --expect-size 102400 --url "http://127.0.0.1:$HTTP_PORT/100k"
+    [ "$status" -eq 1 ]
+    # without it, nothing is compressed
+    run v -q --json --include-headers --url "http://127.0.0.1:$HTTP_PORT/100k"
+    jq -e '.headers["Content-Encoding"] == null and .size_download == 102400' <<<"$output"
+}
