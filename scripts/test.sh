@@ -23,6 +23,17 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 600
 
+echo "== cmake --install puts the binary, the man page and the completions in place"
+inst=$(mktemp -d)
+cmake --install build-test --prefix "$inst/usr" >/dev/null
+for f in bin/volley share/man/man1/volley.1 share/bash-completion/completions/volley \
+    share/zsh/site-functions/_volley; do
+    [ -f "$inst/usr/$f" ] || { echo "not installed: $f" >&2; exit 1; }
+done
+"$inst/usr/bin/volley" --version >/dev/null
+man -l "$inst/usr/share/man/man1/volley.1" >/dev/null 2>&1 || true
+rm -rf "$inst"
+
 echo "== core end-to-end tests under valgrind"
 cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DVOLLEY_WERROR=ON >/dev/null
 cmake --build build-valgrind -j"$jobs"
