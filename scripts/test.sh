@@ -31,7 +31,6 @@ for f in bin/volley share/man/man1/volley.1 share/bash-completion/completions/vo
     [ -f "$inst/usr/$f" ] || { echo "not installed: $f" >&2; exit 1; }
 done
 "$inst/usr/bin/volley" --version >/dev/null
-man -l "$inst/usr/share/man/man1/volley.1" >/dev/null 2>&1 || true
 rm -rf "$inst"
 
 echo "== core end-to-end tests under valgrind"
