@@ -505,18 +505,14 @@ static void sched_accept(struct sched *s, const struct input_line *l, int64_t no
     const char *url = l->text;
     size_t len = l->len;
     if (l->text[0] == '{') { /* a JSON request spec */
-        struct buf err = {0};
         struct spec sp;
-        bool ok = spec_parse(l->text, l->len, &sp, &err) && task_set_spec(t, s->tc, &sp, &err);
-        if (!ok) {
-            static char msg[256]; /* the record is written before the next line */
-            snprintf(msg, sizeof msg, "%s", buf_str(&err));
-            buf_free(&err);
-            t->input_error = msg;
+        buf_clear(&t->message);
+        if (!spec_parse(l->text, l->len, &sp, &t->message) ||
+            !task_set_spec(t, s->tc, &sp, &t->message)) {
+            t->input_error = buf_str(&t->message); /* the task owns the text */
             sched_input_error(s, t, l->text, l->len);
             return;
         }
-        buf_free(&err);
         url = t->spec.url;
         len = strlen(url);
     }
