@@ -294,6 +294,21 @@ void report_xml_string(struct buf *dst, const char *s, size_t len, bool attr)
     });
 }
 
+/* For the Markdown and TAP escapers: a control character becomes a space,
+ * other ASCII a backslash escape, an invalid byte (N == 1 above ASCII)
+ * U+FFFD, anything else its N bytes at P as they are. */
+static void report_backslash_char(struct buf *dst, uint32_t cp, const char *p, size_t n)
+{
+    if (report_is_control(cp))
+        buf_addc(dst, ' ');
+    else if (cp < 0x80)
+        buf_add(dst, (char[]){'\\', (char)cp}, 2);
+    else if (n == 1)
+        buf_add(dst, report_fffd, 3);
+    else
+        buf_add(dst, p, n);
+}
+
 void report_md_cell(struct buf *dst, const char *s, size_t len, size_t max)
 {
     size_t full = len;
@@ -303,32 +318,16 @@ void report_md_cell(struct buf *dst, const char *s, size_t len, size_t max)
             max++;
         len = max;
     }
-    REPORT_ESCAPE_LOOP(c >= 0x20 && c != 0x7F && !strchr("\\`*_[]<>|~&$", (int)c), {
-        if (report_is_control(cp))
-            buf_addc(dst, ' ');
-        else if (cp < 0x80)
-            buf_add(dst, (char[]){'\\', (char)cp}, 2);
-        else if (n_ == 1)
-            buf_add(dst, report_fffd, 3);
-        else
-            buf_add(dst, s + i_, n_);
-    });
+    REPORT_ESCAPE_LOOP(c >= 0x20 && c != 0x7F && !strchr("\\`*_[]<>|~&$", (int)c),
+                       { report_backslash_char(dst, cp, s + i_, n_); });
     if (len < full)
         buf_adds(dst, "\xE2\x80\xA6"); /* … */
 }
 
 void report_tap_desc(struct buf *dst, const char *s, size_t len)
 {
-    REPORT_ESCAPE_LOOP(c >= 0x20 && c != 0x7F && c != '#' && c != '\\', {
-        if (report_is_control(cp))
-            buf_addc(dst, ' ');
-        else if (cp < 0x80)
-            buf_add(dst, (char[]){'\\', (char)cp}, 2);
-        else if (n_ == 1)
-            buf_add(dst, report_fffd, 3);
-        else
-            buf_add(dst, s + i_, n_);
-    });
+    REPORT_ESCAPE_LOOP(c >= 0x20 && c != 0x7F && c != '#' && c != '\\',
+                       { report_backslash_char(dst, cp, s + i_, n_); });
 }
 
 void report_yaml_string(struct buf *dst, const char *s, size_t len)
