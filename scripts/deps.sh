@@ -2,9 +2,14 @@
 # deps.sh: install the Debian/Ubuntu packages volley needs that are missing.
 # Usage: scripts/deps.sh [build|test|bench]   (default: test)
 # Packages already present are left alone; services are not started.
+# Exit status: 0 when everything needed is installed; 2 for a bad argument or
+# no way to become root; otherwise apt-get's own status, after a message.
+# DEPS_SBIN (default /usr/sbin) is where policy-rc.d and nginx are looked
+# for; tests point it at a folder of their own.
 set -euo pipefail
 
 what=${1:-test}
+sbin=${DEPS_SBIN:-/usr/sbin}
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libjq-dev libssl-dev)
 case "$what" in
 build) pkgs+=(curl) ;;
@@ -18,7 +23,7 @@ for p in "${pkgs[@]}"; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 # nginx serves the TLS/HTTP/2 tests and the benchmarks; any flavour will do
-if [ "$what" != build ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+if [ "$what" != build ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x "$sbin/nginx" ]; then
     missing+=(nginx)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
@@ -30,15 +35,36 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps.sh: installing ${missing[*]}" >&2
 # Keep package scripts from starting services (nginx would bind port 80).
-policy=/usr/sbin/policy-rc.d
+# An existing policy-rc.d is left as it is; one made here is removed again.
+policy=$sbin/policy-rc.d
 made_policy=""
 if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
     $sudo chmod 755 "$policy"
     made_policy=1
 fi
-cleanup() { [ -n "$made_policy" ] && $sudo rm -f "$policy"; }
+# The trap's own status must never become the script's: an `if`, not `&&`.
+cleanup() {
+    if [ -n "$made_policy" ]; then
+        $sudo rm -f "$policy"
+    fi
+}
 trap cleanup EXIT
+
+# apt-get's output goes to a log that is shown only when it fails.
+log=$(mktemp)
+apt_step() {
+    local rc=0
+    "$@" >"$log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        echo "deps.sh: '$*' failed with status $rc; its last lines:" >&2
+        tail -n 20 "$log" | sed 's/^/  /' >&2
+        rm -f "$log"
+        exit "$rc"
+    fi
+}
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt_step $sudo apt-get update -qq
+apt_step $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+rm -f "$log"
+exit 0
