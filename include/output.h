@@ -9,58 +9,9 @@
 #include <stdint.h>
 
 #include "buf.h"
-
-enum output_kind {
-    KIND_NONE = 0,
-    KIND_INPUT,
-    KIND_DNS,
-    KIND_CONNECT,
-    KIND_TLS,
-    KIND_TIMEOUT,
-    KIND_TOO_LARGE,
-    KIND_PROTOCOL,
-    KIND_HTTP,
-    KIND_CHECK,
-    KIND_CANCELLED,
-    KIND_OTHER,
-    KIND__COUNT
-};
+#include "record.h"
 
 enum output_format { FORMAT_TEXT, FORMAT_JSONL, FORMAT_JSON, FORMAT_TEMPLATE };
-
-/* One URL's result. Strings are borrowed for the duration of output_record();
- * NULL strings are written as null. Times are in microseconds. */
-struct record {
-    uint64_t seq;
-    const char *input;
-    const char *url;
-    const char *url_effective;
-    const char *method;
-    long http_code;
-    bool ok;
-    enum output_kind kind; /* KIND_NONE: error is null */
-    long error_code;       /* < 0: null */
-    const char *error_message;
-    long attempts;
-    int64_t time_total, time_namelookup, time_connect, time_appconnect;
-    int64_t time_starttransfer, time_redirect, time_queue;
-    int64_t size_download;
-    const char *content_type;
-    const char *http_version;
-    const char *remote_ip;
-    long num_redirects, num_connects;
-
-    /* Optional keys, written only when set (NULL / false: no key). */
-    const char *id_json;      /* a request spec's "id", already JSON */
-    const char *checks_json;  /* failed checks, a JSON array */
-    const char *headers_json; /* response headers, a JSON object */
-    const char *body;         /* --include-body: the (capped) body */
-    size_t body_len;
-    bool has_body;
-    bool body_truncated;
-    const char *body_sha256;        /* --sha256: hex */
-    const char *filename_effective; /* --output-dir: where the body went */
-};
 
 /* Counts for the summary, kept by the caller. */
 struct output_summary {
@@ -77,8 +28,6 @@ struct output_template; /* a parsed -w template */
 struct output_template *output_template_parse(const char *text, const char **err, char *errname,
                                               size_t errname_len);
 void output_template_free(struct output_template *t);
-
-const char *output_kind_name(enum output_kind k);
 
 struct output_options {
     enum output_format format;

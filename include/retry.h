@@ -19,7 +19,7 @@ struct retry_policy {
 
 /* How one attempt ended. */
 struct retry_attempt {
-    enum output_kind kind; /* KIND_NONE when it passed */
+    enum record_kind kind; /* KIND_NONE when it passed */
     long curl_code;        /* libcurl's code, 0 when a response came */
     long http_code;        /* 0 when no response */
     bool idempotent;       /* GET, HEAD, PUT, DELETE, OPTIONS */

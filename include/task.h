@@ -99,9 +99,6 @@ void task_cancelled(struct task *t, const struct task_common *tc, const char *wh
                     int64_t now);
 
 /* The error kind of a failed transfer (exposed for the unit tests). */
-enum output_kind task_classify(CURLcode code, long http_code, bool too_large);
-
-/* Monotonic clock in microseconds. */
-int64_t task_now(void);
+enum record_kind task_classify(CURLcode code, long http_code, bool too_large);
 
 #endif

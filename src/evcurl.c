@@ -2,6 +2,7 @@
  * only call curl_multi_socket_action; finished transfers are collected in one
  * drain per loop pass, so ready events are handled in batches. */
 #include "evcurl.h"
+#include "clock.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -106,7 +107,7 @@ static int evcurl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
     if (timeout_ms < 0) {
         evtimer_del(ec->timer);
     } else {
-        struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+        struct timeval tv = clock_timeval_ms(timeout_ms);
         evtimer_add(ec->timer, &tv);
     }
     return 0;

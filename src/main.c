@@ -53,7 +53,7 @@ static int main_status(enum sched_end end, const struct output_summary *s, const
     if (cfg->max_fail_ratio >= 0 && end == SCHED_DONE &&
         (s->urls == 0 || (double)failed / (double)s->urls <= cfg->max_fail_ratio))
         return input_failed ? EXIT_USAGE : EXIT_OK;
-    static const enum output_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT, KIND_TLS,
+    static const enum record_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT, KIND_TLS,
                                              KIND_TOO_LARGE, KIND_PROTOCOL, KIND_OTHER};
     for (size_t i = 0; i < sizeof fetch / sizeof fetch[0]; i++)
         if (s->by_kind[fetch[i]])

@@ -66,26 +66,6 @@ static const struct field output_fields[] = {
 
 #define NFIELDS (sizeof output_fields / sizeof output_fields[0])
 
-static const char *const output_kind_names[KIND__COUNT] = {
-    [KIND_NONE] = "none",
-    [KIND_INPUT] = "input",
-    [KIND_DNS] = "dns",
-    [KIND_CONNECT] = "connect",
-    [KIND_TLS] = "tls",
-    [KIND_TIMEOUT] = "timeout",
-    [KIND_TOO_LARGE] = "too_large",
-    [KIND_PROTOCOL] = "protocol",
-    [KIND_HTTP] = "http",
-    [KIND_CHECK] = "check",
-    [KIND_CANCELLED] = "cancelled",
-    [KIND_OTHER] = "other",
-};
-
-const char *output_kind_name(enum output_kind k)
-{
-    return (unsigned)k < KIND__COUNT ? output_kind_names[k] : "other";
-}
-
 /* ---- strings ------------------------------------------------------------ */
 
 size_t output_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -294,7 +274,7 @@ static void output_json_record(const struct record *r, struct buf *dst)
                 break;
             }
             buf_adds(dst, "{\"kind\":\"");
-            buf_adds(dst, output_kind_name(r->kind));
+            buf_adds(dst, record_kind_name(r->kind));
             buf_adds(dst, "\",\"code\":");
             if (r->error_code >= 0)
                 buf_add_i64(dst, r->error_code);
@@ -330,7 +310,7 @@ static void output_template_value(const struct field *f, const struct record *r,
     case F_ERROR:
     case F_KIND:
         if (r->kind != KIND_NONE)
-            buf_adds(dst, output_kind_name(r->kind));
+            buf_adds(dst, record_kind_name(r->kind));
         break;
     case F_CODE:
         buf_add_i64(dst, r->kind != KIND_NONE && r->error_code >= 0 ? r->error_code : 0);
@@ -464,7 +444,7 @@ static void output_text_record(const struct output_options *opt, const struct re
         buf_addc(dst, ' ');
         if (opt->color)
             buf_adds(dst, "\033[31m");
-        buf_adds(dst, output_kind_name(r->kind));
+        buf_adds(dst, record_kind_name(r->kind));
         buf_add(dst, ": ", 2);
         output_text_nullable(dst, r->error_message);
         if (opt->color)
@@ -519,7 +499,7 @@ void output_summary_json(struct buf *dst, const struct output_summary *s)
             continue;
         buf_adds(dst, first ? "\"" : ",\"");
         first = false;
-        buf_adds(dst, output_kind_name((enum output_kind)k));
+        buf_adds(dst, record_kind_name((enum record_kind)k));
         buf_add(dst, "\":", 2);
         buf_add_u64(dst, s->by_kind[k]);
     }
@@ -548,7 +528,7 @@ void output_summary_text(struct buf *dst, const struct output_summary *s)
         first = false;
         buf_add_u64(dst, s->by_kind[k]);
         buf_addc(dst, ' ');
-        buf_adds(dst, output_kind_name((enum output_kind)k));
+        buf_adds(dst, record_kind_name((enum record_kind)k));
     }
     if (!first)
         buf_addc(dst, ')');

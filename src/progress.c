@@ -1,5 +1,6 @@
 /* progress: a one-line, self-erasing status display on stderr. */
 #include "progress.h"
+#include "clock.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -82,7 +83,7 @@ struct progress *progress_new(struct event_base *base, int fd, int64_t total, pr
     p->ev = event_new(base, -1, EV_PERSIST, progress_draw, p);
     if (!p->ev)
         log_die(LOG_EXIT_INTERNAL, "out of memory");
-    struct timeval tv = {0, 250000};
+    struct timeval tv = clock_timeval_ms(250);
     event_add(p->ev, &tv);
     return p;
 }

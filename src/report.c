@@ -506,7 +506,7 @@ static bool report_timed(const struct record *rec)
     return rec->attempts > 0 && rec->kind != KIND_INPUT && rec->kind != KIND_CANCELLED;
 }
 
-static enum output_kind report_kind(const struct record *rec)
+static enum record_kind report_kind(const struct record *rec)
 {
     return (unsigned)rec->kind < KIND__COUNT ? rec->kind : KIND_OTHER;
 }
@@ -575,7 +575,7 @@ static void report_reason(struct buf *dst, const struct record *rec, const cJSON
 /* "kind: reason", or "kind" alone. */
 static void report_message(struct buf *dst, const struct record *rec, const cJSON *checks)
 {
-    buf_adds(dst, output_kind_name(report_kind(rec)));
+    buf_adds(dst, record_kind_name(report_kind(rec)));
     size_t at = dst->len;
     buf_adds(dst, ": ");
     size_t before = dst->len;
@@ -614,7 +614,7 @@ static void report_details(struct buf *dst, const struct record *rec, const cJSO
             buf_addc(dst, '\n');                                                                   \
         }                                                                                          \
     } while (0)
-    STR("kind", output_kind_name(report_kind(rec)));
+    STR("kind", record_kind_name(report_kind(rec)));
     STR("message", rec->error_message);
     STR("input", rec->input);
     STR("method", rec->method);
@@ -721,7 +721,7 @@ static void report_junit_case(struct report *r, struct report_file *f, const str
     buf_addf(b, ">\n      <%s message=\"", elem);
     report_xml_string(b, r->text.p, r->text.len, true);
     buf_adds(b, "\" type=\"");
-    buf_adds(b, output_kind_name(report_kind(rec)));
+    buf_adds(b, record_kind_name(report_kind(rec)));
     buf_adds(b, "\">");
     buf_clear(&r->text);
     report_details(&r->text, rec, checks, false);
@@ -779,7 +779,7 @@ static void report_md_row(struct report *r, struct report_file *f, const struct 
     else
         buf_adds(b, "ERR");
     buf_adds(b, " | ");
-    buf_adds(b, output_kind_name(report_kind(rec)));
+    buf_adds(b, record_kind_name(report_kind(rec)));
     buf_adds(b, " | ");
     buf_clear(&r->text);
     report_reason(&r->text, rec, checks);
@@ -853,7 +853,7 @@ static void report_kinds(struct buf *dst, const struct output_summary *s, const 
             buf_adds(dst, sep);
         buf_add_u64(dst, s->by_kind[best]);
         buf_addc(dst, ' ');
-        buf_adds(dst, output_kind_name((enum output_kind)best));
+        buf_adds(dst, record_kind_name((enum record_kind)best));
     }
 }
 

@@ -2,6 +2,7 @@
  * spacing, retry timers, the handle pool, record emission and the one
  * cancellation path. */
 #include "sched.h"
+#include "clock.h"
 #include "evcurl.h"
 #include "log.h"
 #include "retry.h"
@@ -422,7 +423,7 @@ static void sched_on_done(void *arg, CURL *easy, CURLcode result)
     struct sched *s = arg;
     struct task *t = NULL;
     curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
-    int64_t now = task_now();
+    int64_t now = clock_now_us();
     task_finish(t, s->tc, result, now);
     long delay = sched_retry_delay(s, t, result);
     struct origin *o = t->origin;
@@ -435,7 +436,7 @@ static void sched_on_done(void *arg, CURL *easy, CURLcode result)
             s->wait_head->wprev = t;
         t->wprev = NULL;
         s->wait_head = t;
-        struct timeval tv = {delay / 1000, (delay % 1000) * 1000};
+        struct timeval tv = clock_timeval_ms(delay);
         evtimer_add(t->retry_ev, &tv);
     } else {
         sched_emit(s, t); /* before the handle is reused: the record borrows it */
@@ -467,7 +468,7 @@ static void sched_on_retry(evutil_socket_t fd, short events, void *arg)
     sched_unwait(s, t);
     struct origin *o = t->origin;
     sched_origin_push(s, o, t);
-    sched_origin_update(s, o, task_now());
+    sched_origin_update(s, o, clock_now_us());
 }
 
 /* ---- input -------------------------------------------------------------- */
@@ -536,7 +537,7 @@ static void sched_accept(struct sched *s, const struct input_line *l, int64_t no
 /* Start what the slots, caps and rates allow; read ahead to refill. */
 static void sched_pump(struct sched *s)
 {
-    int64_t now = task_now();
+    int64_t now = clock_now_us();
     for (;;) {
         if (s->cancel != SCHED_DONE)
             return; /* a record just written tripped --fail-fast or --max-failures */
@@ -584,8 +585,7 @@ static void sched_pump(struct sched *s)
     if (s->timed.n && (wake < 0 || s->timed.v[0]->next_start < wake))
         wake = s->timed.v[0]->next_start;
     if (wake >= 0) {
-        int64_t d = wake - now;
-        struct timeval tv = {(time_t)(d / 1000000), (suseconds_t)(d % 1000000)};
+        struct timeval tv = clock_timeval_us(wake - now);
         evtimer_add(s->wake_ev, &tv);
     }
 }
@@ -632,7 +632,7 @@ static void sched_each_origin(struct sched *s, void (*fn)(struct sched *, struct
 
 static void sched_cancel_queue(struct sched *s, struct origin *o)
 {
-    int64_t now = task_now();
+    int64_t now = clock_now_us();
     while (o->head) {
         struct task *t = sched_origin_pop(s, o);
         task_cancelled(t, s->tc, s->cancel_why, false, now);
@@ -645,7 +645,7 @@ static void sched_cancel_queue(struct sched *s, struct origin *o)
  * more. Every line read gets exactly one record. */
 static void sched_cancel_all(struct sched *s)
 {
-    int64_t now = task_now();
+    int64_t now = clock_now_us();
     for (long i = 0; i < s->cfg->parallel; i++) {
         struct task *t = s->slots[i].task;
         if (!t)
@@ -731,7 +731,7 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg, struc
         s->hash = log_calloc(s->nbuckets, sizeof *s->hash);
     }
     s->timed.by_time = true;
-    s->rng = (uint64_t)task_now() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
+    s->rng = (uint64_t)clock_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
     s->input_ev = sched_event(event_new(base, -1, 0, NULL, NULL));
     s->wake_ev = sched_event(evtimer_new(base, sched_on_wake, s));
     s->sigint_ev = sched_event(evsignal_new(base, SIGINT, sched_on_signal, s));
@@ -792,9 +792,9 @@ void sched_free(struct sched *s)
 
 enum sched_end sched_run(struct sched *s)
 {
-    s->t0 = task_now();
+    s->t0 = clock_now_us();
     if (s->cfg->deadline_ms) {
-        struct timeval tv = {s->cfg->deadline_ms / 1000, (s->cfg->deadline_ms % 1000) * 1000};
+        struct timeval tv = clock_timeval_ms(s->cfg->deadline_ms);
         evtimer_add(s->deadline_ev, &tv);
     }
     sched_pump(s);
@@ -812,7 +812,7 @@ enum sched_end sched_run(struct sched *s)
             sched_pump(s);
         output_flush(s->out);
     }
-    s->sum.elapsed_us = task_now() - s->t0;
+    s->sum.elapsed_us = clock_now_us() - s->t0;
     if (output_status(s->out) == OUTPUT_OK)
         output_finish(s->out, &s->sum);
     switch (output_status(s->out)) {
@@ -844,5 +844,5 @@ void sched_progress(void *arg, struct progress_counts *c)
     c->done = s->sum.urls;
     c->failed = s->sum.urls - s->sum.ok - s->sum.by_kind[KIND_CANCELLED];
     c->inflight = s->cfg->parallel - s->nfree;
-    c->elapsed_us = task_now() - s->t0;
+    c->elapsed_us = clock_now_us() - s->t0;
 }

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <time.h>
 
 struct task_common {
     const struct config *cfg;
@@ -24,13 +23,6 @@ struct task_common {
     struct curl_slist *connect_to;
     const char *method;
 };
-
-int64_t task_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static struct curl_slist *task_slist(char *const *items, size_t n)
 {
@@ -392,7 +384,7 @@ void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int s
     SET(easy, CURLOPT_WRITEDATA, t);
 }
 
-enum output_kind task_classify(CURLcode code, long http_code, bool too_large)
+enum record_kind task_classify(CURLcode code, long http_code, bool too_large)
 {
     if (too_large)
         return KIND_TOO_LARGE;

@@ -351,7 +351,7 @@ static void test_jsonl_error_object(void **state)
                   "\"num_redirects\":0,\"num_connects\":0}\n");
 }
 
-static char *render_error(enum output_kind kind, long code, const char *msg)
+static char *render_error(enum record_kind kind, long code, const char *msg)
 {
     struct record r = dns_record();
     r.kind = kind;
@@ -467,9 +467,9 @@ static void test_kind_names(void **state)
         "too_large", "protocol", "http", "check",   "cancelled", "other",
     };
     for (int k = 0; k < KIND__COUNT; k++)
-        assert_string_equal(output_kind_name((enum output_kind)k), names[k]);
-    assert_string_equal(output_kind_name(KIND__COUNT), "other");
-    assert_string_equal(output_kind_name((enum output_kind)1000), "other");
+        assert_string_equal(record_kind_name((enum record_kind)k), names[k]);
+    assert_string_equal(record_kind_name(KIND__COUNT), "other");
+    assert_string_equal(record_kind_name((enum record_kind)1000), "other");
 }
 
 /* ---- text records ------------------------------------------------------- */

@@ -32,7 +32,7 @@ static struct record rec_ok(const char *url, int64_t usec)
     };
 }
 
-static struct record rec_fail(const char *url, enum output_kind kind, long code, int64_t usec)
+static struct record rec_fail(const char *url, enum record_kind kind, long code, int64_t usec)
 {
     struct record r = rec_ok(url, usec);
     r.ok = false;
@@ -1207,7 +1207,7 @@ static void test_random_bytes(void **state)
         static const char head[] = "[{\"check\":\"body\",\"actual\":\"";
         memcpy(checks, head, sizeof head - 1); /* then bytes: often invalid JSON */
         random_bytes(&seed, checks + sizeof head - 1, 1 + rng(&seed) % 100);
-        struct record rec = rec_fail(url, (enum output_kind)(1 + i % (KIND__COUNT - 1)), 0, i);
+        struct record rec = rec_fail(url, (enum record_kind)(1 + i % (KIND__COUNT - 1)), 0, i);
         rec.ok = i % 4 == 0;
         rec.input = input;
         rec.error_message = msg;

@@ -8,7 +8,7 @@
 
 static const struct retry_policy policy = {.retries = 3, .delay_ms = 1000, .max_delay_ms = 30000};
 
-static struct retry_attempt attempt(enum output_kind kind, long curl_code, long http_code)
+static struct retry_attempt attempt(enum record_kind kind, long curl_code, long http_code)
 {
     return (struct retry_attempt){.kind = kind,
                                   .curl_code = curl_code,

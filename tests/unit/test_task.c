@@ -5,19 +5,19 @@
 #include "task.h"
 
 /* Every code in CODES classifies as KIND, with no response and with one. */
-static void check_kind(const int *codes, size_t n, enum output_kind kind, bool any_status)
+static void check_kind(const int *codes, size_t n, enum record_kind kind, bool any_status)
 {
     for (size_t i = 0; i < n; i++) {
-        enum output_kind got = task_classify((CURLcode)codes[i], 0, false);
+        enum record_kind got = task_classify((CURLcode)codes[i], 0, false);
         if (got != kind)
-            fail_msg("code %d: %s, want %s", codes[i], output_kind_name(got),
-                     output_kind_name(kind));
+            fail_msg("code %d: %s, want %s", codes[i], record_kind_name(got),
+                     record_kind_name(kind));
         if (!any_status)
             continue;
         got = task_classify((CURLcode)codes[i], 200, false);
         if (got != kind)
-            fail_msg("code %d after a 200: %s, want %s", codes[i], output_kind_name(got),
-                     output_kind_name(kind));
+            fail_msg("code %d after a 200: %s, want %s", codes[i], record_kind_name(got),
+                     record_kind_name(kind));
     }
 }
 
@@ -131,7 +131,7 @@ static void test_contract_table_is_exhaustive(void **state)
     (void)state;
     /* no code maps to input, http or check: those are decided elsewhere */
     for (int c = 1; c < CURL_LAST; c++) {
-        enum output_kind k = task_classify((CURLcode)c, 0, false);
+        enum record_kind k = task_classify((CURLcode)c, 0, false);
         assert_int_not_equal(k, KIND_NONE);
         assert_int_not_equal(k, KIND_INPUT);
         assert_int_not_equal(k, KIND_HTTP);

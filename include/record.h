@@ -1,0 +1,65 @@
+/* record: the shared vocabulary of one URL's result: the error kinds and
+ * struct record, which task fills, and output, report and the thresholds
+ * read. No functions beyond naming a kind. */
+#ifndef VOLLEY_RECORD_H
+#define VOLLEY_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum record_kind {
+    KIND_NONE = 0,
+    KIND_INPUT,
+    KIND_DNS,
+    KIND_CONNECT,
+    KIND_TLS,
+    KIND_TIMEOUT,
+    KIND_TOO_LARGE,
+    KIND_PROTOCOL,
+    KIND_HTTP,
+    KIND_CHECK,
+    KIND_CANCELLED,
+    KIND_OTHER,
+    KIND__COUNT
+};
+
+/* One URL's result. Strings are borrowed for the duration of the call that
+ * is given the record; NULL strings are written as null. Times are in
+ * microseconds. */
+struct record {
+    uint64_t seq;
+    const char *input;
+    const char *url;
+    const char *url_effective;
+    const char *method;
+    long http_code;
+    bool ok;
+    enum record_kind kind; /* KIND_NONE: error is null */
+    long error_code;       /* < 0: null */
+    const char *error_message;
+    long attempts;
+    int64_t time_total, time_namelookup, time_connect, time_appconnect;
+    int64_t time_starttransfer, time_redirect, time_queue;
+    int64_t size_download;
+    const char *content_type;
+    const char *http_version;
+    const char *remote_ip;
+    long num_redirects, num_connects;
+
+    /* Optional keys, written only when set (NULL / false: no key). */
+    const char *id_json;      /* a request spec's "id", already JSON */
+    const char *checks_json;  /* failed checks, a JSON array */
+    const char *headers_json; /* response headers, a JSON object */
+    const char *body;         /* --include-body: the (capped) body */
+    size_t body_len;
+    bool has_body;
+    bool body_truncated;
+    const char *body_sha256;        /* --sha256: hex */
+    const char *filename_effective; /* --output-dir: where the body went */
+};
+
+/* The kind's name as records write it ("dns", "too_large", ...). */
+const char *record_kind_name(enum record_kind k);
+
+#endif
