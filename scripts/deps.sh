@@ -13,7 +13,7 @@ sbin=${DEPS_SBIN:-/usr/sbin}
 pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libjq-dev libssl-dev)
 case "$what" in
 build) pkgs+=(curl) ;;
-test) pkgs+=(curl libcmocka-dev bats jq openssl valgrind clang-format libxml2-utils perl zsh) ;;
+test) pkgs+=(curl libcmocka-dev bats jq openssl valgrind clang-format libxml2-utils perl zsh man-db bash-completion file) ;;
 bench) pkgs+=(curl jq openssl wrk wget2 time) ;;
 *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
