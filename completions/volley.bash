@@ -15,12 +15,13 @@ _volley_opts_arg='--cacert --color --connect-timeout --connect-to --data
     --per-host --progress --proto-default --proxy --rate --rate-per-host
     --report --request --resolve --retry --retry-delay --retry-max-delay --url
     --user-agent --write-out'
-_volley_opts_flag='--allow-timeouts --compressed --fail-fast --head --help
-    --http1.1 --http2 --http2-prior-knowledge --include-body --include-headers
-    --insecure --json --location --quiet --retry-all-errors --sha256 --version'
+_volley_opts_flag='--allow-timeouts --compressed --fail --fail-fast --head --help
+    --http1.1 --http2 --http2-prior-knowledge --include --include-body
+    --include-headers --insecure --json --location --quiet --retry-all-errors
+    --sha256 --show-error --silent --version'
 # Short options that take a value, and those that take none.
 _volley_short_arg='-A -d -H -j -m -w -x -X'
-_volley_short_flag='-h -I -k -L -q'
+_volley_short_flag='-f -h -I -i -k -L -q -S -s'
 
 # _volley_add PREFIX WORD...: add PREFIX+WORD to COMPREPLY for each WORD.
 _volley_add()
