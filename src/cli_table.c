@@ -101,7 +101,7 @@ static const struct cli_opt cli_rows[] = {
     {"per-host", 0, CLI_INT, AT(per_host), .min = 0, .max = 100000, .def = "0", .arg = "N",
      .help = "transfers in flight per origin; 0: no cap"},
     {"progress", 0, CLI_CHOICE, AT(progress), .choices = cli_when, .def = "auto", .arg = "WHEN",
-     .help = "progress line on stderr (auto: a terminal only)"},
+     .help = "progress line on stderr"},
     {"proto-default", 0, CLI_CHOICE, AT(proto_default), .flags = CLI_F_ICASE,
      .choices = cli_schemes, .def = "https", .arg = "SCHEME",
      .help = "scheme for URLs without one"},
