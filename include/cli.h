@@ -1,5 +1,9 @@
-/* cli: the option table → getopt_long, validation, --help and --version,
- * producing an immutable struct config. Owns every string in the config. */
+/* cli: argv → struct config by the option table (cli_table.h): exact option
+ * names, values converted by type, --help, --help-table and --version. Pure:
+ * no file is opened here; prepare.c does the side effects afterwards.
+ * Strings marked "borrowed" point into argv, which must outlive the config;
+ * the lists (files, urls, headers, resolve, connect_to, reports) and data
+ * are owned and freed by cli_free(). */
 #ifndef VOLLEY_CLI_H
 #define VOLLEY_CLI_H
 
@@ -16,13 +20,20 @@ enum cli_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum cli_http { HTTPV_DEFAULT, HTTPV_1_1, HTTPV_2, HTTPV_2_PRIOR };
 enum cli_progress { PROGRESS_AUTO, PROGRESS_ALWAYS, PROGRESS_NEVER };
 
+/* One -d/--data-binary value, kept as given until prepare reads it. */
+struct cli_data {
+    const char *arg; /* borrowed; "@FILE" (or "@-") reads a file */
+    bool binary;     /* --data-binary: @FILE byte for byte, else CR/LF dropped */
+};
+
 struct config {
     /* sources */
     char **files; /* FILE arguments; "-" is stdin */
     size_t nfiles;
-    char **urls; /* --url values, trimmed */
+    char **urls; /* --url values (trimmed), and after prepare the URL arguments */
     size_t nurls;
-    const char *proto_default;
+    size_t *file_nurls;        /* per FILE: how many --url came before it */
+    const char *proto_default; /* "https" or "http" (static) */
 
     /* scheduling and timeouts */
     long parallel;
@@ -49,33 +60,38 @@ struct config {
     bool include_headers;
     bool include_body;
     bool sha256;
-    const char *output_dir;
-    char **reports; /* --report KIND=FILE */
+    const char *output_dir; /* borrowed */
+    char **reports;         /* --report KIND=FILE */
     size_t nreports;
     enum cli_progress progress;
 
     /* output */
     enum output_format format;
-    struct output_template *tmpl; /* -w */
+    const char *write_out;        /* -w as given; borrowed */
+    struct output_template *tmpl; /* -w, parsed */
     bool order_input;
     enum cli_color color;
-    bool quiet;
+    bool quiet;      /* -q, -s */
+    bool show_error; /* -S: accepted; volley always shows errors */
+    bool fail;       /* -f: accepted; HTTP >= 400 already fails a URL */
 
     /* request */
-    const char *method; /* -X; NULL: GET, POST with data, HEAD with -I */
+    const char *method; /* -X; NULL: GET, POST with data, HEAD with -I; borrowed */
     char **headers;
     size_t nheaders;
-    char *data; /* -d / --data-binary, joined with '&'; NULL: none */
+    struct cli_data *data_args; /* -d / --data-binary in order, until prepare */
+    size_t ndata_args;
+    char *data; /* set by prepare: the data_args joined with '&'; NULL: none */
     size_t data_len;
-    const char *user_agent;
+    const char *user_agent; /* borrowed, or the static default */
     bool head;
     bool location;
     long max_redirs;
     bool insecure;
-    const char *cacert;
+    const char *cacert; /* borrowed */
     enum cli_http http;
     bool compressed;
-    const char *proxy;
+    const char *proxy; /* borrowed */
     char **resolve;
     size_t nresolve;
     char **connect_to;
@@ -85,15 +101,23 @@ struct config {
 
 enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };
 
-/* Parse ARGV into CFG. CLI_RUN: go on; CLI_DONE: --help or --version was
+/* Parse ARGV into CFG: every row's default first, then the arguments in
+ * order. Long options match by their exact name only. CLI_RUN: go on (call
+ * prepare_config() next); CLI_DONE: --help, --help-table or --version was
  * printed to OUT; CLI_ERROR: ERR holds the message (exit 2). Free CFG with
  * cli_free() in every case. */
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, struct buf *err);
 void cli_free(struct config *cfg);
 
-/* Parse a duration in seconds ("1", "0.5") into milliseconds. */
+/* Is S a plain decimal number: digits, with one '.' when FRACTION, and a
+ * leading '-' when SIGNED? (strtod and strtol also take hex, "inf", "1e3",
+ * blanks and '+'.) */
+bool cli_decimal(const char *s, bool fraction, bool sign);
+/* Parse a duration in decimal seconds ("1", "0.5") into milliseconds,
+ * rounded up; at most a year. */
 bool cli_parse_secs(const char *s, long *ms);
-/* Parse a rate "R", "R/s", "R/m" or "R/h" into µs between starts. */
+/* Parse a rate "R", "R/s", "R/m" or "R/h" (R decimal) into µs between
+ * starts. */
 bool cli_parse_rate(const char *s, int64_t *interval_us);
 /* Parse a size ("1024", "10k", "2M", "1G"). */
 bool cli_parse_size(const char *s, int64_t *out);

@@ -5,6 +5,7 @@
 #include "input.h"
 #include "log.h"
 #include "output.h"
+#include "prepare.h"
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
@@ -96,14 +97,13 @@ int main(int argc, char **argv)
         return cr == CLI_ERROR ? EXIT_USAGE : EXIT_OK;
     }
     struct report *rep = report_new();
-    for (size_t i = 0; i < cfg.nreports; i++)
-        if (!report_add(rep, cfg.reports[i], &err)) {
-            log_warn("%s", buf_str(&err));
-            buf_free(&err);
-            report_free(rep);
-            cli_free(&cfg);
-            return EXIT_USAGE;
-        }
+    if (!prepare_config(&cfg, rep, &err)) {
+        log_warn("%s", buf_str(&err));
+        buf_free(&err);
+        report_free(rep);
+        cli_free(&cfg);
+        return EXIT_USAGE;
+    }
     buf_free(&err);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         log_die(EXIT_INTERNAL, "cannot initialise libcurl");

@@ -1,16 +1,22 @@
-/* test_cli: cli_parse on argv arrays (defaults, every option, usage errors,
- * --help and --version) and the duration and size parsers. */
+/* test_cli: cli_parse on argv arrays (defaults from the table, every type
+ * of option, exact names, bundling, --name=value, usage errors and their
+ * messages, did-you-mean, curl's options volley does not have, --help,
+ * --help-table and --version), the option table's own consistency, and the
+ * number parsers. */
 #include "unit.h"
 
 #include "cli.h"
+#include "cli_table.h"
+
+#include <limits.h>
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* One parse: a writable argv (getopt permutes it; the config borrows from
- * it), the config, the error message and what went to OUT. */
+/* One parse: a writable argv (the config borrows from it), the config, the
+ * error message and what went to OUT. */
 struct run {
     char *args[64]; /* what to free */
-    char *argv[64]; /* what getopt may permute */
+    char *argv[64]; /* what cli_parse reads */
     int argc;
     struct config cfg;
     struct buf err;
@@ -54,19 +60,22 @@ static void run_free(struct run *r)
             fail_msg("cli_parse: %d: %s", (int)(r)->rc, (r)->err.p);                               \
     } while (0)
 
-/* Parse the arguments; it must fail with a message containing WANT. */
-static void check_error(const char *want, const char *const *args)
+/* Parse the arguments; it must fail with a message containing WANT (or,
+ * when EXACT, being WANT). */
+static void check_error(const char *want, bool exact, const char *const *args)
 {
     struct run r;
     run_parse(&r, args);
     if (r.rc != CLI_ERROR)
         fail_msg("accepted (rc %d), want an error mentioning '%s'", (int)r.rc, want);
-    if (!r.err.p || !strstr(r.err.p, want))
-        fail_msg("error '%s' does not mention '%s'", r.err.p ? r.err.p : "", want);
+    if (!r.err.p || (exact ? strcmp(r.err.p, want) != 0 : !strstr(r.err.p, want)))
+        fail_msg("error '%s' does not %s '%s'", r.err.p ? r.err.p : "", exact ? "equal" : "mention",
+                 want);
     run_free(&r);
 }
 
-#define REJECTED(want, ...) check_error(want, (const char *const[]){__VA_ARGS__, NULL})
+#define REJECTED(want, ...) check_error(want, false, (const char *const[]){__VA_ARGS__, NULL})
+#define REJECTED_AS(want, ...) check_error(want, true, (const char *const[]){__VA_ARGS__, NULL})
 
 /* ---- defaults and simple options ---------------------------------------- */
 
@@ -106,6 +115,20 @@ static void test_defaults(void **state)
     assert_int_equal(c->nresolve, 0);
     assert_int_equal(c->nconnect_to, 0);
     assert_int_equal(c->max_filesize, -1);
+    assert_true(c->max_fail_ratio < 0);
+    assert_int_equal(c->per_host, 0);
+    assert_int_equal(c->rate_us, 0);
+    assert_int_equal(c->deadline_ms, 0);
+    assert_int_equal(c->retries, 0);
+    assert_int_equal(c->retry_delay_ms, 1000);
+    assert_int_equal(c->retry_max_delay_ms, 30000);
+    assert_int_equal(c->max_failures, 0);
+    assert_int_equal(c->max_body, 1024 * 1024);
+    assert_int_equal(c->progress, PROGRESS_AUTO);
+    assert_false(c->show_error);
+    assert_false(c->fail);
+    assert_null(c->write_out);
+    assert_int_equal(c->ndata_args, 0);
     run_free(&r);
 }
 
@@ -129,6 +152,15 @@ static void test_parallel(void **state)
     REJECTED("--parallel", "-j", "5x");
     REJECTED("--parallel", "-j", "");
     REJECTED("'abc'", "--parallel", "abc"); /* the bad value is quoted back */
+    REJECTED_AS("--parallel needs a whole number from 1 to 100000, not 'x'", "-j", "x");
+    /* decimal only: strtol alone would take blanks, '+' and (base 0) hex */
+    REJECTED("--parallel", "-j", "0x10");
+    REJECTED("--parallel", "-j", " 5");
+    REJECTED("--parallel", "-j", "+5");
+    REJECTED("--parallel", "-j", "1e3");
+    REJECTED_AS("--retry needs a whole number from 0 to 1000, not '1e3'", "--retry", "1e3");
+    REJECTED_AS("--max-failures needs a whole number of at least 1, not '0'", "--max-failures",
+                "0");
 }
 
 static void test_times(void **state)
@@ -148,6 +180,38 @@ static void test_times(void **state)
     REJECTED("--max-time", "-m", "1s");
     REJECTED("--connect-timeout", "--connect-timeout", "-0.5");
     REJECTED("--connect-timeout", "--connect-timeout", "nan");
+    REJECTED_AS("--max-time needs seconds (e.g. 2 or 0.5), not '0x10'", "-m", "0x10");
+    REJECTED("--max-time", "-m", "1e1");
+    REJECTED("--max-time", "-m", "inf");
+    REJECTED_AS("--deadline needs seconds above 0 (e.g. 2 or 0.5), not '0'", "--deadline", "0");
+    PARSE_OK(&r, "--deadline", "0.0001", "--retry-delay=.25", "--retry-max-delay", "2.");
+    assert_int_equal(r.cfg.deadline_ms, 1);
+    assert_int_equal(r.cfg.retry_delay_ms, 250);
+    assert_int_equal(r.cfg.retry_max_delay_ms, 2000);
+    run_free(&r);
+}
+
+static void test_rates_and_ratio(void **state)
+{
+    (void)state;
+    struct run r;
+    PARSE_OK(&r, "--rate", "4", "--rate-per-host=2/m", "--max-fail-ratio", "2.5%");
+    assert_int_equal(r.cfg.rate_us, 250000);
+    assert_int_equal(r.cfg.rate_host_us, 30000000);
+    assert_true(r.cfg.max_fail_ratio > 0.0249 && r.cfg.max_fail_ratio < 0.0251);
+    run_free(&r);
+    PARSE_OK(&r, "--max-fail-ratio=0");
+    assert_true(r.cfg.max_fail_ratio == 0);
+    run_free(&r);
+    REJECTED_AS("--rate needs a rate like 10, 10/s, 100/m or 1000/h, not '0x10'", "--rate", "0x10");
+    REJECTED("--rate-per-host", "--rate-per-host", "1/d");
+    REJECTED("--rate", "--rate", "0");
+    REJECTED_AS("--max-fail-ratio needs a percentage from 0 to 100 (e.g. 5%), not '101'",
+                "--max-fail-ratio", "101");
+    REJECTED("--max-fail-ratio", "--max-fail-ratio", "0x5");
+    REJECTED("--max-fail-ratio", "--max-fail-ratio", "5%%");
+    REJECTED_AS("--max-body needs a size in bytes (e.g. 65536 or 1M), not '1.5M'", "--max-body",
+                "1.5M");
 }
 
 static void test_formats(void **state)
@@ -170,7 +234,7 @@ static void test_formats(void **state)
     PARSE_OK(&r, "--json", "--format", "text");
     assert_int_equal(r.cfg.format, FORMAT_TEXT);
     run_free(&r);
-    REJECTED("--format", "--format", "xml");
+    REJECTED_AS("--format must be text, jsonl or json, not 'xml'", "--format", "xml");
     REJECTED("--format", "--format", "JSON");
     REJECTED("--format", "--format", "");
 }
@@ -213,6 +277,9 @@ static void test_order_color_quiet(void **state)
     REJECTED("--order", "--order", "Input");
     REJECTED("--color", "--color", "x");
     REJECTED("--color", "--color", "yes");
+    REJECTED_AS("--progress must be auto, always or never, not 'sometimes'", "--progress",
+                "sometimes");
+    REJECTED_AS("--order must be completion or input, not 'x'", "--order", "x");
 }
 
 static void test_proto_default(void **state)
@@ -228,7 +295,7 @@ static void test_proto_default(void **state)
     PARSE_OK(&r, "--proto-default", "Http");
     assert_string_equal(r.cfg.proto_default, "http");
     run_free(&r);
-    REJECTED("--proto-default", "--proto-default", "ftp");
+    REJECTED_AS("--proto-default must be https or http, not 'ftp'", "--proto-default", "ftp");
     REJECTED("--proto-default", "--proto-default", "https://");
 }
 
@@ -270,7 +337,14 @@ static void test_request_options(void **state)
     run_free(&r);
 
     REJECTED("--request", "-X", "");
-    REJECTED("--request", "-X", "GET /x");
+    REJECTED_AS("--request needs a METHOD with no white space, not 'GET /x'", "-X", "GET /x");
+    REJECTED_AS("--output-dir needs a DIR that is not empty, not ''", "--output-dir", "");
+    /* these are checked by prepare, not by the parse */
+    PARSE_OK(&r, "--resolve", "foo", "--connect-to", "garbage", "-x", "not a url", "--cacert",
+             "/nonexistent.pem");
+    assert_string_equal(r.cfg.resolve[0], "foo");
+    assert_string_equal(r.cfg.proxy, "not a url");
+    run_free(&r);
 }
 
 static void test_http_versions(void **state)
@@ -347,66 +421,26 @@ static void test_headers(void **state)
 
 /* ---- data --------------------------------------------------------------- */
 
-static void assert_data(const struct config *c, const char *want, size_t len)
-{
-    assert_non_null(c->data);
-    assert_int_equal(c->data_len, len);
-    assert_memory_equal(c->data, want, len);
-    assert_int_equal(c->data[len], '\0');
-}
-
-static void test_data_joined(void **state)
+/* -d and --data-binary are kept as given, in order; prepare reads and joins
+ * them (test_prepare). */
+static void test_data_args(void **state)
 {
     (void)state;
     struct run r;
-    PARSE_OK(&r, "-d", "a=1");
-    assert_data(&r.cfg, "a=1", 3);
-    assert_null(r.cfg.method); /* POST comes from the data, not -X */
+    PARSE_OK(&r, "-d", "a=1", "--data-binary", "@x.bin", "--data=b=2", "-d@-", "-d", "");
+    assert_int_equal(r.cfg.ndata_args, 5);
+    static const struct cli_data want[] = {
+        {"a=1", false}, {"@x.bin", true}, {"b=2", false}, {"@-", false}, {"", false}};
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(r.cfg.data_args[i].arg, want[i].arg);
+        assert_int_equal(r.cfg.data_args[i].binary, want[i].binary);
+    }
+    assert_null(r.cfg.data); /* nothing read yet */
+    assert_null(r.cfg.method);
     run_free(&r);
-    PARSE_OK(&r, "-d", "a=1", "--data", "b=2", "-d", "c");
-    assert_data(&r.cfg, "a=1&b=2&c", 9);
+    /* a missing file is not opened by the parse */
+    PARSE_OK(&r, "-d", "@/nonexistent/no-such-file");
     run_free(&r);
-    PARSE_OK(&r, "-d", "a", "--data-binary", "b");
-    assert_data(&r.cfg, "a&b", 3);
-    run_free(&r);
-    PARSE_OK(&r, "--data-binary", "a", "-d", "b");
-    assert_data(&r.cfg, "a&b", 3);
-    run_free(&r);
-    /* as in curl, --data-binary pieces are joined with '&' too */
-    PARSE_OK(&r, "--data-binary", "a", "--data-binary", "b");
-    assert_data(&r.cfg, "a&b", 3);
-    run_free(&r);
-    PARSE_OK(&r, "-d", "");
-    assert_data(&r.cfg, "", 0);
-    run_free(&r);
-}
-
-static void test_data_file(void **state)
-{
-    (void)state;
-    static const char body[] = "x=1\r\ny=2\n\nz\0w\r\n";
-    const char *path = unit_file("data.txt", body, sizeof body - 1);
-    char at[512];
-    snprintf(at, sizeof at, "@%s", path);
-    struct run r;
-    /* -d @file drops CR and LF */
-    PARSE_OK(&r, "-d", at);
-    assert_data(&r.cfg, "x=1y=2z\0w", 9);
-    run_free(&r);
-    /* --data-binary @file keeps every byte */
-    PARSE_OK(&r, "--data-binary", at);
-    assert_data(&r.cfg, body, sizeof body - 1);
-    run_free(&r);
-    PARSE_OK(&r, "-d", "a", "-d", at);
-    assert_data(&r.cfg, "a&x=1y=2z\0w", 11);
-    run_free(&r);
-    const char *empty = unit_text_file("empty.txt", "");
-    snprintf(at, sizeof at, "@%s", empty);
-    PARSE_OK(&r, "--data-binary", at);
-    assert_data(&r.cfg, "", 0);
-    run_free(&r);
-    REJECTED("no-such-file", "-d", "@/nonexistent/no-such-file");
-    REJECTED("no-such-file", "--data-binary", "@/nonexistent/no-such-file");
 }
 
 static void test_head_with_data(void **state)
@@ -448,24 +482,21 @@ static void test_files(void **state)
     assert_string_equal(r.cfg.files[2], b);
     run_free(&r);
     /* after "--" everything is a file */
-    PARSE_OK(&r, "--", a);
-    assert_int_equal(r.cfg.nfiles, 1);
+    PARSE_OK(&r, "--", a, "-q", "--");
+    assert_int_equal(r.cfg.nfiles, 3);
+    assert_string_equal(r.cfg.files[1], "-q");
+    assert_string_equal(r.cfg.files[2], "--");
+    assert_false(r.cfg.quiet);
     run_free(&r);
-    REJECTED("-q", "--", "-q");
-}
-
-static void test_bad_files(void **state)
-{
-    (void)state;
-    const char *a = unit_text_file("ok.txt", "x\n");
-    REJECTED("/nonexistent/list.txt", "/nonexistent/list.txt");
-    REJECTED("/nonexistent/list.txt", a, "/nonexistent/list.txt");
-    REJECTED("Is a directory", unit_tmpdir());
-    if (geteuid() != 0) {
-        const char *locked = unit_text_file("locked.txt", "x\n");
-        chmod(locked, 0);
-        REJECTED("locked.txt", locked);
-    }
+    /* files are not probed by the parse, and URL arguments stay files until
+     * prepare; each remembers how many --url came before it */
+    PARSE_OK(&r, "--url", "u1", "/nonexistent/list.txt", "https://a/", "--url", "u2", "http://b/");
+    assert_int_equal(r.cfg.nfiles, 3);
+    assert_int_equal(r.cfg.nurls, 2);
+    assert_int_equal(r.cfg.file_nurls[0], 1);
+    assert_int_equal(r.cfg.file_nurls[1], 1);
+    assert_int_equal(r.cfg.file_nurls[2], 2);
+    run_free(&r);
 }
 
 /* ---- usage errors ------------------------------------------------------- */
@@ -473,11 +504,147 @@ static void test_bad_files(void **state)
 static void test_unknown_option(void **state)
 {
     (void)state;
-    REJECTED("--bogus", "--bogus");
-    REJECTED("--bogus", "--bogus=1");
-    REJECTED("-Z", "-Z");
-    REJECTED("-Z", "-qZ");
-    REJECTED("--http", "--http"); /* ambiguous abbreviation */
+    REJECTED_AS("unknown option --bogus (see volley --help)", "--bogus");
+    REJECTED_AS("unknown option --bogus (see volley --help)", "--bogus=1");
+    REJECTED_AS("unknown option -W (see volley --help)", "-W");
+    REJECTED_AS("unknown option -W (see volley --help)", "-qW");
+    REJECTED_AS("unknown option --paralel; did you mean --parallel?", "--paralel", "4");
+    REJECTED_AS("unknown option --parallell; did you mean --parallel?", "--parallell=4");
+    REJECTED_AS("unknown option --pralalel; did you mean --parallel?", "--pralalel");
+    REJECTED_AS("unknown option --http; did you mean --http1.1, --http2 or "
+                "--http2-prior-knowledge?",
+                "--http");
+    REJECTED_AS("unknown option --retry-d; did you mean --retry-delay?", "--retry-d", "1");
+    REJECTED_AS("unknown option --formt; did you mean --format?", "--formt", "json");
+    REJECTED("did you mean --include-body", "--include-bod");
+}
+
+/* Long options match their exact name only, never a prefix: these were
+ * --user-agent, --fail-fast and --output-dir under getopt_long. */
+static void test_exact_names(void **state)
+{
+    (void)state;
+    REJECTED_AS("unknown option --user; did you mean --user-agent?", "--user", "alice:secret");
+    REJECTED_AS("unknown option --user; did you mean --user-agent?", "--user=alice:secret");
+    REJECTED("curl's -o writes one body; volley writes bodies with --output-dir", "--output", "x");
+    REJECTED("unknown option --paral", "--paral", "4");
+    REJECTED("unknown option --ur", "--ur", "https://a/");
+    struct run r;
+    PARSE_OK(&r, "--fail", "--url", "https://a/");
+    assert_true(r.cfg.fail);
+    assert_false(r.cfg.fail_fast);
+    run_free(&r);
+    PARSE_OK(&r, "--fail-fast");
+    assert_true(r.cfg.fail_fast);
+    assert_false(r.cfg.fail);
+    run_free(&r);
+}
+
+/* A curl option volley does not offer is a usage error saying so. */
+static void test_curl_only(void **state)
+{
+    (void)state;
+    REJECTED_AS("-o/--output is a curl option that volley does not have: curl's -o writes one "
+                "body; volley writes bodies with --output-dir",
+                "-o", "x");
+    REJECTED("-o/--output is a curl option", "-ko", "x");
+    REJECTED("-O/--remote-name is a curl option", "-O");
+    REJECTED("-T/--upload-file is a curl option", "--upload-file", "f");
+    REJECTED("c-ares, which Debian's is not", "--dns-servers", "127.0.0.1");
+    REJECTED("-#/--progress-bar is a curl option", "-#");
+    REJECTED("-C/--continue-at is a curl option", "-C", "-");
+    REJECTED("volley's -j/--parallel", "--parallel-max", "10");
+    REJECTED("-K/--config is a curl option", "-K", "x");
+    REJECTED_AS("-Z is a curl option that volley does not have: volley is always parallel: -j",
+                "-Z");
+    REJECTED("-Z is a curl option", "-qZ");
+    REJECTED("HTTP/3", "--http3");
+    /* the table never hides an option volley has */
+    size_t n;
+    const struct cli_opt *rows = cli_table_rows(&n);
+    for (size_t i = 0; i < n; i++) {
+        assert_null(cli_table_curl_long(rows[i].name, strlen(rows[i].name)));
+        assert_null(cli_table_curl_short(rows[i].letter));
+    }
+}
+
+/* Short letters bundle; the last may take the rest or the next argument. */
+static void test_bundling(void **state)
+{
+    (void)state;
+    struct run r;
+    PARSE_OK(&r, "-kL", "-qIj4", "-m", "2", "-Xput");
+    assert_true(r.cfg.insecure);
+    assert_true(r.cfg.location);
+    assert_true(r.cfg.quiet);
+    assert_true(r.cfg.head);
+    assert_int_equal(r.cfg.parallel, 4);
+    assert_int_equal(r.cfg.max_time_ms, 2000);
+    assert_string_equal(r.cfg.method, "put");
+    run_free(&r);
+    PARSE_OK(&r, "-kj", "7", "-Hx: y", "-Aua", "-dk=v");
+    assert_int_equal(r.cfg.parallel, 7);
+    assert_string_equal(r.cfg.headers[0], "x: y");
+    assert_string_equal(r.cfg.user_agent, "ua");
+    assert_string_equal(r.cfg.data_args[0].arg, "k=v");
+    run_free(&r);
+    /* a value may start with '-' */
+    PARSE_OK(&r, "--max-redirs", "-1", "-A", "-q", "--url", "--x");
+    assert_int_equal(r.cfg.max_redirs, -1);
+    assert_string_equal(r.cfg.user_agent, "-q");
+    assert_false(r.cfg.quiet);
+    assert_string_equal(r.cfg.urls[0], "--x");
+    run_free(&r);
+    REJECTED_AS("-j needs a value (N)", "-kj");
+}
+
+/* --name=value works for every type; "=" may be part of the value. */
+static void test_equals_value(void **state)
+{
+    (void)state;
+    struct run r;
+    PARSE_OK(&r, "--parallel=3", "--max-time=1.5", "--rate=2/s", "--max-body=2k",
+             "--max-fail-ratio=5", "--format=json", "--proto-default=HTTP", "--user-agent=a=b",
+             "--resolve=h:1:127.0.0.1", "--header=A: b=c", "--url=https://x/?a=b",
+             "--expect-status=200", "--data=k=v", "--write-out=%{url}");
+    assert_int_equal(r.cfg.parallel, 3);
+    assert_int_equal(r.cfg.max_time_ms, 1500);
+    assert_int_equal(r.cfg.rate_us, 500000);
+    assert_int_equal(r.cfg.max_body, 2048);
+    assert_true(r.cfg.max_fail_ratio > 0.049 && r.cfg.max_fail_ratio < 0.051);
+    assert_int_equal(r.cfg.format, FORMAT_TEMPLATE);
+    assert_string_equal(r.cfg.proto_default, "http");
+    assert_string_equal(r.cfg.user_agent, "a=b");
+    assert_string_equal(r.cfg.resolve[0], "h:1:127.0.0.1");
+    assert_string_equal(r.cfg.headers[0], "A: b=c");
+    assert_string_equal(r.cfg.urls[0], "https://x/?a=b");
+    assert_non_null(r.cfg.checks);
+    assert_string_equal(r.cfg.data_args[0].arg, "k=v");
+    run_free(&r);
+    PARSE_OK(&r, "--user-agent=");
+    assert_string_equal(r.cfg.user_agent, "");
+    run_free(&r);
+}
+
+/* curl's -s, -S, -f and -i, with the meaning they have here. */
+static void test_curl_flags(void **state)
+{
+    (void)state;
+    struct run r;
+    PARSE_OK(&r, "-sSfi");
+    assert_true(r.cfg.quiet);
+    assert_true(r.cfg.show_error);
+    assert_true(r.cfg.fail);
+    assert_true(r.cfg.include_headers);
+    assert_false(r.cfg.fail_fast);
+    assert_false(r.cfg.include_body);
+    run_free(&r);
+    PARSE_OK(&r, "--silent", "--show-error", "--fail", "--include");
+    assert_true(r.cfg.quiet);
+    assert_true(r.cfg.show_error);
+    assert_true(r.cfg.fail);
+    assert_true(r.cfg.include_headers);
+    run_free(&r);
 }
 
 static void test_missing_argument(void **state)
@@ -488,7 +655,8 @@ static void test_missing_argument(void **state)
     REJECTED("--url", "-q", "--url");
     REJECTED("-H", "-H");
     REJECTED("-w", "-w");
-    REJECTED("needs a value", "--format");
+    REJECTED_AS("--format needs a value (FMT)", "--format");
+    REJECTED_AS("-j needs a value (N)", "-j");
 }
 
 static void test_help(void **state)
@@ -503,10 +671,39 @@ static void test_help(void **state)
     assert_non_null(strstr(r.out, "--write-out"));
     assert_non_null(strstr(r.out, "-j, --parallel N"));
     assert_int_equal(r.out[r.outlen - 1], '\n');
+    /* defaults, choices and "repeatable" come from the rows */
+    assert_non_null(strstr(r.out, "transfers in flight at once (default 50)\n"));
+    assert_non_null(strstr(r.out, "record format: text, jsonl or json (default text)\n"));
+    assert_non_null(strstr(r.out, "(default volley/" VOLLEY_VERSION ")\n"));
+    assert_non_null(strstr(r.out, "add a request header (repeatable)\n"));
+    assert_null(strstr(r.out, "help-table"));
     run_free(&r);
     PARSE(&r, "-h");
     assert_int_equal(r.rc, CLI_DONE);
     assert_true(r.outlen > 100);
+    run_free(&r);
+}
+
+/* --help-table: one TSV row per visible option, from the same rows. */
+static void test_help_table(void **state)
+{
+    (void)state;
+    struct run r;
+    PARSE(&r, "--help-table");
+    assert_int_equal(r.rc, CLI_DONE);
+    assert_non_null(
+        strstr(r.out, "parallel\t-j\tinteger\tN\t50\t\t\ttransfers in flight at once\n"));
+    assert_non_null(strstr(r.out, "\nformat\t\tchoice\tFMT\ttext\ttext jsonl json\t\t"));
+    assert_non_null(strstr(r.out, "\nheader\t-H\tcustom\t'NAME: VALUE'\t\t\trepeat\t"));
+    assert_non_null(strstr(r.out, "\nquiet\t-q\tflag\t\t\t\t\t"));
+    assert_null(strstr(r.out, "help-table"));
+    size_t n, visible = 0, lines = 0;
+    const struct cli_opt *rows = cli_table_rows(&n);
+    for (size_t i = 0; i < n; i++)
+        visible += !(rows[i].flags & CLI_F_HIDDEN);
+    for (size_t i = 0; i < r.outlen; i++)
+        lines += r.out[i] == '\n';
+    assert_int_equal(lines, visible);
     run_free(&r);
 }
 
@@ -562,15 +759,8 @@ static void test_parse_secs(void **state)
         const char *s;
         long ms;
     } good[] = {
-        {"1", 1000},
-        {"0", 0},
-        {"0.5", 500},
-        {"2.25", 2250},
-        {"0.0001", 1},
-        {"0.0015", 2},
-        {"1e1", 10000},
-        {"86400", 86400000},
-        {"31536000", 31536000000L},
+        {"1", 1000},   {"0", 0},    {"0.5", 500}, {"2.25", 2250},      {"0.0001", 1},
+        {"0.0015", 2}, {".5", 500}, {"3.", 3000}, {"86400", 86400000}, {"31536000", 31536000000L},
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         long ms = -7;
@@ -578,8 +768,9 @@ static void test_parse_secs(void **state)
             fail_msg("'%s' rejected", good[i].s);
         assert_int_equal(ms, good[i].ms);
     }
-    static const char *const bad[] = {"",    "abc", "1s",    "1 ",       "-1", "-0.001",
-                                      "inf", "nan", "1e400", "31536001", "1,5"};
+    static const char *const bad[] = {"",    "abc", "1s",  "1 ",       "-1",  "-0.001",
+                                      "inf", "nan", "1e1", "31536001", "1,5", "0x10",
+                                      " 1",  "+1",  ".",   "1.2.3"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         long ms = -7;
         if (cli_parse_secs(bad[i], &ms))
@@ -631,31 +822,133 @@ static void test_parse_size(void **state)
     }
 }
 
-/* ---- known bugs (run with --bugs) --------------------------------------- */
-
-/* A value given to an option that takes none is reported as an unknown
- * short option: "--quiet=1" says "unknown option -q". */
+/* A value given to an option that takes none. */
 static void test_value_for_flag(void **state)
 {
     (void)state;
-    REJECTED("--quiet", "--quiet=1");
-    REJECTED("--head", "--head=yes");
+    REJECTED_AS("--quiet takes no value, not '1'", "--quiet=1");
+    REJECTED_AS("--head takes no value, not 'yes'", "--head=yes");
+}
+
+static void test_decimal(void **state)
+{
+    (void)state;
+    assert_true(cli_decimal("10", false, false));
+    assert_true(cli_decimal("-1", false, true));
+    assert_false(cli_decimal("-1", false, false));
+    assert_false(cli_decimal("1.5", false, false));
+    assert_true(cli_decimal("1.5", true, false));
+    assert_false(cli_decimal("", true, true));
+    assert_false(cli_decimal("-", true, true));
+    assert_false(cli_decimal("0x1", true, true));
+    assert_false(cli_decimal("1e3", true, true));
+}
+
+/* ---- the table itself --------------------------------------------------- */
+
+/* Each row is one the parser can use: sorted unique names, unique letters,
+ * a field of the C type its type stores, a default that converts, choices
+ * only on choice rows, an argument name exactly when it takes a value. */
+static void test_table(void **state)
+{
+    (void)state;
+    size_t n;
+    const struct cli_opt *rows = cli_table_rows(&n);
+    assert_true(n > 50);
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_opt *o = &rows[i];
+        if (i > 0 && strcmp(rows[i - 1].name, o->name) >= 0)
+            fail_msg("not sorted: %s, %s", rows[i - 1].name, o->name);
+        assert_ptr_equal(cli_table_long(o->name, strlen(o->name)), o);
+        if (o->letter)
+            assert_ptr_equal(cli_table_short(o->letter), o);
+        assert_non_null(o->help);
+        bool takes =
+            o->type != CLI_FLAG &&
+            !(o->type == CLI_CUSTOM && (o->custom == CLI_C_HELP || o->custom == CLI_C_HELP_TABLE ||
+                                        o->custom == CLI_C_VERSION));
+        if (takes != (o->arg != NULL))
+            fail_msg("--%s: argument name and type disagree", o->name);
+        assert_true((o->type == CLI_CHOICE) == (o->choices != NULL));
+        size_t want = 0;
+        switch (o->type) {
+        case CLI_INT:
+        case CLI_SECS:
+            want = sizeof(long);
+            break;
+        case CLI_RATE:
+        case CLI_SIZE:
+            want = sizeof(int64_t);
+            break;
+        case CLI_PERCENT:
+            want = sizeof(double);
+            break;
+        case CLI_STRING:
+            want = sizeof(const char *);
+            assert_int_equal(o->store, CLI_S_STR);
+            break;
+        case CLI_LIST:
+            want = sizeof(char **);
+            assert_int_equal(o->store, CLI_S_LIST);
+            assert_true(o->flags & CLI_F_REPEAT);
+            break;
+        case CLI_FLAG:
+        case CLI_CHOICE:
+            want = o->store == CLI_S_BOOL  ? sizeof(bool)
+                   : o->store == CLI_S_STR ? sizeof(const char *)
+                                           : sizeof(int);
+            break;
+        case CLI_CUSTOM:
+            assert_int_equal(o->store, CLI_S_NONE);
+            assert_null(o->def);
+            break;
+        }
+        if (o->type != CLI_CUSTOM && o->size != want)
+            fail_msg("--%s: field of %zu bytes, want %zu", o->name, o->size, want);
+        if (o->def) { /* the default parses as a typed value */
+            char arg[128];
+            snprintf(arg, sizeof arg, "--%s=%s", o->name, o->def);
+            struct run r;
+            PARSE_OK(&r, arg);
+            run_free(&r);
+        }
+    }
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_defaults),       cmocka_unit_test(test_parallel),
-    cmocka_unit_test(test_times),          cmocka_unit_test(test_formats),
-    cmocka_unit_test(test_write_out),      cmocka_unit_test(test_order_color_quiet),
-    cmocka_unit_test(test_proto_default),  cmocka_unit_test(test_request_options),
-    cmocka_unit_test(test_http_versions),  cmocka_unit_test(test_max_redirs),
-    cmocka_unit_test(test_max_filesize),   cmocka_unit_test(test_headers),
-    cmocka_unit_test(test_data_joined),    cmocka_unit_test(test_data_file),
-    cmocka_unit_test(test_head_with_data), cmocka_unit_test(test_urls),
-    cmocka_unit_test(test_files),          cmocka_unit_test(test_bad_files),
-    cmocka_unit_test(test_unknown_option), cmocka_unit_test(test_missing_argument),
-    cmocka_unit_test(test_help),           cmocka_unit_test(test_version),
-    cmocka_unit_test(test_reparse),        cmocka_unit_test(test_parse_secs),
-    cmocka_unit_test(test_parse_size),     cmocka_unit_test(test_value_for_flag),
+    cmocka_unit_test(test_defaults),
+    cmocka_unit_test(test_parallel),
+    cmocka_unit_test(test_times),
+    cmocka_unit_test(test_formats),
+    cmocka_unit_test(test_write_out),
+    cmocka_unit_test(test_order_color_quiet),
+    cmocka_unit_test(test_proto_default),
+    cmocka_unit_test(test_request_options),
+    cmocka_unit_test(test_http_versions),
+    cmocka_unit_test(test_max_redirs),
+    cmocka_unit_test(test_max_filesize),
+    cmocka_unit_test(test_headers),
+    cmocka_unit_test(test_data_args),
+    cmocka_unit_test(test_head_with_data),
+    cmocka_unit_test(test_urls),
+    cmocka_unit_test(test_files),
+    cmocka_unit_test(test_unknown_option),
+    cmocka_unit_test(test_missing_argument),
+    cmocka_unit_test(test_help),
+    cmocka_unit_test(test_version),
+    cmocka_unit_test(test_reparse),
+    cmocka_unit_test(test_parse_secs),
+    cmocka_unit_test(test_parse_size),
+    cmocka_unit_test(test_value_for_flag),
+    cmocka_unit_test(test_rates_and_ratio),
+    cmocka_unit_test(test_exact_names),
+    cmocka_unit_test(test_curl_only),
+    cmocka_unit_test(test_bundling),
+    cmocka_unit_test(test_equals_value),
+    cmocka_unit_test(test_curl_flags),
+    cmocka_unit_test(test_help_table),
+    cmocka_unit_test(test_decimal),
+    cmocka_unit_test(test_table),
 };
 
 UNIT_MAIN("cli", tests)

@@ -1,0 +1,363 @@
+/* prepare: the side effects of the command line, once, before anything is
+ * fetched: URL arguments, FILE probes, connection-option checks, -d @FILE,
+ * --output-dir, --report files and the open-files limit. */
+#include "prepare.h"
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+/* ---- URL arguments ------------------------------------------------------ */
+
+static bool prepare_is_url_arg(const char *a)
+{
+    struct stat st;
+    if (strncasecmp(a, "http://", 7) != 0 && strncasecmp(a, "https://", 8) != 0)
+        return false;
+    return stat(a, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+/* Move the URL arguments from files to urls, each after the --url values
+ * that came before it on the command line. */
+static void prepare_url_args(struct config *cfg)
+{
+    char **urls = log_calloc(cfg->nurls + cfg->nfiles + 1, sizeof *urls);
+    size_t nurls = 0, taken = 0, nfiles = 0;
+    for (size_t i = 0; i < cfg->nfiles; i++) {
+        if (!prepare_is_url_arg(cfg->files[i])) {
+            cfg->file_nurls[nfiles] = cfg->file_nurls[i];
+            cfg->files[nfiles++] = cfg->files[i];
+            continue;
+        }
+        while (taken < cfg->file_nurls[i])
+            urls[nurls++] = cfg->urls[taken++];
+        urls[nurls++] = cfg->files[i];
+    }
+    while (taken < cfg->nurls)
+        urls[nurls++] = cfg->urls[taken++];
+    free(cfg->urls);
+    cfg->urls = urls;
+    cfg->nurls = nurls;
+    cfg->nfiles = nfiles;
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+/* Every FILE can be opened for reading now. */
+static bool prepare_files(const struct config *cfg, struct buf *err)
+{
+    for (size_t i = 0; i < cfg->nfiles; i++) {
+        const char *f = cfg->files[i];
+        if (strcmp(f, "-") == 0)
+            continue;
+        int fd = open(f, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        struct stat st;
+        if (fd < 0) {
+            buf_addf(err, "cannot read %s: %s", f, strerror(errno));
+            return false;
+        }
+        bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+        close(fd);
+        if (dir) {
+            buf_addf(err, "cannot read %s: %s", f, strerror(EISDIR));
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool prepare_stdin_list(const struct config *cfg)
+{
+    if (cfg->nurls == 0 && cfg->nfiles == 0)
+        return true;
+    for (size_t i = 0; i < cfg->nfiles; i++)
+        if (strcmp(cfg->files[i], "-") == 0)
+            return true;
+    return false;
+}
+
+/* A port: empty when EMPTY_OK, else decimal 1 to 65535. */
+static bool prepare_port(const char *s, size_t n, bool empty_ok)
+{
+    if (n == 0)
+        return empty_ok;
+    if (n > 5)
+        return false;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v >= 1 && v <= 65535;
+}
+
+/* One numeric address, IPv6 with or without brackets. */
+static bool prepare_addr(const char *s, size_t n)
+{
+    char a[64];
+    unsigned char bin[16];
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        s++;
+        n -= 2;
+    }
+    if (n == 0 || n >= sizeof a)
+        return false;
+    memcpy(a, s, n);
+    a[n] = '\0';
+    return inet_pton(AF_INET, a, bin) == 1 || inet_pton(AF_INET6, a, bin) == 1;
+}
+
+bool prepare_resolve(const char *s, struct buf *err)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    const char *c1 = strchr(p, ':');
+    const char *why = NULL;
+    if (!c1 || c1 == p) {
+        why = "no HOST:PORT";
+    } else if (*s == '-') {
+        if (!prepare_port(c1 + 1, strlen(c1 + 1), false))
+            why = "the PORT must be a number from 1 to 65535";
+    } else {
+        const char *c2 = strchr(c1 + 1, ':');
+        if (!c2 || !prepare_port(c1 + 1, (size_t)(c2 - c1 - 1), false))
+            why = !c2 ? "no ADDR" : "the PORT must be a number from 1 to 65535";
+        for (const char *a = c2 ? c2 + 1 : NULL; a && !why;) {
+            const char *e = strchr(a, ',');
+            size_t n = e ? (size_t)(e - a) : strlen(a);
+            if (!prepare_addr(a, n))
+                why = "each ADDR must be a numeric IPv4 or IPv6 address";
+            a = e ? e + 1 : NULL;
+        }
+    }
+    if (why)
+        buf_addf(err, "--resolve '%s': %s (the form is [+]HOST:PORT:ADDR[,ADDR]... or -HOST:PORT)",
+                 s, why);
+    return !why;
+}
+
+/* The end of one HOST part of --connect-to: a [bracketed] IPv6 address or
+ * anything up to the next ':'; NULL when a bracket is not closed. */
+static const char *prepare_host_end(const char *p)
+{
+    if (*p == '[') {
+        const char *e = strchr(p, ']');
+        return e ? e + 1 : NULL;
+    }
+    return p + strcspn(p, ":");
+}
+
+bool prepare_connect_to(const char *s, struct buf *err)
+{
+    const char *p = s, *e;
+    bool ok = true;
+    for (int part = 0; part < 4 && ok; part++) {
+        bool host = part % 2 == 0;
+        e = host ? prepare_host_end(p) : p + strcspn(p, ":");
+        ok = e && (host || prepare_port(p, (size_t)(e - p), true)) &&
+             (part == 3 ? *e == '\0' : *e == ':');
+        p = ok ? e + (part < 3) : p;
+    }
+    if (!ok)
+        buf_addf(err,
+                 "--connect-to '%s': the form is HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT (any "
+                 "part may be empty; a PORT is a number from 1 to 65535)",
+                 s);
+    return ok;
+}
+
+bool prepare_proxy(const char *s, struct buf *err)
+{
+    static const char *const schemes[] = {"http",    "https",  "socks4",
+                                          "socks4a", "socks5", "socks5h"};
+    if (!*s)
+        return true; /* libcurl: no proxy at all */
+    CURLU *u = curl_url();
+    if (!u)
+        log_die(LOG_EXIT_INTERNAL, "out of memory");
+    CURLUcode rc =
+        curl_url_set(u, CURLUPART_URL, s, CURLU_DEFAULT_SCHEME | CURLU_NON_SUPPORT_SCHEME);
+    char *scheme = NULL;
+    bool ok = rc == CURLUE_OK && curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK;
+    bool known = false;
+    for (size_t i = 0; ok && i < sizeof schemes / sizeof schemes[0]; i++)
+        known = known || strcasecmp(scheme, schemes[i]) == 0;
+    if (rc != CURLUE_OK)
+        buf_addf(err, "--proxy '%s' is not a URL: %s", s, curl_url_strerror(rc));
+    else if (!known)
+        buf_addf(err,
+                 "--proxy '%s': the scheme must be http, https, socks4, socks4a, socks5 or "
+                 "socks5h",
+                 s);
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    return rc == CURLUE_OK && known;
+}
+
+/* A file option's FILE can be read now. */
+static bool prepare_readable(const char *opt, const char *path, struct buf *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    int e = fd < 0 ? errno : fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) ? EISDIR : 0;
+    if (fd >= 0)
+        close(fd);
+    if (e)
+        buf_addf(err, "cannot read %s %s: %s", opt, path, strerror(e));
+    return e == 0;
+}
+
+static bool prepare_check(const struct config *cfg, struct buf *err)
+{
+    if (!prepare_files(cfg, err))
+        return false;
+    for (size_t i = 0; i < cfg->ndata_args; i++)
+        if (!strcmp(cfg->data_args[i].arg, "@-") && prepare_stdin_list(cfg)) {
+            buf_addf(err,
+                     "%s @- reads standard input, but the URL list is read from there too; "
+                     "give the list as a FILE or with --url",
+                     cfg->data_args[i].binary ? "--data-binary" : "-d");
+            return false;
+        }
+    for (size_t i = 0; i < cfg->nresolve; i++)
+        if (!prepare_resolve(cfg->resolve[i], err))
+            return false;
+    for (size_t i = 0; i < cfg->nconnect_to; i++)
+        if (!prepare_connect_to(cfg->connect_to[i], err))
+            return false;
+    if (cfg->proxy && !prepare_proxy(cfg->proxy, err))
+        return false;
+    return !cfg->cacert || prepare_readable("--cacert", cfg->cacert, err);
+}
+
+/* ---- side effects ------------------------------------------------------- */
+
+/* Append one -d/--data-binary value to DST: the text, or @FILE's bytes
+ * (without CR and LF unless binary). */
+static bool prepare_read_data(const struct cli_data *d, struct buf *dst, struct buf *err)
+{
+    if (d->arg[0] != '@') {
+        buf_adds(dst, d->arg);
+        return true;
+    }
+    const char *path = d->arg + 1;
+    bool own = strcmp(path, "-") != 0;
+    int fd = own ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+    bool ok = fd >= 0;
+    char tmp[65536];
+    while (ok) {
+        ssize_t n = read(fd, tmp, sizeof tmp);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ok = n == 0;
+            break;
+        }
+        for (ssize_t i = 0; i < n; i++)
+            if (d->binary || (tmp[i] != '\r' && tmp[i] != '\n'))
+                buf_addc(dst, tmp[i]);
+    }
+    if (!ok)
+        buf_addf(err, "cannot read %s: %s", path, strerror(errno));
+    if (own && fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static bool prepare_data(struct config *cfg, struct buf *err)
+{
+    struct buf data = {0};
+    for (size_t i = 0; i < cfg->ndata_args; i++) {
+        if (i) /* curl joins every piece of data with '&' */
+            buf_addc(&data, '&');
+        if (!prepare_read_data(&cfg->data_args[i], &data, err)) {
+            buf_free(&data);
+            return false;
+        }
+    }
+    if (cfg->ndata_args) {
+        cfg->data_len = data.len;
+        cfg->data = log_malloc(data.len + 1);
+        memcpy(cfg->data, data.p ? data.p : "", data.len);
+        cfg->data[data.len] = '\0';
+    }
+    buf_free(&data);
+    return true;
+}
+
+/* mkdir -p DIR; then it must be a writable directory. */
+static bool prepare_output_dir(const char *dir, struct buf *err)
+{
+    char *p = log_strdup(dir);
+    bool ok = true;
+    for (char *q = p + 1; ok; q++) {
+        if (*q != '/' && *q != '\0')
+            continue;
+        char c = *q;
+        *q = '\0';
+        ok = mkdir(p, 0777) == 0 || errno == EEXIST;
+        *q = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    struct stat st;
+    if (!ok)
+        buf_addf(err, "cannot create --output-dir %s: %s", dir, strerror(errno));
+    else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || access(dir, W_OK) != 0)
+        buf_addf(err, "--output-dir %s is not a writable directory", dir);
+    else
+        return true;
+    return false;
+}
+
+long prepare_fit_parallel(unsigned long long limit, long each)
+{
+    if (limit < PREPARE_SPARE_FDS + (unsigned long long)each)
+        return 1;
+    return (long)((limit - PREPARE_SPARE_FDS) / (unsigned long long)each);
+}
+
+/* Raise the soft open-files limit to fit -j; cap -j where it cannot. */
+static void prepare_open_files(struct config *cfg)
+{
+    long each = cfg->output_dir ? 2 : 1; /* a socket, and a body file */
+    rlim_t need = (rlim_t)cfg->parallel * (rlim_t)each + PREPARE_SPARE_FDS;
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+        return;
+    struct rlimit want = {need, rl.rlim_max};
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+        want.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+        rl.rlim_cur = want.rlim_cur;
+    if (rl.rlim_cur >= need)
+        return;
+    long fit = prepare_fit_parallel(rl.rlim_cur, each);
+    log_warn("-j %ld needs about %llu open files, but the limit is %llu (ulimit -n): using -j %ld",
+             cfg->parallel, (unsigned long long)need, (unsigned long long)rl.rlim_cur, fit);
+    cfg->parallel = fit;
+}
+
+bool prepare_config(struct config *cfg, struct report *rep, struct buf *err)
+{
+    prepare_url_args(cfg);
+    if (!prepare_check(cfg, err) || !prepare_data(cfg, err))
+        return false;
+    if (cfg->output_dir && !prepare_output_dir(cfg->output_dir, err))
+        return false;
+    for (size_t i = 0; i < cfg->nreports; i++)
+        if (!report_add(rep, cfg->reports[i], err))
+            return false;
+    prepare_open_files(cfg);
+    return true;
+}
