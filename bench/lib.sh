@@ -124,6 +124,9 @@ listen_lines() {
   done
 }
 
+# the links benchmark's good links (/gone/... is a 404: no such file)
+LINK_LOCATION='    location /link/ { return 200 "ok\n"; }'
+
 write_nginx_conf() {
   local n=$WORK/nginx user=""
   mkdir -p "$n/tmp"
@@ -161,7 +164,7 @@ http {
     listen 127.0.0.1:$HTTP_PORT backlog=4096;
     root $WORK/www;
     location / { }
-    location /link/ { return 200 "ok\n"; }   # the links benchmark's good links (/gone/ is a 404)
+$LINK_LOCATION
 EOF
     if ((HAVE_ECHO)); then
       # shellcheck disable=SC2028
@@ -182,6 +185,7 @@ EOF
 $(listen_lines "$MH_PORT0" "$MH_ORIGINS")
     root $WORK/www;
     location / { }
+$LINK_LOCATION
   }
   server {                        # tls-many: $MH_ORIGINS TLS origins, a full handshake per URL
 $(listen_lines "$TLS_PORT0" "$MH_ORIGINS" ssl)
@@ -282,6 +286,36 @@ proc_ticks() {
 # busy_ticks: the machine's busy CPU ticks (all CPUs: user, nice, system,
 # irq, softirq, steal; not idle or iowait) from /proc/stat
 busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat; }
+
+# --- what the server and the machine did during a run ---------------------------
+
+# counters -> "ACCEPTS REQUESTS NGINX_TICKS BUSY_TICKS": nginx stub_status
+# (which counts its own request), the CPU ticks of the nginx workers in
+# WPIDS, and the machine's busy ticks (/proc/stat)
+WPIDS=()
+counters() {
+  local st
+  st=$(read_status || echo "0 0")
+  echo "$st $(proc_ticks "${WPIDS[@]}") $(busy_ticks)"
+}
+
+# NGINX_SERVES=0 when another server answers the clients
+NGINX_SERVES=1
+# measure_start / measure_end -> DELTA="ACCEPTS REQUESTS NGINX_TICKS BUSY_TICKS"
+# over the run (-1 for the server's counts when another server answered)
+measure_start() {
+  mapfile -t WPIDS < <(nginx_worker_pids)
+  C0=$(counters)
+}
+measure_end() {
+  local c1
+  c1=$(counters)
+  DELTA=$(awk -v a="$C0" -v b="$c1" -v srv="$NGINX_SERVES" 'BEGIN {
+    split(a, x); split(b, y)
+    ok = srv && x[1] > 0 && y[1] > 0
+    printf "%d %d %d %d\n", ok ? y[1] - x[1] - 1 : -1, ok ? y[2] - x[2] - 1 : -1,
+      srv ? y[3] - x[3] : 0, y[4] - x[4] }')
+}
 
 # --- timed client runs ---------------------------------------------------------
 

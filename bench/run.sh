@@ -165,32 +165,6 @@ record_cmd() {
 
 # --- one measured client run ----------------------------------------------------
 
-# counters -> "ACCEPTS REQUESTS NGINX_TICKS BUSY_TICKS": nginx stub_status
-# (which counts its own request), the CPU ticks of the nginx workers in
-# WPIDS, and the machine's busy ticks (/proc/stat)
-WPIDS=()
-counters() {
-  local st
-  st=$(read_status || echo "0 0")
-  echo "$st $(proc_ticks "${WPIDS[@]}") $(busy_ticks)"
-}
-
-# measure_start / measure_end -> DELTA="ACCEPTS REQUESTS NGINX_TICKS BUSY_TICKS"
-# over the run (-1 for the server's counts when another server answered)
-measure_start() {
-  mapfile -t WPIDS < <(nginx_worker_pids)
-  C0=$(counters)
-}
-measure_end() {
-  local c1
-  c1=$(counters)
-  DELTA=$(awk -v a="$C0" -v b="$c1" -v srv="$NGINX_SERVES" 'BEGIN {
-    split(a, x); split(b, y)
-    ok = srv && x[1] > 0 && y[1] > 0
-    printf "%d %d %d %d\n", ok ? y[1] - x[1] - 1 : -1, ok ? y[2] - x[2] - 1 : -1,
-      srv ? y[3] - x[3] : 0, y[4] - x[4] }')
-}
-
 # runs.tsv: SCEN VAR CLIENT REP N WALL USER SYS RSS_KB ACCEPTS REQUESTS
 #           NGINX_TICKS OK RECORDS RC VERDICT BUSY_TICKS
 add_row() {  # SCEN VAR CLIENT REP N WALL OK RECORDS RC VERDICT TIMEFILE
@@ -276,7 +250,7 @@ run_wrk() {
 
 # The three list fetchers.  $1 variant, $2 rep, $3 N, $4 size, $5 C, $6 list,
 # $7 curl config, then extra flags for volley (curl/wget2 extras via globals).
-CURL_EXTRA=() WGET2_EXTRA=() NGINX_SERVES=1
+CURL_EXTRA=() WGET2_EXTRA=()
 run_volley() {
   local scen=$1 var=$2 rep=$3 n=$4 size=$5 c=$6 list=$7 label=$8; shift 8
   run_one "$scen" "$var" "$label" "$rep" "$n" "$size" volley "$WORK/runs/rec.txt" -- \
