@@ -14,7 +14,7 @@ pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libevent-dev libcjso
 case "$what" in
 build) pkgs+=(curl) ;;
 test) pkgs+=(curl libcmocka-dev bats jq openssl valgrind clang-format libxml2-utils perl zsh) ;;
-bench) pkgs+=(curl jq openssl wrk wget2 time) ;;
+bench) pkgs+=(curl jq openssl wrk wget2 time iproute2 procps) ;;
 *) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
 esac
 
@@ -25,6 +25,12 @@ done
 # nginx serves the TLS/HTTP/2 tests and the benchmarks; any flavour will do
 if [ "$what" != build ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x "$sbin/nginx" ]; then
     missing+=(nginx)
+fi
+# the link-checker benchmark runs npm packages; any Node.js flavour will do
+# (the machine's own may bundle npm, Debian's has it in its own package)
+if [ "$what" = bench ]; then
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

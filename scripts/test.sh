@@ -3,7 +3,8 @@
 # checks formatting, builds with -Werror under AddressSanitizer and
 # UndefinedBehaviorSanitizer, runs every unit and end-to-end test (ctest),
 # runs the core end-to-end tests again under valgrind, and runs the
-# benchmark suite's smoke version.
+# smoke versions of the benchmark suite, the soak and the link-checker
+# benchmark.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +40,11 @@ cmake --build build-valgrind -j"$jobs"
 ctest --test-dir build-valgrind --output-on-failure -L valgrind --timeout 900
 
 if [ -x bench/run.sh ]; then
-    echo "== benchmark smoke run"
+    scripts/deps.sh bench
+    echo "== benchmark smoke run (every run verified; fails on a wrong or missing record)"
     bench/run.sh --smoke --volley build-valgrind/volley
+    echo "== soak smoke run (every record once, no fd leak)"
+    bench/soak.sh --smoke --volley build-valgrind/volley
+    echo "== link-checker benchmark smoke run (every tool finds the same broken links)"
+    bench/links.sh --smoke --volley build-valgrind/volley
 fi
