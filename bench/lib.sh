@@ -289,32 +289,40 @@ busy_ticks() { awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /pr
 
 # --- what the server and the machine did during a run ---------------------------
 
-# counters -> "ACCEPTS REQUESTS NGINX_TICKS BUSY_TICKS": nginx stub_status
-# (which counts its own request), the CPU ticks of the nginx workers in
-# WPIDS, and the machine's busy ticks (/proc/stat)
+# server_counters -> "ACCEPTS REQUESTS NGINX_TICKS": nginx stub_status
+# (which counts its own request) and the CPU ticks of the nginx workers in
+# WPIDS
 WPIDS=()
-counters() {
+server_counters() {
   local st
   st=$(read_status || echo "0 0")
-  echo "$st $(proc_ticks "${WPIDS[@]}") $(busy_ticks)"
+  echo "$st $(proc_ticks "${WPIDS[@]}")"
 }
 
 # NGINX_SERVES=0 when another server answers the clients
 NGINX_SERVES=1
-# measure_start / measure_end -> DELTA="ACCEPTS REQUESTS NGINX_TICKS BUSY_TICKS"
-# over the run (-1 for the server's counts when another server answered)
+# measure_start ... measure_end  around one client run:
+#   DELTA="ACCEPTS REQUESTS NGINX_TICKS BUSY_TICKS" over the run (-1 for the
+#   server's counts when another server answered; BUSY from /proc/stat) and
+#   WALL, the seconds between the two busy samples (taken next to the run,
+#   so that busy CPU ÷ WALL is the machine's load during it)
 measure_start() {
   mapfile -t WPIDS < <(nginx_worker_pids)
-  C0=$(counters)
+  C0=$(server_counters)
+  B0=$(busy_ticks)
+  T0=$EPOCHREALTIME
 }
+# shellcheck disable=SC2034  # DELTA and WALL are read by the scripts that source this
 measure_end() {
-  local c1
-  c1=$(counters)
-  DELTA=$(awk -v a="$C0" -v b="$c1" -v srv="$NGINX_SERVES" 'BEGIN {
+  local t1=$EPOCHREALTIME b1 c1
+  b1=$(busy_ticks)
+  c1=$(server_counters)
+  WALL=$(awk -v a="$T0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
+  DELTA=$(awk -v a="$C0" -v b="$c1" -v b0="$B0" -v b1="$b1" -v srv="$NGINX_SERVES" 'BEGIN {
     split(a, x); split(b, y)
     ok = srv && x[1] > 0 && y[1] > 0
     printf "%d %d %d %d\n", ok ? y[1] - x[1] - 1 : -1, ok ? y[2] - x[2] - 1 : -1,
-      srv ? y[3] - x[3] : 0, y[4] - x[4] }')
+      srv ? y[3] - x[3] : 0, b1 - b0 }')
 }
 
 # --- timed client runs ---------------------------------------------------------

@@ -201,20 +201,17 @@ count_ok() {
 run_one() {
   local scen=$1 var=$2 client=$3 rep=$4 n=$5 size=$6 kind=$7 rec=$8
   shift 9
-  local base=$WORK/runs/$scen-$var-$client-$rep out=$rec t0 t1
+  local base=$WORK/runs/$scen-$var-$client-$rep out=$rec
   [[ $kind == wget2 ]] && out=$base.stdout
   record_cmd "$scen" "$client" "$@"
   rm -f "$rec"
   measure_start
-  t0=$EPOCHREALTIME
   timed $((60 + n / 2000)) "$base.time" "$out" "$base.err" "$@"
-  t1=$EPOCHREALTIME
   measure_end
   watchdog_fired
-  local ok total rc=$TIMED_RC verdict=OK wall
+  local ok total rc=$TIMED_RC verdict=OK wall=$WALL
   read -r ok total < <(count_ok "$kind" "$size" "$rec" "$base.bad")
   ((rc == 0 && ok == n && total == n)) || verdict=FAILED
-  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
   add_row "$scen" "$var" "$client" "$rep" "$n" "$wall" "$ok" "$total" "$rc" "$verdict" "$base.time"
   local user sys rss
   read -r _ user sys rss < <(time_fields "$base.time")
