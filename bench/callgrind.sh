@@ -46,24 +46,15 @@ VOLLEY=$(find_volley "$VOLLEY_OPT")
 
 CG=$WORK/callgrind
 mkdir -p "$CG"
-CHILD_PID="" CG_TOTAL=0 CG_OK=0 CG_RC=0
-cleanup() {
-  local rc=$?
-  set +e   # clean up everything, whatever fails
-  trap - EXIT INT TERM
-  [[ -n $CHILD_PID ]] && kill -TERM "$CHILD_PID" 2>/dev/null && wait "$CHILD_PID" 2>/dev/null
-  stop_nginx
-  rm -f "$CG/list.txt" "$CG/list.cfg" "$CG/one.txt" "$CG/one.cfg" "$CG/records.txt"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+CG_TOTAL=0 CG_OK=0 CG_RC=0
+LIMIT=$((120 + N / 50))   # seconds per run; valgrind manages a few thousand URLs/s at worst
+# shellcheck disable=SC2317  # called by bench_cleanup
+bench_cleanup_hook() { rm -f "$CG/list.txt" "$CG/list.cfg" "$CG/one.txt" "$CG/one.cfg" "$CG/records.txt"; }
+bench_guard $((4 * LIMIT + 300))
 
 start_nginx
 gen_urls "$CG/list.txt" "$N" "http://127.0.0.1:$HTTP_PORT/1k"
 gen_urls "$CG/one.txt" 1 "http://127.0.0.1:$HTTP_PORT/1k"
-LIMIT=$((120 + N / 50))   # seconds; valgrind manages a few thousand URLs/s at worst
 
 # cg_run OUT KIND CMD... : one callgrind run; sets CG_TOTAL (Ir), CG_OK, CG_RC
 cg_run() {

@@ -4,7 +4,7 @@
 #
 #   bench/run.sh [--smoke] [--volley PATH] [--reps N] [--out FILE] [scenario...]
 #
-# scenarios: throughput scale latency large h2 many-hosts (default: all)
+# scenarios: throughput scale latency large h2 many-hosts tls-many (default: all)
 set -euo pipefail
 export LC_ALL=C
 
@@ -12,7 +12,7 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=bench/lib.sh
 . "$BENCH_DIR/lib.sh"
 
-ALL_SCENARIOS=(throughput scale latency large h2 many-hosts)
+ALL_SCENARIOS=(throughput scale latency large h2 many-hosts tls-many)
 HANDFUL=4            # h2: "a handful of connections" means at most this many
 
 usage() {
@@ -61,17 +61,18 @@ fi
 
 if ((SMOKE)); then
   REPS=${REPS:-1}
-  N_THR=2000; SCALE_N=(1000 2000 5000); N_LAT=200; N_LARGE=500; N_H2=2000; N_MH=2000
+  N_THR=2000; SCALE_N=(1000 2000 5000); N_LAT=200; N_LARGE=500; N_H2=2000; N_MH=2000; N_TLS=640
   WRK_SECS=1; MAX_SECONDS=${BENCH_MAX_SECONDS:-600}
   OUT=${OUT:-$WORK/RESULTS-smoke.md}
 else
   REPS=${REPS:-3}
-  N_THR=1000000; SCALE_N=(10000 1000000 10000000); N_LAT=2000; N_LARGE=20000; N_H2=200000; N_MH=100000
+  N_THR=1000000; SCALE_N=(10000 1000000 10000000); N_LAT=2000; N_LARGE=20000; N_H2=200000; N_MH=100000; N_TLS=5000
   WRK_SECS=5; MAX_SECONDS=${BENCH_MAX_SECONDS:-14400}
   OUT=${OUT:-$BENCH_DIR/RESULTS.md}
 fi
 [[ $REPS =~ ^[1-9][0-9]*$ ]] || { echo "--reps must be a positive integer" >&2; exit 2; }
-C_THR=50 C_LAT=100 C_LARGE=20 C_H2=100 C_MH=50 PER_HOST=8
+C_THR=50 C_LAT=100 C_LARGE=20 C_H2=100 C_MH=50 PER_HOST=8 C_TLS=64 TLS_WORKERS=2
+NCPU=$(nproc)
 
 # --- set-up ------------------------------------------------------------------
 if ((!REPORT_ONLY)); then
@@ -83,58 +84,21 @@ if [[ ! -e $ECHO_MODULE && $(id -u) -eq 0 ]]; then   # optional: the 100 ms endp
 fi
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+VOLLEY=$(find_volley "$VOLLEY_OPT")
 mkdir -p "$WORK"
 rm -rf "$WORK/runs" "$WORK/lists"
 mkdir -p "$WORK/runs" "$WORK/lists"
 : >"$RUNS"
 : >"$WORK/commands.txt"
 : >"$WORK/notes.txt"
-CHILD_PID="" GUARD_PID="" MAIN_PID=$$
-
-cleanup() {
-  local rc=$?
-  set +e   # clean up everything, whatever fails
-  trap - EXIT INT TERM
-  [[ -n $CHILD_PID ]] && kill -TERM "$CHILD_PID" 2>/dev/null && wait "$CHILD_PID" 2>/dev/null
-  stop_fixture
-  stop_nginx
-  [[ -n $GUARD_PID ]] && kill -TERM "$GUARD_PID" 2>/dev/null
-  rm -f "$WORK/lists/"* 2>/dev/null
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
-
-# Watchdog and guardian in one: ends the run after MAX_SECONDS, and stops
-# nginx (by its pid file) if this script dies without cleaning up.
-rm -f "$WORK/watchdog-fired"
-(
-  set +e
-  trap 'exit 0' TERM
-  end=$((SECONDS + MAX_SECONDS)) fired=0
-  while kill -0 "$MAIN_PID" 2>/dev/null; do
-    if ((SECONDS >= end && !fired)); then
-      fired=1; end=$((SECONDS + 20))
-      log "watchdog: over ${MAX_SECONDS}s, stopping the run"
-      touch "$WORK/watchdog-fired"
-      kill -TERM "$MAIN_PID" 2>/dev/null
-    elif ((fired && SECONDS >= end)); then
-      c=$(cat "$WORK/child.pid" 2>/dev/null || true)
-      [[ -n $c ]] && kill -KILL "$c" 2>/dev/null
-      kill -KILL "$MAIN_PID" 2>/dev/null
-    fi
-    sleep 1
-  done
-  stop_nginx
-) </dev/null &
-GUARD_PID=$!
+# shellcheck disable=SC2317  # called by bench_cleanup
+bench_cleanup_hook() { rm -f "$WORK/lists/"* 2>/dev/null; }
+bench_guard "$MAX_SECONDS"
 
 START_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 start_nginx
 
-VOLLEY=$(find_volley "$VOLLEY_OPT")
 VOLLEY_STATE=missing
 VOLLEY_STALE=""
 if [[ -n $VOLLEY ]]; then
@@ -157,14 +121,20 @@ probe_volley() {
   ((rc == 2)) && return 2
   return 1
 }
-V_BASIC=no V_PERHOST=no V_H2=no
+# probe_flag ARGS... URL -> "yes" unless volley calls ARGS a usage error (a
+# flag that works, or fails for another reason, is run: verification shows)
+probe_flag() {
+  local r=0
+  probe_volley "$@" || r=$?
+  if ((r == 2)); then echo no; else echo yes; fi
+}
+V_BASIC=no V_PERHOST=no V_H2=no V_THREADS=no
 if [[ $VOLLEY_STATE == present ]]; then
   probe_volley "http://127.0.0.1:$HTTP_PORT/1k" && V_BASIC=yes
-  r=0; probe_volley --per-host "$PER_HOST" "http://127.0.0.1:$HTTP_PORT/1k" || r=$?
-  ((r == 2)) || V_PERHOST=yes   # works, or fails for another reason (verification will show)
-  r=0; probe_volley --cacert "$WORK/tls/ca.pem" --http2 "https://127.0.0.1:$HTTPS_PORT/1k" || r=$?
-  ((r == 2)) || V_H2=yes
-  log "volley probes: basic=$V_BASIC per-host=$V_PERHOST h2(--cacert --http2)=$V_H2"
+  V_PERHOST=$(probe_flag --per-host "$PER_HOST" "http://127.0.0.1:$HTTP_PORT/1k")
+  V_H2=$(probe_flag --cacert "$WORK/tls/ca.pem" --http2 "https://127.0.0.1:$HTTPS_PORT/1k")
+  V_THREADS=$(probe_flag --threads 1 "http://127.0.0.1:$HTTP_PORT/1k")
+  log "volley probes: basic=$V_BASIC per-host=$V_PERHOST h2(--cacert --http2)=$V_H2 threads=$V_THREADS"
   [[ $V_BASIC == yes ]] || { log "warning: volley failed a 1-URL probe:"; head -5 "$WORK/probe.err" >&2 || true; }
 fi
 
@@ -195,62 +165,60 @@ record_cmd() {
 
 # --- one measured client run ----------------------------------------------------
 
-# run_one SCEN VARIANT CLIENT REP N SIZE KIND RECORDS -- CMD...
+# runs.tsv: SCEN VAR CLIENT REP N WALL USER SYS RSS_KB ACCEPTS REQUESTS
+#           NGINX_TICKS OK RECORDS RC VERDICT BUSY_TICKS
+add_row() {  # SCEN VAR CLIENT REP N WALL OK RECORDS RC VERDICT TIMEFILE
+  local user sys rss acc req wt bt
+  read -r _ user sys rss < <(time_fields "${11}")
+  read -r acc req wt bt <<<"$DELTA"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+    "$1" "$2" "$3" "$4" "$5" "$6" "$user" "$sys" "$rss" "$acc" "$req" "$wt" \
+    "$7" "$8" "$9" "${10}" "$bt" >>"$RUNS"
+}
+
+# count_ok KIND SIZE RECORDS BAD -> "OK TOTAL": records with status 200 and
+# SIZE bytes, and all records; the first 20 others go to BAD
 #   KIND: volley (stdout "STATUS TIME BYTES URL"), curl (stdout "CODE SIZE"),
-#         wget2 (RECORDS is its --stats-site csv; stdout is discarded)
+#         wget2 (its --stats-site csv)
+count_ok() {
+  local kind=$1 size=$2 rec=$3 bad=$4
+  [[ -s $rec ]] || { echo "0 0"; return; }
+  local fs=' ' code=1 len=3 header=0
+  case $kind in
+    curl) len=2 ;;
+    wget2) fs=, code=4 len=8 header=1 ;;
+  esac
+  awk -F "$fs" -v c="$code" -v l="$len" -v s="$size" -v header="$header" '
+    header && FNR == 1 { next }
+    { n++
+      if ($c == 200 && $l == s) ok++
+      else if (bad++ < 20) print > "/dev/stderr" }
+    END { print ok + 0, n + 0 }' "$rec" 2>"$bad"
+}
+
+# run_one SCEN VARIANT CLIENT REP N SIZE KIND RECORDS -- CMD...
+#   KIND as for count_ok; for wget2 RECORDS is its csv and stdout is discarded
 run_one() {
   local scen=$1 var=$2 client=$3 rep=$4 n=$5 size=$6 kind=$7 rec=$8
   shift 9
-  local base=$WORK/runs/$scen-$var-$client-$rep
-  local tf=$base.time out=$rec to=$((60 + n / 2000)) rc=0
+  local base=$WORK/runs/$scen-$var-$client-$rep out=$rec
   [[ $kind == wget2 ]] && out=$base.stdout
   record_cmd "$scen" "$client" "$@"
-  rm -f "$rec" "$tf"
-  local s0 s1 w0 w1 wpid t0 t1
-  s0=$(read_status || echo "0 0")
-  wpid=$(nginx_worker_pid || true); w0=$(proc_ticks "$wpid")
-  t0=$EPOCHREALTIME
-  timeout -k 5 "$to" /usr/bin/time -f '%e %U %S %M' -o "$tf" "$@" >"$out" 2>"$base.err" </dev/null &
-  CHILD_PID=$!; echo "$CHILD_PID" >"$WORK/child.pid"
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=""; rm -f "$WORK/child.pid"
-  t1=$EPOCHREALTIME
-  w1=$(proc_ticks "$wpid")
-  s1=$(read_status || echo "0 0")
-  [[ -e $WORK/watchdog-fired ]] && exit 143
-
-  local ok=0 total=0
-  if [[ -s $rec ]]; then
-    case $kind in
-      volley) read -r ok total < <(awk -v s="$size" '$1 == 200 && $3 == s { ok++; next }
-                { if (bad++ < 20) print > "/dev/stderr" }
-                END { print ok + 0, NR }' "$rec" 2>"$base.bad") ;;
-      curl) read -r ok total < <(awk -v s="$size" '$1 == 200 && $2 == s { ok++; next }
-                { if (bad++ < 20) print > "/dev/stderr" }
-                END { print ok + 0, NR }' "$rec" 2>"$base.bad") ;;
-      wget2) read -r ok total < <(awk -F, -v s="$size" 'NR == 1 { next }
-                $4 == 200 && $8 == s { ok++; next }
-                { if (bad++ < 20) print > "/dev/stderr" }
-                END { print ok + 0, (NR > 0 ? NR - 1 : 0) }' "$rec" 2>"$base.bad") ;;
-    esac
-  fi
-  local verdict=OK
+  rm -f "$rec"
+  measure_start
+  timed $((60 + n / 2000)) "$base.time" "$out" "$base.err" "$@"
+  measure_end
+  watchdog_fired
+  local ok total rc=$TIMED_RC verdict=OK wall=$WALL
+  read -r ok total < <(count_ok "$kind" "$size" "$rec" "$base.bad")
   ((rc == 0 && ok == n && total == n)) || verdict=FAILED
-  local wall user sys rss
-  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')
-  read -r _ user sys rss < <(tail -1 "$tf" 2>/dev/null || echo "0 0 0 0")
-  [[ $user =~ ^[0-9.]+$ ]] || { user=0 sys=0 rss=0; }
-  local acc req
-  acc=$(awk -v a="${s0% *}" -v b="${s1% *}" 'BEGIN { print (a > 0 && b > 0) ? b - a - 1 : -1 }')
-  req=$(awk -v a="${s0#* }" -v b="${s1#* }" 'BEGIN { print (a > 0 && b > 0) ? b - a - 1 : -1 }')
-  ((NGINX_SERVES)) || { acc=-1 req=-1 w0=0 w1=0; }   # another server answered
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-    "$scen" "$var" "$client" "$rep" "$n" "$wall" "$user" "$sys" "$rss" "$acc" "$req" \
-    "$((w1 - w0))" "$ok" "$total" "$rc" "$verdict" >>"$RUNS"
+  add_row "$scen" "$var" "$client" "$rep" "$n" "$wall" "$ok" "$total" "$rc" "$verdict" "$base.time"
+  local user sys rss
+  read -r _ user sys rss < <(time_fields "$base.time")
   log "$(printf '%-10s %-9s %-14s rep %s: %8.0f URLs/s  %6.1f us/URL  %7.1f MB  conns %s  %s%s' \
     "$scen" "$var" "$client" "$rep" "$(awk -v n="$n" -v w="$wall" 'BEGIN { print n / w }')" \
     "$(awk -v n="$n" -v u="$user" -v s="$sys" 'BEGIN { print (u + s) / n * 1e6 }')" \
-    "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "$acc" "$verdict" \
+    "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')" "${DELTA%% *}" "$verdict" \
     "$( [[ $verdict == OK ]] || echo " (exit $rc, $ok/$n ok, $total records; see ${base#"$ROOT"/}.err/.bad)")")"
   rm -f "$rec" "$out"   # big; the first bad lines are kept in .bad
 }
@@ -258,40 +226,28 @@ run_one() {
 # run_wrk SCEN VARIANT REP CONNS URL   (the ceiling: one URL, keep-alive)
 run_wrk() {
   local scen=$1 var=$2 rep=$3 c=$4 url=$5
-  local base=$WORK/runs/$scen-$var-wrk-$rep rc=0
+  local base=$WORK/runs/$scen-$var-wrk-$rep
   local cmd=(wrk -t1 -c "$c" -d "${WRK_SECS}s" "$url")
   record_cmd "$scen" wrk "${cmd[@]}"
-  local s0 s1
-  s0=$(read_status || echo "0 0")
-  timeout -k 5 $((WRK_SECS + 30)) /usr/bin/time -f '%e %U %S %M' -o "$base.time" \
-    "${cmd[@]}" >"$base.out" 2>"$base.err" </dev/null &
-  CHILD_PID=$!; echo "$CHILD_PID" >"$WORK/child.pid"
-  wait "$CHILD_PID" || rc=$?
-  CHILD_PID=""; rm -f "$WORK/child.pid"
-  s1=$(read_status || echo "0 0")
-  [[ -e $WORK/watchdog-fired ]] && exit 143
+  measure_start
+  timed $((WRK_SECS + 30)) "$base.time" "$base.out" "$base.err" "${cmd[@]}"
+  measure_end
+  watchdog_fired
   local n dur bad verdict=OK
   read -r n dur < <(awk '/ requests in / { n = $1; d = $4; gsub(/,/, "", d)
       if (d ~ /ms$/) { sub(/ms$/, "", d); d /= 1000 } else if (d ~ /m$/) { sub(/m$/, "", d); d *= 60 }
       else sub(/s$/, "", d); print n, d }' "$base.out")
   bad=$(awk '/Non-2xx|Socket errors/ { b++ } END { print b + 0 }' "$base.out")
-  [[ -n ${n:-} && $n -gt 0 && $rc -eq 0 && $bad -eq 0 ]] || verdict=FAILED
-  local user sys rss
-  read -r _ user sys rss < <(tail -1 "$base.time" 2>/dev/null || echo "0 0 0 0")
-  [[ $user =~ ^[0-9.]+$ ]] || { user=0 sys=0 rss=0; }
-  local acc req
-  acc=$(awk -v a="${s0% *}" -v b="${s1% *}" 'BEGIN { print (a > 0 && b > 0) ? b - a - 1 : -1 }')
-  req=$(awk -v a="${s0#* }" -v b="${s1#* }" 'BEGIN { print (a > 0 && b > 0) ? b - a - 1 : -1 }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-    "$scen" "$var" wrk "$rep" "${n:-0}" "${dur:-1}" "$user" "$sys" "$rss" "$acc" "$req" 0 \
-    "${n:-0}" "${n:-0}" "$rc" "$verdict" >>"$RUNS"
+  [[ -n ${n:-} && $n -gt 0 && $TIMED_RC -eq 0 && $bad -eq 0 ]] || verdict=FAILED
+  DELTA="${DELTA% * *} 0 ${DELTA##* }"   # wrk's server CPU is not reported
+  add_row "$scen" "$var" wrk "$rep" "${n:-0}" "${dur:-1}" "${n:-0}" "${n:-0}" "$TIMED_RC" "$verdict" "$base.time"
   log "$(printf '%-10s %-9s %-14s rep %s: %8.0f req/s (ceiling)  %s' "$scen" "$var" wrk "$rep" \
     "$(awk -v n="${n:-0}" -v d="${dur:-1}" 'BEGIN { print n / d }')" "$verdict")"
 }
 
 # The three list fetchers.  $1 variant, $2 rep, $3 N, $4 size, $5 C, $6 list,
 # $7 curl config, then extra flags for volley (curl/wget2 extras via globals).
-CURL_EXTRA=() WGET2_EXTRA=() NGINX_SERVES=1
+CURL_EXTRA=() WGET2_EXTRA=()
 run_volley() {
   local scen=$1 var=$2 rep=$3 n=$4 size=$5 c=$6 list=$7 label=$8; shift 8
   run_one "$scen" "$var" "$label" "$rep" "$n" "$size" volley "$WORK/runs/rec.txt" -- \
@@ -310,13 +266,25 @@ run_wget2() {
     -O /dev/null --stats-site="csv:$WORK/runs/stats.csv" -i "$list"
 }
 
+# run_volleys SCEN VARIANT REP N SIZE C LIST [flags...]  volley, then
+# volley-t1 (the same with --threads 1) when the calling scenario has set
+# T1=1 and the binary accepts --threads: the comparison appears by itself
+# once the option lands
+run_volleys() {
+  local scen=$1 var=$2 rep=$3 n=$4 size=$5 c=$6 list=$7; shift 7
+  run_volley "$scen" "$var" "$rep" "$n" "$size" "$c" "$list" volley "$@"
+  if ((${T1:-0})) && [[ $V_THREADS == yes ]]; then
+    run_volley "$scen" "$var" "$rep" "$n" "$size" "$c" "$list" volley-t1 --threads 1 "$@"
+  fi
+}
+
 # run_set SCEN VARIANT N SIZE C LIST CFG REP [volley extra flags...]
 run_set() {
   local scen=$1 var=$2 n=$3 size=$4 c=$5 list=$6 cfg=$7 rep=$8; shift 8
   local cl
   for cl in "${CLIENTS[@]}"; do
     case $cl in
-      volley) run_volley "$scen" "$var" "$rep" "$n" "$size" "$c" "$list" volley "$@" ;;
+      volley) run_volleys "$scen" "$var" "$rep" "$n" "$size" "$c" "$list" "$@" ;;
       curl) run_curl "$scen" "$var" "$rep" "$n" "$size" "$c" "$cfg" ;;
       wget2) run_wget2 "$scen" "$var" "$rep" "$n" "$size" "$c" "$list" ;;
     esac
@@ -329,6 +297,7 @@ L=$WORK/lists
 URL_1K="http://127.0.0.1:$HTTP_PORT/1k"
 
 sc_throughput() {
+  local T1=1
   log "throughput: $N_THR URLs of 1 KiB, C=$C_THR"
   gen_urls "$L/thr.txt" "$N_THR" "$URL_1K"; curl_config "$L/thr.txt" "$L/thr.cfg"
   local rep
@@ -413,8 +382,9 @@ sc_h2() {
 }
 
 sc_many_hosts() {
+  local T1=1
   log "many-hosts: $N_MH URLs over $MH_ORIGINS origins, C=$C_MH, volley --per-host $PER_HOST"
-  gen_urls_mh "$L/mh.txt" "$N_MH" /1k; curl_config "$L/mh.txt" "$L/mh.cfg"
+  gen_urls_origins "$L/mh.txt" "$N_MH" http "$MH_PORT0" /1k; curl_config "$L/mh.txt" "$L/mh.cfg"
   gen_urls "$L/one.txt" "$N_MH" "$URL_1K"
   [[ $VOLLEY_STATE == present && $V_PERHOST != yes ]] &&
     note many-hosts "volley: --per-host not supported yet (usage error); volley ran without it"
@@ -425,9 +395,9 @@ sc_many_hosts() {
         volley)
           run_volley many-hosts "$N_MH" "$rep" "$N_MH" 1024 "$C_MH" "$L/one.txt" "volley-1origin"
           if [[ $V_PERHOST == yes ]]; then
-            run_volley many-hosts "$N_MH" "$rep" "$N_MH" 1024 "$C_MH" "$L/mh.txt" volley --per-host "$PER_HOST"
+            run_volleys many-hosts "$N_MH" "$rep" "$N_MH" 1024 "$C_MH" "$L/mh.txt" --per-host "$PER_HOST"
           else
-            run_volley many-hosts "$N_MH" "$rep" "$N_MH" 1024 "$C_MH" "$L/mh.txt" volley
+            run_volleys many-hosts "$N_MH" "$rep" "$N_MH" 1024 "$C_MH" "$L/mh.txt"
           fi ;;
         curl) run_curl many-hosts "$N_MH" "$rep" "$N_MH" 1024 "$C_MH" "$L/mh.cfg" ;;
         wget2) run_wget2 many-hosts "$N_MH" "$rep" "$N_MH" 1024 "$C_MH" "$L/mh.txt" ;;
@@ -437,16 +407,32 @@ sc_many_hosts() {
   rm -f "$L/mh.txt" "$L/mh.cfg" "$L/one.txt"
 }
 
+# tls-many: what one core costs where the client's CPU is the limit.  nginx
+# runs with TLS_WORKERS workers for it (and goes back to one afterwards).
+sc_tls_many() {
+  local T1=1 ca=$WORK/tls/ca.pem rep
+  log "tls-many: $N_TLS HTTPS URLs over $MH_ORIGINS origins, a full handshake each, nginx $TLS_WORKERS workers, C=$C_TLS"
+  restart_nginx "$TLS_WORKERS"
+  gen_urls_origins "$L/tls.txt" "$N_TLS" https "$TLS_PORT0" /1k; curl_config "$L/tls.txt" "$L/tls.cfg"
+  CURL_EXTRA=(--cacert "$ca") WGET2_EXTRA=(--ca-certificate="$ca")
+  for ((rep = 1; rep <= REPS; rep++)); do
+    run_set tls-many "$N_TLS" "$N_TLS" 1024 "$C_TLS" "$L/tls.txt" "$L/tls.cfg" "$rep" --cacert "$ca"
+  done
+  CURL_EXTRA=() WGET2_EXTRA=()
+  rm -f "$L/tls.txt" "$L/tls.cfg"
+  restart_nginx 1
+}
+
 if ((!REPORT_ONLY)); then
   for s in "${SCENARIOS[@]}"; do
     case $s in
       throughput) sc_throughput ;; scale) sc_scale ;; latency) sc_latency ;;
-      large) sc_large ;; h2) sc_h2 ;; many-hosts) sc_many_hosts ;;
+      large) sc_large ;; h2) sc_h2 ;; many-hosts) sc_many_hosts ;; tls-many) sc_tls_many ;;
     esac
   done
   END_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
   declare -p SMOKE REPS SCENARIOS ORIG_ARGS START_LOAD START_DATE END_LOAD VOLLEY VOLLEY_STATE \
-    VOLLEY_STALE V_BASIC V_PERHOST V_H2 CLIENTS LAT_MODE PORT_BASE VOLLEY_VERSION CURL_VERSION \
+    VOLLEY_STALE V_BASIC V_PERHOST V_H2 V_THREADS CLIENTS LAT_MODE PORT_BASE NCPU VOLLEY_VERSION CURL_VERSION \
     WGET2_VERSION NGINX_VERSION WRK_VERSION | sed 's/^declare -[-a]* /declare -g /; s/^declare -g -a /declare -ga /' >"$WORK/meta.env"
 fi
 
@@ -489,6 +475,33 @@ pratio() {
     }' "$RUNS"
 }
 
+# summ_x SCEN VARIANT CLIENT -> medians over repetitions of
+#   "BUSY_US_PER_URL SHARE_PCT CEILING_URLS_S HANDSHAKES CLIENT_MS_PER_HS NGINX_MS_PER_HS FLOOR_S WALL_S"
+# BUSY is the whole machine's busy CPU (/proc/stat: client + nginx + kernel +
+# anything else running); the ceiling is NCPU cores / busy CPU per URL, and
+# the share of it is busy CPU / (NCPU × wall).  A handshake is a connection
+# nginx accepted (tls-many); FLOOR is the wall time if client + nginx CPU
+# were spread over every core: (client CPU + nginx CPU) / NCPU.
+summ_x() {
+  awk -F'\t' -v sc="$1" -v va="$2" -v cl="$3" -v tck="$CLK_TCK" -v ncpu="$NCPU" '
+    function med(a, k,   i, j, t) {
+      if (!k) return "n/a"
+      for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return (k % 2) ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
+    }
+    function f(x, fmt) { return x == "n/a" ? x : sprintf(fmt, x) }
+    $1 == sc && $2 == va && $3 == cl && $16 == "OK" {
+      cpu = $7 + $8; srv = $12 / tck
+      if ($17 > 0) { b++; busy = $17 / tck; bu[b] = busy / $5 * 1e6; sh[b] = busy / (ncpu * $6) * 100; ce[b] = $5 * ncpu / busy }
+      if ($10 > 0) { h++; hs[h] = $10; cm[h] = cpu / $10 * 1000; nm[h] = srv / $10 * 1000 }
+      k++; fl[k] = (cpu + srv) / ncpu; wa[k] = $6
+    }
+    END {
+      print f(med(bu, b), "%.1f"), f(med(sh, b), "%.1f"), f(med(ce, b), "%.0f"), f(med(hs, h), "%.0f"),
+        f(med(cm, h), "%.3f"), f(med(nm, h), "%.3f"), f(med(fl, k), "%.3f"), f(med(wa, k), "%.3f")
+    }' "$RUNS"
+}
+
 fmt_int() { awk -v x="$1" 'BEGIN { s = sprintf("%.0f", x); o = "";
   while (length(s) > 3) { o = "," substr(s, length(s) - 2) o; s = substr(s, 1, length(s) - 3) } print s o }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
@@ -526,9 +539,59 @@ table() {
     cpu=${x[4]}; rss=${x[5]}; conns=${x[6]}; srv=${x[7]}
     if awk -v c="$conns" 'BEGIN { exit !(c < 0) }'; then conns="n/a"; srv="n/a"; fi
     [[ $cl == wrk ]] && { srv="—"; fails="—"; rss="${x[5]}"; [[ ${x[1]} -gt 0 ]] && fails="errors"; }
-    if [[ $cl == volley* || -z $vr || ${x[1]} -gt 0 ]]; then rat="—"; else rat="$(pratio "$scen" "$var" volley "$cl")×"; fi
+    if [[ $cl == volley || -z $vr || ${x[1]} -gt 0 ]]; then rat="—"; else rat="$(pratio "$scen" "$var" volley "$cl")×"; fi
     echo "| $name | $rate | $cpu | $rss | $conns | $srv | $fails | $rat | ${x[8]} |"
   done
+}
+
+# ceiling_table SCEN VARIANT CLIENT...  the machine's ceiling, run by run
+ceiling_table() {
+  local scen=$1 var=$2 cl; shift 2
+  echo "The machine's ceiling ($NCPU cores): busy CPU per URL of the whole machine over each client's run (/proc/stat: client + nginx + the kernel's loopback work, and anything else running), ceiling = $NCPU cores ÷ that, and the client's rate as a share of it (= busy CPU ÷ ($NCPU × wall))."
+  echo
+  echo "| client | machine busy CPU µs/URL | ceiling URLs/s | share of the ceiling |"
+  echo "|---|--:|--:|--:|"
+  for cl in "$@"; do
+    [[ ${OKC[$scen/$var/$cl]:-} == 1 ]] || continue
+    read -r -a x < <(summ_x "$scen" "$var" "$cl")
+    echo "| $cl | ${x[0]} | $(fmt_int "${x[2]}") | ${x[1]} % |"
+  done
+}
+
+# handshake_table SCEN VARIANT CLIENT...  client CPU per handshake and the floor
+handshake_table() {
+  local scen=$1 var=$2 cl; shift 2
+  echo "Handshakes are the connections nginx accepted (every one a full handshake: no session cache, no tickets, no keep-alive). The floor is the wall time if the client's and nginx's CPU were spread over all $NCPU cores, (client CPU + nginx CPU) ÷ $NCPU: no client can beat it with the same CPU cost, so wall ÷ floor is the most that spreading this client's work over every core could gain (for volley-t1: what more loops can give at most)."
+  echo
+  echo "| client | handshakes | client CPU ms/handshake | nginx CPU ms/handshake | wall s | floor s | wall ÷ floor (most to gain) |"
+  echo "|---|--:|--:|--:|--:|--:|--:|"
+  for cl in "$@"; do
+    [[ ${OKC[$scen/$var/$cl]:-} == 1 ]] || continue
+    read -r -a x < <(summ_x "$scen" "$var" "$cl")
+    echo "| $cl | ${x[3]} | ${x[4]} | ${x[5]} | ${x[7]} | ${x[6]} | $(ratio "${x[7]}" "${x[6]}")× |"
+  done
+}
+
+# t1_target SCEN VARIANT DESCRIPTION THRESHOLD  default threads ÷ --threads 1
+t1_target() {
+  local scen=$1 var=$2 desc=$3 th=$4 r
+  if [[ $VOLLEY_STATE == present && $V_THREADS != yes ]]; then
+    target "$scen" "$desc" "—" "n/a (--threads not supported yet)"
+  elif have_v "$scen/$var" && [[ -n ${RATE[$scen/$var/volley-t1]:-} ]]; then
+    r=$(pratio "$scen" "$var" volley volley-t1)
+    target "$scen" "$desc" "${r}×" "$(verdict_ratio "$r" "$th")"
+  else target "$scen" "$desc" "—" "$(vmiss "$scen/$var")"; fi
+}
+
+# peer_target SCEN VARIANT PEER THRESHOLD  volley ÷ PEER, URLs/s
+peer_target() {
+  local scen=$1 var=$2 pe=$3 th=$4 r
+  if ! have_v "$scen/$var"; then target "$scen" "≥ ${th}× $pe URLs/s" "—" "$(vmiss "$scen/$var")"
+  elif [[ -z ${RATE[$scen/$var/$pe]:-} ]]; then target "$scen" "≥ ${th}× $pe URLs/s" "—" "n/a ($pe failed)"
+  else
+    r=$(pratio "$scen" "$var" volley "$pe")
+    target "$scen" "≥ ${th}× $pe URLs/s" "${r}×" "$(verdict_ratio "$r" "$th")"
+  fi
 }
 
 cmds() {
@@ -544,7 +607,7 @@ cmds() {
 volley_status_note() {
   case $VOLLEY_STATE in
     missing) echo "volley: **missing** (no executable --volley PATH, build-release/volley or build/volley): peers only" ;;
-    *) echo "volley: \`${VOLLEY#"$ROOT"/}\` (1-URL probe: basic $V_BASIC, --per-host $V_PERHOST, --cacert/--http2 $V_H2)${VOLLEY_STALE:+ — **older than the sources**}" ;;
+    *) echo "volley: \`${VOLLEY#"$ROOT"/}\` (1-URL probe: basic $V_BASIC, --per-host $V_PERHOST, --cacert/--http2 $V_H2, --threads $V_THREADS)${VOLLEY_STALE:+ — **older than the sources**}" ;;
   esac
 }
 
@@ -581,7 +644,7 @@ vmiss() {  # why volley has no figure for key $1
   [[ $VOLLEY_STATE == present ]] && echo "- \`volley --version\`: $VOLLEY_VERSION"
   echo "- $CURL_VERSION"
   echo "- $WGET2_VERSION"
-  echo "- $NGINX_VERSION; 1 worker, access_log off, keep-alive, open_file_cache; HTTP/2 max concurrent streams 256"
+  echo "- $NGINX_VERSION; 1 worker ($TLS_WORKERS for tls-many), access_log off, keep-alive, open_file_cache; HTTP/2 max concurrent streams 256"
   echo "- $WRK_VERSION"
   echo
   echo "## Targets"
@@ -596,21 +659,27 @@ vmiss() {  # why volley has no figure for key $1
       echo
       echo "$N_THR distinct URLs (\`/1k?i=N\`) of a 1 KiB file on one nginx worker, concurrency $C_THR. wrk hammers one URL with $C_THR keep-alive connections for ${WRK_SECS}s: the ceiling of client + server on this machine (its \"URLs/s\" are requests/s)."
       echo
-      table throughput "$N_THR" volley curl wget2 wrk
+      table throughput "$N_THR" volley volley-t1 curl wget2 wrk
+      echo
+      ceiling_table throughput "$N_THR" volley volley-t1 curl wget2
       cmds throughput
       k=throughput/$N_THR
+      peer_target throughput "$N_THR" curl 2.0
+      peer_target throughput "$N_THR" wget2 1.4
       if have_v "$k"; then
         read -r -a v < <(summ throughput "$N_THR" volley)
-        for p in curl:2.0 wget2:1.4; do
-          pe=${p%%:*} th=${p#*:}
-          if [[ -n ${RATE[$k/$pe]:-} ]]; then
-            r=$(pratio throughput "$N_THR" volley "$pe")
-            target throughput "≥ ${th}× $pe URLs/s" "${r}×" "$(verdict_ratio "$r" "$th")"
-          else target throughput "≥ ${th}× $pe URLs/s" "—" "n/a ($pe failed)"; fi
-        done
         target throughput "≤ 13 µs CPU per URL" "${v[4]} µs" "$(le "${v[4]}" 13 && echo met || echo MISSED)"
+        read -r -a x < <(summ_x throughput "$N_THR" volley)
+        if [[ ${x[1]} == n/a ]]; then target throughput "≥ 85 % of the machine's ceiling" "—" "n/a (no /proc/stat)"
+        else target throughput "≥ 85 % of the machine's ceiling" "${x[1]} %" "$(ge "${x[1]}" 85 && echo met || echo MISSED)"; fi
       else
-        target throughput "≥ 2.0× curl, ≥ 1.4× wget2 URLs/s, ≤ 13 µs CPU/URL" "—" "$(vmiss "$k")"
+        target throughput "≤ 13 µs CPU/URL, ≥ 85 % of the machine's ceiling" "—" "$(vmiss "$k")"
+      fi
+      t1_target throughput "$N_THR" "never below --threads 1 (URLs/s)" 1.0
+      if [[ -n ${RATE[$k/volley-t1]:-} ]] && have_v "$k"; then
+        read -r -a v < <(summ throughput "$N_THR" volley); read -r -a x < <(summ throughput "$N_THR" volley-t1)
+        r=$(ratio "${v[4]}" "${x[4]}")
+        target throughput "CPU per URL within 10 % of --threads 1" "${r}×" "$(le "$r" 1.10 && echo met || echo MISSED)"
       fi
       echo ;;
     scale)
@@ -705,8 +774,9 @@ vmiss() {  # why volley has no figure for key $1
       echo
       echo "$N_MH URLs spread round-robin over $MH_ORIGINS origins (127.0.0.1 ports $MH_PORT0–$((MH_PORT0 + MH_ORIGINS - 1)), same nginx worker), concurrency $C_MH; volley with \`--per-host $PER_HOST\`. volley-1origin is volley on $N_MH URLs of one origin at the same concurrency, in the same run: the baseline for the target."
       echo
-      table many-hosts "$N_MH" volley volley-1origin curl wget2
+      table many-hosts "$N_MH" volley volley-t1 volley-1origin curl wget2
       cmds many-hosts
+      t1_target many-hosts "$N_MH" "≥ 1.3× --threads 1 (URLs/s)" 1.3
       k=many-hosts/$N_MH
       if [[ $VOLLEY_STATE == present && $V_PERHOST != yes ]]; then
         target many-hosts "≥ 90 % of volley's single-origin URLs/s" "—" "n/a (--per-host not supported yet)"
@@ -714,6 +784,19 @@ vmiss() {  # why volley has no figure for key $1
         pct=$(awk -v r="$(pratio many-hosts "$N_MH" volley volley-1origin)" 'BEGIN { printf "%.1f", r * 100 }')
         target many-hosts "≥ 90 % of volley's single-origin URLs/s" "$pct %" "$(ge "$pct" 90 && echo met || echo MISSED)"
       else target many-hosts "≥ 90 % of volley's single-origin URLs/s" "—" "$(vmiss "$k")"; fi
+      echo ;;
+    tls-many)
+      echo "## tls-many"
+      echo
+      echo "$N_TLS HTTPS URLs of 1 KiB spread round-robin over $MH_ORIGINS origins (127.0.0.1 ports $TLS_PORT0–$((TLS_PORT0 + MH_ORIGINS - 1))), nginx with $TLS_WORKERS workers, a full TLS handshake per URL (\`ssl_session_cache off\`, \`ssl_session_tickets off\`, \`keepalive_timeout 0\`), self-signed CA verified by every client, concurrency $C_TLS. Here the client's CPU is the limit: one loop saturates one core. volley-t1 is volley with \`--threads 1\` (run only when the binary has the option); its row's ratio is default threads ÷ one loop."
+      echo
+      table tls-many "$N_TLS" volley volley-t1 curl wget2
+      echo
+      handshake_table tls-many "$N_TLS" volley volley-t1 curl wget2
+      cmds tls-many
+      t1_target tls-many "$N_TLS" "default threads ≥ 1.3× --threads 1 (URLs/s)" 1.3
+      peer_target tls-many "$N_TLS" wget2 1.0
+      peer_target tls-many "$N_TLS" curl 1.4
       echo ;;
     esac
   done
@@ -748,6 +831,13 @@ awk -v f="$WORK/targets.md" '$0 == "@@TARGETS@@" { while ((getline l < f) > 0) p
   "$OUT.tmp" >"$OUT"
 rm -f "$OUT.tmp"
 log "wrote ${OUT#"$ROOT"/}"
-FAILED_ROWS=$(awk -F'\t' '$16 != "OK"' "$RUNS" | wc -l)
-((FAILED_ROWS == 0)) || log "$FAILED_ROWS run(s) FAILED verification (see bench/work/runs/)"
+# A run that failed verification fails the suite (--smoke in CI included).
+mapfile -t FAILED_RUNS < <(awk -F'\t' '$16 != "OK" {
+  printf "%s %s %s rep %s: exit %s, %d/%d verified, %d records (bench/work/runs/%s-%s-%s-%s.err/.bad)\n",
+    $1, $2, $3, $4, $15, $13, $5, $14, $1, $2, $3, $4 }' "$RUNS")
+if ((${#FAILED_RUNS[@]})); then
+  log "${#FAILED_RUNS[@]} run(s) FAILED verification:"
+  printf '  %s\n' "${FAILED_RUNS[@]}" >&2
+  exit 1
+fi
 exit 0

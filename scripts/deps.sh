@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # deps.sh: install the Debian/Ubuntu packages volley needs that are missing.
-# Usage: scripts/deps.sh [build|test|bench]   (default: test)
+# Usage: scripts/deps.sh [build|test|bench|links]   (default: test)
+# links: the bench packages plus Node.js and npm for bench/links.sh (the npm
+# checkers it compares come from the npm registry, which CI does not reach).
 # Packages already present are left alone; services are not started.
 # Exit status: 0 when everything needed is installed; 2 for a bad argument or
 # no way to become root; otherwise apt-get's own status, after a message.
@@ -14,8 +16,8 @@ pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libevent-dev libcjso
 case "$what" in
 build) pkgs+=(curl) ;;
 test) pkgs+=(curl libcmocka-dev bats jq openssl valgrind clang-format libxml2-utils perl zsh man-db bash-completion file) ;;
-bench) pkgs+=(curl jq openssl wrk wget2 time) ;;
-*) echo "usage: $0 [build|test|bench]" >&2; exit 2 ;;
+bench | links) pkgs+=(curl jq openssl wrk wget2 time iproute2 procps) ;;
+*) echo "usage: $0 [build|test|bench|links]" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -25,6 +27,12 @@ done
 # nginx serves the TLS/HTTP/2 tests and the benchmarks; any flavour will do
 if [ "$what" != build ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x "$sbin/nginx" ]; then
     missing+=(nginx)
+fi
+# the link-checker benchmark runs npm packages; any Node.js flavour will do
+# (the machine's own may bundle npm, Debian's has it in its own package)
+if [ "$what" = links ]; then
+    command -v node >/dev/null 2>&1 || missing+=(nodejs)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -4,7 +4,7 @@
 # UndefinedBehaviorSanitizer, runs every unit and end-to-end test (ctest),
 # checks `cmake --install`, builds, installs, checks and removes the .deb
 # (as root), runs the core end-to-end tests again under valgrind, and runs
-# the benchmark suite's smoke version.
+# the smoke versions of the benchmark suite and the soak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,6 +43,9 @@ cmake --build build-valgrind -j"$jobs"
 ctest --test-dir build-valgrind --output-on-failure -L valgrind --timeout 900
 
 if [ -x bench/run.sh ]; then
-    echo "== benchmark smoke run"
+    scripts/deps.sh bench
+    echo "== benchmark smoke run (every run verified; fails on a wrong or missing record)"
     bench/run.sh --smoke --volley build-valgrind/volley
+    echo "== soak smoke run (every record once, no fd leak)"
+    bench/soak.sh --smoke --volley build-valgrind/volley
 fi
