@@ -3,6 +3,7 @@
  * status. Nothing else. */
 #include "cli.h"
 #include "input.h"
+#include "jqw.h"
 #include "log.h"
 #include "output.h"
 #include "prepare.h"
@@ -85,6 +86,8 @@ static bool main_color(const struct config *cfg)
 
 int main(int argc, char **argv)
 {
+    if (jqw_is_worker(argc, argv)) /* volley re-executed as its own jq worker */
+        return jqw_worker_main(argc, argv);
     signal(SIGPIPE, SIG_IGN);
     struct config cfg;
     struct buf err = {0};
