@@ -1,6 +1,6 @@
 /* sched: slots (the semaphore), per-origin queues with caps and start
  * spacing, retry timers, the handle pool, and the one cancellation path.
- * Lines become tasks in task. */
+ * Lines become tasks in task, records go to the writer. */
 #include "sched.h"
 #include "clock.h"
 #include "evcurl.h"
@@ -35,7 +35,8 @@ struct sched_slot {
     struct sched_task *st;
 };
 
-/* What cancels a run: its name and the message of the records it cancels. */
+/* The causes the scheduler cancels for by itself; the writer's cut-off
+ * (--fail-fast, --max-failures) brings its own. */
 static const struct sched_cause {
     int sig;
     enum sched_end end;
@@ -44,8 +45,6 @@ static const struct sched_cause {
     {SIGINT, SCHED_SIGINT, "SIGINT", "interrupted by SIGINT"},
     {SIGTERM, SCHED_SIGTERM, "SIGTERM", "terminated by SIGTERM"},
     {0, SCHED_DEADLINE, "--deadline", "cancelled by --deadline"},
-    {0, SCHED_FAILURES, "--fail-fast", "cancelled by --fail-fast"},
-    {0, SCHED_FAILURES, "--max-failures", "cancelled by --max-failures"},
 };
 
 #define SCHED_NSIGNALS 2 /* the first rows of sched_causes */
@@ -54,8 +53,7 @@ struct sched {
     struct event_base *base;
     const struct config *cfg;
     struct input *in;
-    struct output *out;
-    struct report *rep;
+    struct writer *w;
     struct evcurl *ec;
     struct task_common *tc;
     struct retry_policy retry;
@@ -88,10 +86,8 @@ struct sched {
     struct event *deadline_ev;
     enum sched_end cancel; /* SCHED_DONE: not cancelled */
     const char *cancel_name, *cancel_message;
-    uint64_t failures;
 
-    int64_t t0, t_cancel;
-    struct output_summary sum;
+    int64_t t0, t_cancel, t_end;
 };
 
 static struct sched_task *sched_task_of(struct origin_entry *e)
@@ -190,25 +186,12 @@ static void sched_cancel(struct sched *s, enum sched_end why, const char *name, 
     s->t_cancel = clock_now_us();
 }
 
+/* Hand T's record to the writer; it may reach the failure cut-off. */
 static void sched_emit(struct sched *s, struct sched_task *st)
 {
-    const struct record *r = &st->task.rec;
-    s->sum.urls++;
-    if (r->ok)
-        s->sum.ok++;
-    s->sum.by_kind[r->kind]++;
-    output_record(s->out, r);
-    report_record(s->rep, r);
-    if (output_should_flush(s->out))
-        output_flush(s->out);
-    if (!r->ok && r->kind != KIND_CANCELLED &&
-        !(r->kind == KIND_TIMEOUT && s->cfg->allow_timeouts)) {
-        s->failures++;
-        const struct sched_cause *c = &sched_causes[SCHED_NSIGNALS + 1];
-        if (s->cfg->fail_fast)
-            sched_cancel(s, c->end, c->name, c->message);
-        else if (s->cfg->max_failures && s->failures >= (uint64_t)s->cfg->max_failures)
-            sched_cancel(s, c[1].end, c[1].name, c[1].message);
+    if (writer_record(s->w, &st->task.rec)) {
+        const struct writer_cut *cut = writer_cutoff(s->w);
+        sched_cancel(s, SCHED_FAILURES, cut->option, cut->message);
     }
 }
 
@@ -323,7 +306,7 @@ static void sched_pump(struct sched *s)
     int64_t now = clock_now_us();
     for (;;) {
         if (s->cancel != SCHED_DONE)
-            return; /* a record just written tripped --fail-fast or --max-failures */
+            return; /* a record just written reached the failure cut-off */
         struct origin *o;
         while ((o = origin_heap_top(&s->timed)) && o->next_start <= now)
             sched_origin_update(s, o, now);
@@ -339,7 +322,7 @@ static void sched_pump(struct sched *s)
         if (s->cancel != SCHED_DONE)
             return;
         if (s->input_done || s->input_waiting || s->queued + s->waiting >= s->readahead ||
-            !output_can_accept(s->out, s->seq + 1))
+            !writer_can_accept(s->w, s->seq + 1))
             break;
         struct input_line l;
         switch (input_next(s->in, &l)) {
@@ -467,14 +450,13 @@ static struct event *sched_event(struct event *ev)
 }
 
 struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct output *out, struct report *rep)
+                        struct writer *w)
 {
     struct sched *s = log_calloc(1, sizeof *s);
     s->base = base;
     s->cfg = cfg;
     s->in = in;
-    s->out = out;
-    s->rep = rep;
+    s->w = w;
     s->ec = evcurl_new(base, sched_on_done, s);
     s->tc = task_common_new(cfg);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
@@ -542,8 +524,8 @@ enum sched_end sched_run(struct sched *s)
         evtimer_add(s->deadline_ev, &tv);
     }
     sched_pump(s);
-    output_flush(s->out);
-    while (output_status(s->out) == OUTPUT_OK) {
+    writer_flush(s->w);
+    while (writer_status(s->w) == WRITER_OK) {
         if (s->cancel != SCHED_DONE) {
             sched_drain(s, true);
             break;
@@ -554,39 +536,33 @@ enum sched_end sched_run(struct sched *s)
         evcurl_drain(s->ec);
         if (s->cancel == SCHED_DONE)
             sched_pump(s);
-        output_flush(s->out);
+        writer_flush(s->w);
     }
-    s->sum.elapsed_us = clock_now_us() - s->t0;
-    if (output_status(s->out) == OUTPUT_OK)
-        output_finish(s->out, &s->sum);
-    switch (output_status(s->out)) {
-    case OUTPUT_CLOSED:
+    s->t_end = clock_now_us();
+    switch (writer_status(s->w)) {
+    case WRITER_CLOSED:
         sched_drain(s, false);
         return SCHED_CLOSED;
-    case OUTPUT_ERROR:
+    case WRITER_ERROR:
         sched_drain(s, false);
         return SCHED_OUT_ERROR;
-    case OUTPUT_OK:
+    case WRITER_OK:
         break;
     }
     return s->cancel;
 }
 
-const struct output_summary *sched_summary(const struct sched *s)
+long sched_inflight(const struct sched *s)
 {
-    return &s->sum;
+    return s->cfg->parallel - s->nfree;
+}
+
+int64_t sched_elapsed_us(const struct sched *s)
+{
+    return (s->t_end ? s->t_end : clock_now_us()) - s->t0;
 }
 
 bool sched_input_failed(const struct sched *s)
 {
     return s->input_failed;
-}
-
-void sched_progress(void *arg, struct progress_counts *c)
-{
-    const struct sched *s = arg;
-    c->done = s->sum.urls;
-    c->failed = s->sum.urls - s->sum.ok - s->sum.by_kind[KIND_CANCELLED];
-    c->inflight = s->cfg->parallel - s->nfree;
-    c->elapsed_us = clock_now_us() - s->t0;
 }
