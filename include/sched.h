@@ -3,7 +3,7 @@
  * origin (--per-host), spaces starts (--rate, --rate-per-host), waits out
  * retries on timers, lends pooled easy handles, hands every finished record
  * to the writer, and runs the one cancellation path (SIGINT, SIGTERM,
- * --deadline, and the writer's --fail-fast / --max-failures). It
+ * SIGHUP, --deadline, and the writer's --fail-fast / --max-failures). It
  * drives the loop: one event pass, one drain, one pump, one flush. */
 #ifndef VOLLEY_SCHED_H
 #define VOLLEY_SCHED_H
@@ -20,6 +20,7 @@ enum sched_end {
     SCHED_DONE,      /* every line read has its record */
     SCHED_SIGINT,    /* cancelled by SIGINT */
     SCHED_SIGTERM,   /* cancelled by SIGTERM */
+    SCHED_SIGHUP,    /* cancelled by SIGHUP */
     SCHED_DEADLINE,  /* cancelled by --deadline */
     SCHED_FAILURES,  /* cancelled by --fail-fast or --max-failures */
     SCHED_CLOSED,    /* stdout was closed early */
@@ -42,6 +43,9 @@ long sched_inflight(const struct sched *s);
 /* Microseconds from the start of sched_run() to its end (so far, while it
  * runs). */
 int64_t sched_elapsed_us(const struct sched *s);
+/* What cancelled the run ("SIGINT", "--deadline", "--max-failures", ...)
+ * and when (µs from the start) in *AFTER_US; NULL when nothing did. */
+const char *sched_stopped_by(const struct sched *s, int64_t *after_us);
 /* True when an input source could not be read part-way through. */
 bool sched_input_failed(const struct sched *s);
 

@@ -70,6 +70,10 @@ const struct output_summary *writer_counts(const struct writer *w);
 /* How the run ended, for the summary. */
 struct writer_end {
     int64_t elapsed_us;
+    const char *stopped_by;   /* what cancelled the run ("--deadline", "SIGINT", ...); NULL: none */
+    int64_t stopped_after_us; /* when, from the start of the run */
+    int64_t unread;           /* lines never read; < 0: not known (see unread_source) */
+    const char *unread_source; /* unread < 0: the source whose rest was not read ("stdin") */
 };
 
 /* End stdout's output (the --format json document's summary, the last
@@ -77,7 +81,12 @@ struct writer_end {
  * False when a report file could not be written, with the messages in ERR. */
 bool writer_finish(struct writer *w, const struct writer_end *e, struct buf *err);
 /* Write the summary to the summary fd (unless there is none or stdout was
- * closed early). */
+ * closed early): the report's lines and, after a cancelled run, what
+ * stopped it and how much of the list was never read. */
 void writer_print_summary(struct writer *w, const struct writer_end *e);
+/* The last line of the summary after a cancelled run (with newline), e.g.
+ * "  stopped by --deadline after 1.00 s; 150 lines not read"; nothing when
+ * E->stopped_by is NULL. Exposed for the unit tests. */
+void writer_stop_line(struct buf *dst, const struct writer_end *e);
 
 #endif

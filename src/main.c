@@ -23,6 +23,7 @@ enum {
     EXIT_FETCH = 3,
     EXIT_INTERNAL = 4,
     EXIT_DEADLINE = 124,
+    EXIT_SIGHUP = 129,
     EXIT_SIGINT = 130,
     EXIT_PIPE = 141,
     EXIT_SIGTERM = 143,
@@ -36,6 +37,8 @@ static int main_status(enum sched_end end, const struct output_summary *s, const
         return EXIT_SIGINT;
     case SCHED_SIGTERM:
         return EXIT_SIGTERM;
+    case SCHED_SIGHUP:
+        return EXIT_SIGHUP;
     case SCHED_DEADLINE:
         return EXIT_DEADLINE;
     case SCHED_CLOSED:
@@ -76,6 +79,17 @@ static void main_progress_counts(void *arg, struct progress_counts *c)
     c->done = sum->urls;
     c->failed = sum->failed;
     c->inflight = sched_inflight(run->s);
+}
+
+/* How the run ended, for the summary: after a cancellation, what stopped it
+ * and how much of the list was never read. */
+static struct writer_end main_end(struct sched *s, struct input *in)
+{
+    struct writer_end e = {.elapsed_us = sched_elapsed_us(s)};
+    e.stopped_by = sched_stopped_by(s, &e.stopped_after_us);
+    if (e.stopped_by)
+        e.unread = input_unread(in, &e.unread_source);
+    return e;
 }
 
 static bool main_progress(const struct config *cfg)
@@ -152,7 +166,7 @@ int main(int argc, char **argv)
 
     enum sched_end end = sched_run(s);
     progress_free(prog);
-    struct writer_end we = {.elapsed_us = sched_elapsed_us(s)};
+    struct writer_end we = main_end(s, in);
     bool reports_ok = writer_finish(w, &we, &err);
     if (writer_status(w) == WRITER_CLOSED) /* the last flush too may find stdout gone */
         end = SCHED_CLOSED;

@@ -44,10 +44,11 @@ static const struct sched_cause {
 } sched_causes[] = {
     {SIGINT, SCHED_SIGINT, "SIGINT", "interrupted by SIGINT"},
     {SIGTERM, SCHED_SIGTERM, "SIGTERM", "terminated by SIGTERM"},
+    {SIGHUP, SCHED_SIGHUP, "SIGHUP", "terminated by SIGHUP"},
     {0, SCHED_DEADLINE, "--deadline", "cancelled by --deadline"},
 };
 
-#define SCHED_NSIGNALS 2 /* the first rows of sched_causes */
+#define SCHED_NSIGNALS 3 /* the first rows of sched_causes */
 
 struct sched {
     struct event_base *base;
@@ -479,7 +480,11 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg, struc
     s->input_ev = sched_event(event_new(base, -1, 0, NULL, NULL));
     s->wake_ev = sched_event(evtimer_new(base, sched_on_wake, s));
     for (size_t i = 0; i < SCHED_NSIGNALS; i++) {
-        s->signal_ev[i] = sched_event(evsignal_new(base, sched_causes[i].sig, sched_on_signal, s));
+        int sig = sched_causes[i].sig;
+        s->signal_ev[i] = sched_event(evsignal_new(base, sig, sched_on_signal, s));
+        struct sigaction old;
+        if (sig == SIGHUP && sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue; /* under nohup(1) a hang-up stays ignored */
         event_add(s->signal_ev[i], NULL);
     }
     s->deadline_ev = sched_event(evtimer_new(base, sched_on_deadline, s));
@@ -560,6 +565,12 @@ long sched_inflight(const struct sched *s)
 int64_t sched_elapsed_us(const struct sched *s)
 {
     return (s->t_end ? s->t_end : clock_now_us()) - s->t0;
+}
+
+const char *sched_stopped_by(const struct sched *s, int64_t *after_us)
+{
+    *after_us = s->cancel != SCHED_DONE ? s->t_cancel - s->t0 : 0;
+    return s->cancel != SCHED_DONE ? s->cancel_name : NULL;
 }
 
 bool sched_input_failed(const struct sched *s)

@@ -198,13 +198,34 @@ bool writer_finish(struct writer *w, const struct writer_end *e, struct buf *err
     return report_finish(w->opt.rep, &w->sum, err); /* files: written even after | head */
 }
 
+void writer_stop_line(struct buf *dst, const struct writer_end *e)
+{
+    if (!e->stopped_by)
+        return;
+    buf_adds(dst, "  stopped by ");
+    buf_adds(dst, e->stopped_by);
+    buf_adds(dst, " after ");
+    buf_add_secs(dst, e->stopped_after_us > 0 ? e->stopped_after_us : 0, 2);
+    buf_adds(dst, " s; ");
+    if (e->unread < 0) {
+        buf_adds(dst, "the rest of ");
+        buf_adds(dst, e->unread_source ? e->unread_source : "the input");
+        buf_adds(dst, " was not read\n");
+    } else if (e->unread == 0) {
+        buf_adds(dst, "every line was read\n");
+    } else {
+        buf_add_u64(dst, (uint64_t)e->unread);
+        buf_adds(dst, e->unread == 1 ? " line not read\n" : " lines not read\n");
+    }
+}
+
 void writer_print_summary(struct writer *w, const struct writer_end *e)
 {
     if (w->opt.summary_fd < 0 || w->status == WRITER_CLOSED)
         return;
     struct buf b = {0};
-    (void)e;
     report_summary_text(w->opt.rep, &w->sum, &b);
+    writer_stop_line(&b, e);
     for (size_t done = 0; done < b.len;) {
         ssize_t n = write(w->opt.summary_fd, b.p + done, b.len - done);
         if (n < 0 && errno == EINTR)

@@ -1,7 +1,7 @@
 /* test_writer: the one writer: the buffered stdout with --order input,
  * --format json and a closed or broken stdout; the counts and the one
  * definition of a failed URL; the exact --fail-fast and --max-failures
- * cut-off; the reports it feeds; the summary. */
+ * cut-off; the reports it feeds; the summary and its stop line. */
 #include "unit.h"
 
 #include "writer.h"
@@ -485,7 +485,42 @@ static void test_allowed_timeouts_do_not_trip(void **state)
 
 /* ---- the summary -------------------------------------------------------- */
 
-/* The summary goes to its fd: the report's lines. */
+static char *stop_line(struct writer_end e)
+{
+    struct buf b = {0};
+    writer_stop_line(&b, &e);
+    char *s = strdup(buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
+#define assert_stop_line(e, want)                                                                  \
+    do {                                                                                           \
+        char *got_ = stop_line(e);                                                                 \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+static void test_stop_line(void **state)
+{
+    (void)state;
+    assert_stop_line(((struct writer_end){.elapsed_us = 5}), "");
+    assert_stop_line(((struct writer_end){
+                         .stopped_by = "--deadline", .stopped_after_us = 1000400, .unread = 150}),
+                     "  stopped by --deadline after 1.00 s; 150 lines not read\n");
+    assert_stop_line(
+        ((struct writer_end){.stopped_by = "SIGINT", .stopped_after_us = 2500000, .unread = 1}),
+        "  stopped by SIGINT after 2.50 s; 1 line not read\n");
+    assert_stop_line(((struct writer_end){.stopped_by = "--max-failures", .unread = 0}),
+                     "  stopped by --max-failures after 0.00 s; every line was read\n");
+    assert_stop_line(((struct writer_end){.stopped_by = "SIGTERM",
+                                          .stopped_after_us = 10000,
+                                          .unread = -1,
+                                          .unread_source = "stdin"}),
+                     "  stopped by SIGTERM after 0.01 s; the rest of stdin was not read\n");
+}
+
+/* The summary goes to its fd: the report's lines, then the stop line. */
 static void test_print_summary(void **state)
 {
     (void)state;
@@ -499,7 +534,10 @@ static void test_print_summary(void **state)
     writer_record(p.w, &r);
     r = bad_record(3, KIND_CANCELLED);
     writer_record(p.w, &r);
-    struct writer_end e = {.elapsed_us = 2000000};
+    struct writer_end e = {.elapsed_us = 2000000,
+                           .stopped_by = "--deadline",
+                           .stopped_after_us = 1000000,
+                           .unread = 7};
     struct buf err = {0};
     assert_true(writer_finish(p.w, &e, &err));
     buf_free(&err);
@@ -508,6 +546,10 @@ static void test_print_summary(void **state)
     assert_true(strncmp(got, "volley: 3 URLs in 2.00s", 23) == 0);
     /* cancelled URLs are not failed ones */
     assert_non_null(strstr(got, "  ok 1, failed 1: "));
+    assert_string_equal(got + strlen(got) -
+                            strlen("  stopped by --deadline after 1.00 s; 7 lines "
+                                   "not read\n"),
+                        "  stopped by --deadline after 1.00 s; 7 lines not read\n");
     free(got);
     pipe_close(&p);
     close(fds[0]);
@@ -559,6 +601,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_max_failures_exact),
     cmocka_unit_test(test_fail_fast_exact),
     cmocka_unit_test(test_allowed_timeouts_do_not_trip),
+    cmocka_unit_test(test_stop_line),
     cmocka_unit_test(test_print_summary),
     cmocka_unit_test(test_no_summary),
 };
