@@ -1,8 +1,8 @@
-/* task: one URL's request and result. Builds easy handles from the config
- * (run-wide options once per handle, per-URL options per attempt), counts
- * the body in the write callback, and turns libcurl's result into a record.
- * Also turns an input line into a task. The scheduler owns tasks; a task
- * borrows its easy handle while it runs. */
+/* task: one URL's request and result: an input line turned into a task
+ * (or into its input record), the per-attempt options set on a pooled easy
+ * handle (task_common makes the handles, with the run-wide options), the
+ * counting write callback, and libcurl's result turned into a record. The
+ * scheduler owns tasks; a task borrows its handle while an attempt runs. */
 #ifndef VOLLEY_TASK_H
 #define VOLLEY_TASK_H
 
@@ -37,7 +37,6 @@ struct task {
     struct buf filename;             /* --output-dir: the body's file */
     int out_fd;                      /* that file while the attempt runs, else -1 */
     bool write_failed;               /* the body could not be saved */
-    const char *input_error;         /* why the line is not fetchable (static or MESSAGE) */
     struct task_handle *h;           /* borrowed from the pool from attach to detach */
     int64_t t_read;                  /* monotonic µs when the line was read */
     int64_t t_first;                 /* when the first attempt started, 0 before */

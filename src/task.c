@@ -54,7 +54,6 @@ void task_reset(struct task *t)
     buf_clear(&t->shown);
     buf_clear(&t->label);
     buf_clear(&t->effective);
-    t->input_error = NULL;
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
     t->spec_headers = NULL;
@@ -164,7 +163,6 @@ static bool task_reject(struct task *t, const struct task_common *tc, const char
 {
     buf_clear(&t->shown);
     url_clip(text, len, &t->shown);
-    t->input_error = why;
     task_record_base(t, tc);
     t->rec.kind = KIND_INPUT;
     t->rec.error_message = why;
