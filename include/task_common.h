@@ -2,8 +2,9 @@
  * config: the proxies (read from -x and the environment once), the header,
  * --resolve and --connect-to lists, the run's method, the cache of compiled
  * per-line expectations; and the easy handles made with the run-wide
- * options, which the scheduler's pool lends to tasks. Read-only once built,
- * so loops can share it. */
+ * options, which the scheduler's pool lends to tasks. Nothing in it
+ * changes once built but the check cache, which task_from_line() fills
+ * (loops that share a task_common must lock it, or have one each). */
 #ifndef VOLLEY_TASK_COMMON_H
 #define VOLLEY_TASK_COMMON_H
 
@@ -14,7 +15,8 @@
 #include "cli.h"
 #include "log.h"
 
-/* Fields are read by task.c; nothing changes them after task_common_new(). */
+/* Fields are read by task.c; only CHECK_CACHE changes after
+ * task_common_new(). */
 struct task_common {
     const struct config *cfg;
     /* Proxies decided once from -x and the environment, so libcurl does not
