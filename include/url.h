@@ -27,6 +27,9 @@ void *url_checker_handle(struct url_checker *c);
 const char *url_prepare(struct url_checker *c, const char *line, size_t len,
                         const char *proto_default, struct buf *dst);
 
+/* True when URL (as url_prepare() made it) is fetched over TLS: its scheme
+ * is https. */
+bool url_is_https(const char *url);
 /* True when URL carries a password in its userinfo. */
 bool url_has_password(const char *url);
 /* Append URL to DST with the password (if any) written as "***". */

@@ -88,6 +88,11 @@ const char *url_prepare(struct url_checker *c, const char *line, size_t len,
     return NULL;
 }
 
+bool url_is_https(const char *url)
+{
+    return strncasecmp(url, "https://", 8) == 0;
+}
+
 /* The span of the password in URL's userinfo: [*start, *end). */
 static bool url_password_span(const char *url, size_t *start, size_t *end)
 {
