@@ -4,10 +4,12 @@
 # not depend on how busy the machine is, so this is the repeatable way to see
 # whether a change made volley cheaper per URL.
 #
-#   bench/callgrind.sh [--volley PATH] [-n N] [-j C] [--top] [--curl]
+#   bench/callgrind.sh [--volley PATH] [-n N] [-j C] [--threads T] [--top] [--curl]
 #
 #   -n N      URLs (default 20000), distinct /1k?i=N on one origin
 #   -j C      concurrency (default 50)
+#   --threads T  volley's --threads T (default: volley's own default);
+#             callgrind counts the instructions of every thread
 #   --top     also print the top 20 functions by self cost (callgrind_annotate)
 #   --curl    also measure curl --parallel --parallel-max C on the same list
 #
@@ -22,16 +24,17 @@ BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=bench/lib.sh
 . "$BENCH_DIR/lib.sh"
 
-N=20000 C=50 TOP=0 CURL=0 VOLLEY_OPT=""
+N=20000 C=50 TOP=0 CURL=0 VOLLEY_OPT="" THREADS=()
 while (($#)); do
   case $1 in
     --volley) VOLLEY_OPT=${2:?}; shift ;;
     --volley=*) VOLLEY_OPT=${1#*=} ;;
     -n) N=${2:?}; shift ;;
     -j) C=${2:?}; shift ;;
+    --threads) THREADS=(--threads "${2:?}"); shift ;;
     --top) TOP=1 ;;
     --curl) CURL=1 ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -107,7 +110,7 @@ measure() {
 
 status=0
 if [[ -n $VOLLEY ]]; then
-  measure volley volley "$VOLLEY" -j "$C" -q --format text || status=1
+  measure volley volley "$VOLLEY" "${THREADS[@]}" -j "$C" -q --format text || status=1
 fi
 if ((CURL)); then
   measure curl curl curl -q --parallel --parallel-max "$C" --no-progress-meter \

@@ -15,8 +15,8 @@ _volley_opts_arg='--cacert --color --connect-timeout --connect-to --data
     --expect-time --format --header --max-body --max-fail-ratio --max-failures
     --max-filesize --max-redirs --max-time --order --output-dir --parallel
     --per-host --progress --proto-default --proxy --rate --rate-per-host
-    --report --request --resolve --retry --retry-delay --retry-max-delay --url
-    --user-agent --write-out'
+    --report --request --resolve --retry --retry-delay --retry-max-delay
+    --threads --url --user-agent --write-out'
 _volley_opts_flag='--allow-timeouts --compressed --fail --fail-fast --head
     --help --http1.1 --http2 --http2-prior-knowledge --include --include-body
     --include-headers --insecure --json --location --quiet --retry-all-errors
@@ -70,6 +70,7 @@ _volley_spec()
     --retry) _volley_arg="N" ;; # default 0
     --retry-delay) _volley_arg="SECS" ;; # default 1
     --retry-max-delay) _volley_arg="SECS" ;; # default 30
+    --threads) _volley_arg="N" ;;
     --url) _volley_arg="URL" ;;
     -A | --user-agent) _volley_arg="NAME" ;; # default volley/VERSION
     -w | --write-out) _volley_arg="TEMPLATE" ;;

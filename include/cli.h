@@ -37,6 +37,7 @@ struct config {
 
     /* scheduling and timeouts */
     long parallel;
+    long threads;            /* --threads: event loops; 0 until prepare: online CPUs, at most 8 */
     long per_host;           /* in flight per origin; 0: no cap */
     int64_t rate_us;         /* --rate: µs between starts; 0: none */
     int64_t rate_host_us;    /* --rate-per-host: the same per origin */

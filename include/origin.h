@@ -94,5 +94,8 @@ void origin_table_each(struct origin_table *t, void (*fn)(struct origin *o, void
  * scheme://host:port, scheme and host in lower case, userinfo dropped, the
  * default port (443 for https, else 80) filled in. */
 void origin_key(const char *url, struct buf *key);
+/* FNV-1a-64 of the NUL-terminated KEY (the table's hash; the dispatcher
+ * places origins by it). */
+uint64_t origin_hash(const char *key);
 
 #endif

@@ -21,8 +21,12 @@
  * - the -d/--data-binary values are read and joined into cfg->data;
  * - --output-dir is made (with its parents) and must be writable;
  * - each --report KIND=FILE is added to REP (report_add creates the file);
- * - the soft open-files limit is raised to fit -j; when the hard limit is
- *   too low, -j is lowered to what fits, with one warning on stderr.
+ * - --threads 0 (not given) becomes the number of online CPUs, at most
+ *   PREPARE_DEFAULT_THREADS;
+ * - the soft open-files limit is raised to fit -j and the loops; when the
+ *   hard limit is too low, -j is lowered to what fits, with one warning on
+ *   stderr;
+ * - there are never more loops than -j.
  * On error returns false with a one-line message in ERR. */
 bool prepare_config(struct config *cfg, struct report *rep, struct buf *err);
 
@@ -40,6 +44,11 @@ bool prepare_proxy(const char *s, struct buf *err);
 /* How many transfers fit in LIMIT open files when each holds EACH of them
  * and PREPARE_SPARE_FDS stay for the rest; at least 1. */
 #define PREPARE_SPARE_FDS 64
+/* Open files an event loop holds by itself: its epoll, its wake-up, and
+ * its multi handle's wake-up pair; and the most loops --threads defaults
+ * to. */
+#define PREPARE_LOOP_FDS 4
+#define PREPARE_DEFAULT_THREADS 8
 long prepare_fit_parallel(unsigned long long limit, long each);
 
 #endif

@@ -1,52 +1,89 @@
-/* sched: the scheduler of one event loop. Reads lines from input with
- * back-pressure, owns the tasks, caps transfers in flight (-j) and per
- * origin (--per-host), spaces starts (--rate, --rate-per-host), waits out
- * retries on timers, lends pooled easy handles, hands every finished record
- * to the writer, and runs the one cancellation path (SIGINT, SIGTERM,
- * SIGHUP, --deadline, and the writer's --fail-fast / --max-failures). It
- * drives the loop: one event pass, one drain, one pump, one flush. */
+/* sched: the scheduler of one event loop, run in a thread of its own with
+ * its own event_base and libcurl multi handle (evcurl). It takes the tasks
+ * the dispatcher posts to its mailbox, queues them per origin, starts them
+ * as the run's -j slots, the per-origin cap (--per-host) and the start
+ * spacing (--rate, --rate-per-host) allow, waits out retries on timers,
+ * lends its pooled easy handles, hands every finished record to the writer
+ * and sends the task back to the dispatcher. It sees the run's cancellation
+ * at its next pass and ends every task it holds, each with one record (none
+ * after a closed stdout). One pass: one event loop pass, one drain of the
+ * finished transfers, one intake of the mailbox, one pump, one hand-over of
+ * the records. */
 #ifndef VOLLEY_SCHED_H
 #define VOLLEY_SCHED_H
 
 #include <event2/event.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include "cli.h"
-#include "input.h"
+#include "mailbox.h"
+#include "origin.h"
+#include "run.h"
+#include "task.h"
 #include "writer.h"
 
-enum sched_end {
-    SCHED_DONE,      /* every line read has its record */
-    SCHED_SIGINT,    /* cancelled by SIGINT */
-    SCHED_SIGTERM,   /* cancelled by SIGTERM */
-    SCHED_SIGHUP,    /* cancelled by SIGHUP */
-    SCHED_DEADLINE,  /* cancelled by --deadline */
-    SCHED_FAILURES,  /* cancelled by --fail-fast or --max-failures */
-    SCHED_CLOSED,    /* stdout was closed early */
-    SCHED_OUT_ERROR, /* stdout could not be written */
+struct sched;
+struct sched_slot;
+
+/* A task as it travels: the dispatcher makes it (task_from_line() on
+ * TASK, only ever on the dispatcher's thread, which also resets and frees
+ * it), a loop runs it, and it comes back to the dispatcher once its record
+ * is out. The fields after TASK are the loop's. */
+struct sched_task {
+    struct task task;
+    struct mailbox_link link; /* in a mailbox, or a batch of them */
+    struct sched *s;
+    struct origin *origin;
+    struct origin_entry entry;    /* in its origin's queue */
+    TAILQ_ENTRY(sched_task) wait; /* in the list of those waiting to retry */
+    struct event *retry_ev;       /* the backoff timer, while it waits */
+    struct sched_slot *slot;      /* while in flight */
 };
 
-struct sched;
+/* A new task (task_init'ed). Free with sched_task_free(). */
+struct sched_task *sched_task_new(void);
+void sched_task_free(struct sched_task *st);
+/* The task a mailbox link belongs to. */
+struct sched_task *sched_task_of(struct mailbox_link *l);
 
-/* Everything is borrowed and must outlive the scheduler; every record goes
- * to W. Free with sched_free() before the event base is freed. */
-struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct writer *w);
+/* Everything is borrowed and must outlive the loop; every record goes to W.
+ * BASE NULL: the loop makes its own event_base and sched_start() runs it in
+ * a thread of its own. Else it lives on BASE, in the caller's thread, and
+ * the caller runs its passes (sched_turn(), then sched_collect() after
+ * each pass of BASE's loop): --threads 1 is one loop on the dispatcher's
+ * thread, as volley was before it had threads. */
+struct sched *sched_new(const struct config *cfg, struct run *run, struct writer *w,
+                        const struct task_common *tc, struct event_base *base);
+/* Free after sched_join(); the tasks given back and not yet collected are
+ * not freed here (the dispatcher collects them first). */
 void sched_free(struct sched *s);
 
-/* Run until every line read has its record (or stdout is gone). */
-enum sched_end sched_run(struct sched *s);
+/* With its own base: run the loop in a thread of its own until its mailbox
+ * is closed and every task it was given is back; then the run's dispatcher
+ * is woken. Nothing on the caller's base. */
+void sched_start(struct sched *s);
+void sched_join(struct sched *s);
+/* One turn of the loop after a pass of its base's event loop (and
+ * sched_collect()): take in the mailbox, start what may start (or end
+ * everything after a cancellation), hand the records to stdout's thread
+ * and the finished tasks back. True once the loop has ended. */
+bool sched_turn(struct sched *s);
+/* The transfers that finished in the last pass of the base's loop. */
+void sched_collect(struct sched *s);
+/* True once the loop has ended (it can be joined without waiting). */
+bool sched_ended(struct sched *s);
 
-/* Transfers in flight now. */
-long sched_inflight(const struct sched *s);
-/* Microseconds from the start of sched_run() to its end (so far, while it
- * runs). */
-int64_t sched_elapsed_us(const struct sched *s);
-/* What cancelled the run ("SIGINT", "--deadline", "--max-failures", ...)
- * and when (µs from the start) in *AFTER_US; NULL when nothing did. */
-const char *sched_stopped_by(const struct sched *s, int64_t *after_us);
-/* True when an input source could not be read part-way through. */
-bool sched_input_failed(const struct sched *s);
+/* From the dispatcher: move the tasks in LIST (emptied) to the loop.
+ * Counts them in the loop's load. */
+void sched_post(struct sched *s, struct mailbox_list *list);
+/* No more tasks come: the loop ends once it holds none. */
+void sched_close(struct sched *s);
+/* The tasks whose record is out, given back to the dispatcher (appended to
+ * OUT). */
+void sched_returns(struct sched *s, struct mailbox_list *out);
+/* Tasks posted to the loop and not given back yet. */
+long sched_load(struct sched *s);
 
 #endif

@@ -2,9 +2,10 @@
  * config: the proxies (read from -x and the environment once), the header,
  * --resolve and --connect-to lists, the run's method, the cache of compiled
  * per-line expectations; and the easy handles made with the run-wide
- * options, which the scheduler's pool lends to tasks. Nothing in it
- * changes once built but the check cache, which task_from_line() fills
- * (loops that share a task_common must lock it, or have one each). */
+ * options, which the scheduler's pool lends to tasks. One per run, shared
+ * by every loop: nothing in it changes once built but the check cache,
+ * which task_from_line() fills, and task_from_line() runs only on the
+ * dispatcher's thread. */
 #ifndef VOLLEY_TASK_COMMON_H
 #define VOLLEY_TASK_COMMON_H
 
@@ -28,6 +29,7 @@ struct task_common {
     struct curl_slist *resolve;
     struct curl_slist *connect_to;
     const char *method; /* the run's method (task_common_method) */
+    CURLSH *share;      /* the run's share (DNS, TLS sessions), set by its owner; NULL: none */
 };
 
 /* An easy handle as the scheduler's pool hands it out, with the error

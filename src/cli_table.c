@@ -129,6 +129,8 @@ static const struct cli_opt cli_rows[] = {
     {"show-error", 'S', FLAG(show_error),
      .help = "accepted for curl users: volley always shows errors"},
     {"silent", 's', FLAG(quiet), .help = "curl's -s: the same as --quiet"},
+    {"threads", 0, CLI_INT, AT(threads), .min = 1, .max = 64, .arg = "N",
+     .help = "event loops, each on a core of its own (default: online CPUs, at most 8)"},
     {"url", 0, CLI_CUSTOM, .custom = CLI_C_URL, .flags = CLI_F_REPEAT, .arg = "URL",
      .help = "fetch URL too, before the lists"},
     {"user-agent", 'A', CLI_STRING, AT(user_agent), .def = "volley/" VOLLEY_VERSION, .arg = "NAME",

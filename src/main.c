@@ -1,18 +1,20 @@
-/* main: parse the command line, build the loop, the input, the writer and
- * the scheduler, run, finish the writer and map the outcome to an exit
- * status. Nothing else. */
+/* main: parse the command line, build the input, the writer and the
+ * dispatcher (which makes the loops), run, finish the writer and map the
+ * outcome to an exit status. Nothing else. */
 #include "cli.h"
+#include "dispatch.h"
 #include "input.h"
 #include "jqw.h"
 #include "log.h"
 #include "prepare.h"
 #include "progress.h"
 #include "report.h"
-#include "sched.h"
 #include "writer.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
+#include <event2/thread.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,28 +33,28 @@ enum {
     EXIT_SIGTERM = 143,
 };
 
-static int main_status(enum sched_end end, const struct output_summary *s, const struct config *cfg,
+static int main_status(enum run_end end, const struct output_summary *s, const struct config *cfg,
                        bool input_failed)
 {
     switch (end) {
-    case SCHED_SIGINT:
+    case RUN_SIGINT:
         return EXIT_SIGINT;
-    case SCHED_SIGTERM:
+    case RUN_SIGTERM:
         return EXIT_SIGTERM;
-    case SCHED_SIGHUP:
+    case RUN_SIGHUP:
         return EXIT_SIGHUP;
-    case SCHED_DEADLINE:
+    case RUN_DEADLINE:
         return EXIT_DEADLINE;
-    case SCHED_CLOSED:
+    case RUN_CLOSED:
         return EXIT_PIPE;
-    case SCHED_OUT_ERROR:
+    case RUN_OUT_ERROR:
         return EXIT_INTERNAL;
-    case SCHED_DONE:
-    case SCHED_FAILURES: /* 1 or 3, as the failures that triggered it decide */
+    case RUN_DONE:
+    case RUN_FAILURES: /* 1 or 3, as the failures that triggered it decide */
         break;
     }
     /* --max-fail-ratio: the run passes while failed / read <= P */
-    if (cfg->max_fail_ratio >= 0 && end == SCHED_DONE &&
+    if (cfg->max_fail_ratio >= 0 && end == RUN_DONE &&
         (s->urls == 0 || (double)s->failed / (double)s->urls <= cfg->max_fail_ratio))
         return input_failed ? EXIT_USAGE : EXIT_OK;
     static const enum record_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT, KIND_TLS,
@@ -69,26 +71,27 @@ static int main_status(enum sched_end end, const struct output_summary *s, const
 
 struct main_run {
     struct writer *w;
-    struct sched *s;
+    struct dispatch *d;
 };
 
-/* The progress line's counts (a progress_fn): the writer's, and the loop's
+/* The progress line's counts (a progress_fn): the writer's, and the loops'
  * transfers in flight. */
 static void main_progress_counts(void *arg, struct progress_counts *c)
 {
     const struct main_run *run = arg;
-    const struct output_summary *sum = writer_counts(run->w);
-    c->done = sum->urls;
-    c->failed = sum->failed;
-    c->inflight = sched_inflight(run->s);
+    struct output_summary sum;
+    writer_counts(run->w, &sum);
+    c->done = sum.urls;
+    c->failed = sum.failed;
+    c->inflight = dispatch_inflight(run->d);
 }
 
 /* How the run ended, for the summary: after a cancellation, what stopped it
  * and how much of the list was never read. */
-static struct writer_end main_end(struct sched *s, struct input *in)
+static struct writer_end main_end(struct dispatch *d, struct input *in)
 {
-    struct writer_end e = {.elapsed_us = sched_elapsed_us(s)};
-    e.stopped_by = sched_stopped_by(s, &e.stopped_after_us);
+    struct writer_end e = {.elapsed_us = dispatch_elapsed_us(d)};
+    e.stopped_by = dispatch_stopped_by(d, &e.stopped_after_us);
     if (e.stopped_by)
         e.unread = input_unread(in, &e.unread_source);
     return e;
@@ -137,10 +140,10 @@ int main(int argc, char **argv)
     buf_free(&err);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         log_die(EXIT_INTERNAL, "cannot initialise libcurl");
+    /* the loops, the writer and jqw wake each other's event loops */
+    if (evthread_use_pthreads() != 0)
+        log_die(EXIT_INTERNAL, "cannot make libevent thread-safe");
 
-    struct event_base *base = event_base_new();
-    if (!base)
-        log_die(EXIT_INTERNAL, "cannot create the event loop");
     struct writer_options wo = {
         .out =
             {
@@ -159,25 +162,31 @@ int main(int argc, char **argv)
     };
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct sched *s = sched_new(base, &cfg, in, w);
-    struct main_run run = {w, s};
+    struct dispatch *d = dispatch_new(&cfg, in, w);
+    struct main_run run = {w, d};
     struct progress *prog = NULL;
     if (main_progress(&cfg))
-        prog = progress_new(base, STDERR_FILENO,
+        prog = progress_new(dispatch_base(d), STDERR_FILENO,
                             input_count(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles),
                             main_progress_counts, &run);
 
-    enum sched_end end = sched_run(s);
+    enum run_end end = dispatch_run(d);
     progress_free(prog);
-    struct writer_end we = main_end(s, in);
+    struct writer_end we = main_end(d, in);
     bool reports_ok = writer_finish(w, &we, &err);
-    if (writer_status(w) == WRITER_CLOSED) /* the last flush too may find stdout gone */
-        end = SCHED_CLOSED;
-    else if (writer_status(w) == WRITER_ERROR)
-        end = SCHED_OUT_ERROR;
-    int status = main_status(end, writer_counts(w), &cfg, sched_input_failed(s));
-    if (end == SCHED_OUT_ERROR)
+    uint64_t unwritten = 0;
+    enum run_end last =
+        dispatch_finish_output(d, &unwritten); /* the last flush may find stdout gone */
+    if (last == RUN_CLOSED || last == RUN_OUT_ERROR || end == RUN_DONE)
+        end = last; /* or a signal while waiting for stdout */
+    struct output_summary sum;
+    writer_counts(w, &sum);
+    int status = main_status(end, &sum, &cfg, dispatch_input_failed(d));
+    if (end == RUN_OUT_ERROR)
         log_warn("cannot write to stdout");
+    if (unwritten)
+        log_warn("%" PRIu64 " record%s could not be written: stdout is not being read", unwritten,
+                 unwritten == 1 ? "" : "s");
     if (!reports_ok) {
         log_warn("--report: %s", buf_str(&err));
         if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
@@ -186,11 +195,10 @@ int main(int argc, char **argv)
     buf_free(&err);
     writer_print_summary(w, &we);
 
-    sched_free(s);
-    writer_free(w);
+    writer_free(w); /* stops stdout's thread (cut short when it is stuck) */
+    dispatch_free(d);
     report_free(rep);
     input_free(in);
-    event_base_free(base);
     curl_global_cleanup();
     cli_free(&cfg);
     return status;

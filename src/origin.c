@@ -188,7 +188,7 @@ void origin_key(const char *url, struct buf *key)
         buf_adds(key, url_is_https(url) ? ":443" : ":80");
 }
 
-static uint64_t origin_hash(const char *s)
+uint64_t origin_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
     for (; *s; s++)

@@ -327,11 +327,22 @@ long prepare_fit_parallel(unsigned long long limit, long each)
     return (long)((limit - PREPARE_SPARE_FDS) / (unsigned long long)each);
 }
 
-/* Raise the soft open-files limit to fit -j; cap -j where it cannot. */
+/* --threads not given: the online CPUs, at most PREPARE_DEFAULT_THREADS. */
+static void prepare_threads(struct config *cfg)
+{
+    if (cfg->threads > 0)
+        return;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg->threads = n < 1 ? 1 : n > PREPARE_DEFAULT_THREADS ? PREPARE_DEFAULT_THREADS : n;
+}
+
+/* Raise the soft open-files limit to fit -j and the loops; cap -j where it
+ * cannot. */
 static void prepare_open_files(struct config *cfg)
 {
     long each = cfg->output_dir ? 2 : 1; /* a socket, and a body file */
-    rlim_t need = (rlim_t)cfg->parallel * (rlim_t)each + PREPARE_SPARE_FDS;
+    rlim_t loops = (rlim_t)cfg->threads * PREPARE_LOOP_FDS;
+    rlim_t need = (rlim_t)cfg->parallel * (rlim_t)each + PREPARE_SPARE_FDS + loops;
     struct rlimit rl;
     if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
         return;
@@ -342,7 +353,7 @@ static void prepare_open_files(struct config *cfg)
         rl.rlim_cur = want.rlim_cur;
     if (rl.rlim_cur >= need)
         return;
-    long fit = prepare_fit_parallel(rl.rlim_cur, each);
+    long fit = prepare_fit_parallel(rl.rlim_cur > loops ? rl.rlim_cur - loops : 0, each);
     log_warn("-j %ld needs about %llu open files, but the limit is %llu (ulimit -n): using -j %ld",
              cfg->parallel, (unsigned long long)need, (unsigned long long)rl.rlim_cur, fit);
     cfg->parallel = fit;
@@ -358,6 +369,9 @@ bool prepare_config(struct config *cfg, struct report *rep, struct buf *err)
     for (size_t i = 0; i < cfg->nreports; i++)
         if (!report_add(rep, cfg->reports[i], err))
             return false;
+    prepare_threads(cfg);
     prepare_open_files(cfg);
+    if (cfg->threads > cfg->parallel) /* a loop that can never start a transfer */
+        cfg->threads = cfg->parallel;
     return true;
 }

@@ -1,99 +1,90 @@
-/* sched: slots (the semaphore), per-origin queues with caps and start
- * spacing, retry timers, the handle pool, and the one cancellation path.
- * Lines become tasks in task, records go to the writer. */
+/* sched: one loop's origins and their queues, its handle pool, its retry
+ * timers and its share of the run's slots; the loop's thread and its pass. */
 #include "sched.h"
 #include "clock.h"
 #include "evcurl.h"
 #include "log.h"
-#include "origin.h"
 #include "retry.h"
-#include "task.h"
 
 #include <assert.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
-#include <sys/queue.h>
 #include <unistd.h>
 
-/* A task and the scheduler's state of it. */
-struct sched_task {
-    struct task task;
-    struct sched *s;
-    struct origin *origin;
-    struct origin_entry entry;    /* in its origin's queue */
-    TAILQ_ENTRY(sched_task) link; /* in the list of those waiting to retry, or the spares */
-    struct event *retry_ev;       /* the backoff timer, kept across reuse */
-    int slot;                     /* the pool slot while in flight, else -1 */
+/* One easy handle of the pool and the task using it. Each lives at a fixed
+ * address (libcurl writes into its error buffer). */
+struct sched_slot {
+    struct task_handle h;
+    struct sched_task *st;
+    struct sched_slot *next_free;
 };
 
 TAILQ_HEAD(sched_tasks, sched_task);
 
-/* One easy handle of the pool and the task using it. */
-struct sched_slot {
-    struct task_handle h;
-    struct sched_task *st;
-};
-
-/* The causes the scheduler cancels for by itself; the writer's cut-off
- * (--fail-fast, --max-failures) brings its own. */
-static const struct sched_cause {
-    int sig;
-    enum sched_end end;
-    const char *name, *message;
-} sched_causes[] = {
-    {SIGINT, SCHED_SIGINT, "SIGINT", "interrupted by SIGINT"},
-    {SIGTERM, SCHED_SIGTERM, "SIGTERM", "terminated by SIGTERM"},
-    {SIGHUP, SCHED_SIGHUP, "SIGHUP", "terminated by SIGHUP"},
-    {0, SCHED_DEADLINE, "--deadline", "cancelled by --deadline"},
-};
-
-#define SCHED_NSIGNALS 3 /* the first rows of sched_causes */
-
 struct sched {
-    struct event_base *base;
     const struct config *cfg;
-    struct input *in;
+    struct run *run;
     struct writer *w;
+    const struct task_common *tc;
+    struct event_base *base;
+    bool own_base; /* its own, run in its own thread; else the caller's */
     struct evcurl *ec;
-    struct task_common *tc;
     struct retry_policy retry;
+    pthread_t thread;
+    atomic_bool ended;
 
-    struct sched_slot *slots; /* cfg->parallel of them */
-    int *free_slots;          /* a stack of unused slot indexes */
-    long nfree;
+    struct run_member member; /* its part in the run's slots */
+    struct event *kick;       /* activated to wake the loop (mailbox, slots, cancellation) */
+    struct mailbox in;        /* tasks from the dispatcher */
+    struct mailbox back;      /* tasks whose record is out, to the dispatcher */
+    atomic_long load;         /* posted, not given back */
+    bool closed;              /* the mailbox is closed and empty */
+
+    struct sched_slot **slots; /* every handle made, for the drain */
+    size_t nslots, capslots;
+    struct sched_slot *free_slots;
+    long inflight;
+    long freed; /* slots its transfers ended with this pass, given back at the pump */
 
     bool per_origin;             /* --per-host or --rate-per-host given */
     struct origin one;           /* the only origin when !per_origin */
     struct origin_table origins; /* when per_origin */
     struct origin_heap ready;    /* origins that may start their head now */
     struct origin_heap timed;    /* origins waiting for their next start time */
-    int64_t next_global;         /* --rate: earliest next start (µs) */
-    struct event *wake_ev;
+    struct event *wake_ev;       /* the next start's time */
 
-    long queued;               /* read, waiting for a slot */
-    long waiting;              /* waiting to retry */
-    struct sched_tasks wait;   /* the tasks waiting to retry */
-    struct sched_tasks spares; /* freed tasks kept for reuse */
-    long readahead;
+    long queued;              /* taken in, waiting for a slot */
+    long waiting;             /* waiting to retry */
+    struct sched_tasks wait;  /* the tasks waiting to retry */
+    long started;             /* this pass: tasks that left the read-ahead */
+    struct mailbox_list done; /* this pass: tasks whose record is out */
     uint64_t rng;
-
-    uint64_t seq; /* the last seq handed out */
-    bool input_done;
-    bool input_waiting; /* the input event is armed */
-    bool input_failed;
-    struct event *input_ev;
-    struct event *signal_ev[SCHED_NSIGNALS];
-    struct event *deadline_ev;
-    enum sched_end cancel; /* SCHED_DONE: not cancelled */
-    const char *cancel_name, *cancel_message;
-
-    int64_t t0, t_cancel, t_end;
 };
 
-static struct sched_task *sched_task_of(struct origin_entry *e)
+static struct sched_task *sched_task_of_entry(struct origin_entry *e)
 {
     return (struct sched_task *)(void *)((char *)e - offsetof(struct sched_task, entry));
+}
+
+struct sched_task *sched_task_of(struct mailbox_link *l)
+{
+    return (struct sched_task *)(void *)((char *)l - offsetof(struct sched_task, link));
+}
+
+struct sched_task *sched_task_new(void)
+{
+    struct sched_task *st = log_calloc(1, sizeof *st);
+    task_init(&st->task);
+    return st;
+}
+
+void sched_task_free(struct sched_task *st)
+{
+    if (!st)
+        return;
+    task_free(&st->task);
+    free(st);
 }
 
 /* ---- origins ------------------------------------------------------------ */
@@ -145,46 +136,18 @@ static struct sched_task *sched_dequeue(struct sched *s, struct origin *o)
     if (!e)
         return NULL;
     s->queued--;
-    return sched_task_of(e);
+    return sched_task_of_entry(e);
 }
 
 /* ---- tasks -------------------------------------------------------------- */
 
-static void sched_on_retry(evutil_socket_t fd, short events, void *arg);
-
-static struct sched_task *sched_task_get(struct sched *s)
+/* T's record is out: it goes back to the dispatcher at the pass's end. */
+static void sched_task_done(struct sched *s, struct sched_task *st)
 {
-    struct sched_task *st = TAILQ_FIRST(&s->spares);
-    if (st) {
-        TAILQ_REMOVE(&s->spares, st, link);
-    } else {
-        st = log_calloc(1, sizeof *st);
-        task_init(&st->task);
-        st->s = s;
-        st->slot = -1;
-        st->retry_ev = evtimer_new(s->base, sched_on_retry, st);
-        if (!st->retry_ev)
-            log_die(LOG_EXIT_INTERNAL, "out of memory");
-    }
-    task_reset(&st->task);
+    assert(!st->slot);
+    st->s = NULL;
     st->origin = NULL;
-    return st;
-}
-
-static void sched_task_put(struct sched *s, struct sched_task *st)
-{
-    assert(st->slot < 0);
-    TAILQ_INSERT_HEAD(&s->spares, st, link);
-}
-
-static void sched_cancel(struct sched *s, enum sched_end why, const char *name, const char *message)
-{
-    if (s->cancel != SCHED_DONE)
-        return; /* the first cause wins */
-    s->cancel = why;
-    s->cancel_name = name;
-    s->cancel_message = message;
-    s->t_cancel = clock_now_us();
+    mailbox_list_add(&s->done, &st->link);
 }
 
 /* Hand T's record to the writer; it may reach the failure cut-off. */
@@ -192,35 +155,54 @@ static void sched_emit(struct sched *s, struct sched_task *st)
 {
     if (writer_record(s->w, &st->task.rec)) {
         const struct writer_cut *cut = writer_cutoff(s->w);
-        sched_cancel(s, SCHED_FAILURES, cut->option, cut->message);
+        run_cancel(s->run, RUN_FAILURES, cut->option, cut->message, clock_now_us());
     }
 }
 
 /* ---- transfers ---------------------------------------------------------- */
 
-static void sched_start(struct sched *s, struct sched_task *st, int64_t now)
+static struct sched_slot *sched_slot_get(struct sched *s)
 {
-    assert(s->nfree > 0);
-    int i = s->free_slots[--s->nfree];
-    struct sched_slot *sl = &s->slots[i];
-    assert(!sl->st);
-    if (!sl->h.easy)
-        task_common_handle_init(s->tc, &sl->h);
+    struct sched_slot *sl = s->free_slots;
+    if (sl) {
+        s->free_slots = sl->next_free;
+        return sl;
+    }
+    sl = log_calloc(1, sizeof *sl);
+    task_common_handle_init(s->tc, &sl->h);
+    if (s->nslots == s->capslots) {
+        s->capslots = s->capslots ? 2 * s->capslots : 16;
+        s->slots = log_realloc(s->slots, s->capslots * sizeof *s->slots);
+    }
+    s->slots[s->nslots++] = sl;
+    return sl;
+}
+
+static void sched_start_task(struct sched *s, struct sched_task *st, int64_t now)
+{
+    struct sched_slot *sl = sched_slot_get(s);
     sl->st = st;
-    st->slot = i;
+    st->slot = sl;
     task_attach(&st->task, s->tc, &sl->h, now);
     st->origin->inflight++;
+    s->inflight++;
     evcurl_add(s->ec, sl->h.easy, st);
 }
 
+/* T's transfer ended: its handle goes back to the pool, its slot to the
+ * run (at the next pump). */
 static void sched_release(struct sched *s, struct sched_task *st)
 {
-    assert(st->slot >= 0 && s->slots[st->slot].st == st);
-    s->slots[st->slot].st = NULL;
-    s->free_slots[s->nfree++] = st->slot;
-    st->slot = -1;
+    struct sched_slot *sl = st->slot;
+    assert(sl && sl->st == st);
+    sl->st = NULL;
+    sl->next_free = s->free_slots;
+    s->free_slots = sl;
+    st->slot = NULL;
     task_detach(&st->task);
     st->origin->inflight--;
+    s->inflight--;
+    s->freed++;
 }
 
 static uint32_t sched_random(struct sched *s)
@@ -233,6 +215,8 @@ static uint32_t sched_random(struct sched *s)
     return (uint32_t)((x * 2685821657736338717ULL) >> 32);
 }
 
+static void sched_on_retry(evutil_socket_t fd, short events, void *arg);
+
 static void sched_on_done(void *arg, void *data, CURLcode result)
 {
     struct sched *s = arg;
@@ -240,27 +224,33 @@ static void sched_on_done(void *arg, void *data, CURLcode result)
     int64_t now = clock_now_us();
     task_finish(&st->task, s->tc, result, now);
     long delay = -1;
-    if (s->cfg->retries > 0 && s->cancel == SCHED_DONE)
+    if (s->cfg->retries > 0 && run_cause(s->run) == RUN_DONE)
         delay = retry_decide(&s->retry, &st->task.outcome, sched_random(s));
     struct origin *o = st->origin;
     if (delay >= 0) { /* wait on a timer, holding no slot */
         sched_release(s, st);
         o->waiting++;
         s->waiting++;
-        TAILQ_INSERT_HEAD(&s->wait, st, link);
+        run_pending_add(s->run, 1); /* read and not started, again */
+        TAILQ_INSERT_HEAD(&s->wait, st, wait);
+        st->retry_ev = evtimer_new(s->base, sched_on_retry, st);
+        if (!st->retry_ev)
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
         struct timeval tv = clock_timeval_ms(delay);
         evtimer_add(st->retry_ev, &tv);
     } else {
         sched_emit(s, st); /* before the handle is reused: the record borrows it */
         sched_release(s, st);
-        sched_task_put(s, st);
+        sched_task_done(s, st);
     }
     sched_origin_update(s, o, now);
 }
 
 static void sched_unwait(struct sched *s, struct sched_task *st)
 {
-    TAILQ_REMOVE(&s->wait, st, link);
+    TAILQ_REMOVE(&s->wait, st, wait);
+    event_free(st->retry_ev);
+    st->retry_ev = NULL;
     st->origin->waiting--;
     s->waiting--;
 }
@@ -276,79 +266,76 @@ static void sched_on_retry(evutil_socket_t fd, short events, void *arg)
     sched_origin_update(s, st->origin, clock_now_us());
 }
 
-/* ---- input -------------------------------------------------------------- */
+/* ---- the mailbox -------------------------------------------------------- */
 
-static void sched_on_input(evutil_socket_t fd, short events, void *arg)
+static void sched_intake(struct sched *s)
 {
-    (void)fd;
-    (void)events;
-    struct sched *s = arg;
-    s->input_waiting = false;
-}
-
-static void sched_accept(struct sched *s, const struct input_line *l, int64_t now)
-{
-    struct sched_task *st = sched_task_get(s);
-    if (!task_from_line(&st->task, s->tc, l, ++s->seq, now)) {
-        sched_emit(s, st); /* its input record */
-        sched_task_put(s, st);
+    struct mailbox_list l = {0};
+    s->closed = mailbox_take(&s->in, &l);
+    if (!l.head)
         return;
+    int64_t now = clock_now_us();
+    struct mailbox_link *ln;
+    while ((ln = mailbox_list_pop(&l))) {
+        struct sched_task *st = sched_task_of(ln);
+        st->s = s;
+        st->slot = NULL;
+        st->origin = sched_origin_get(s, st->task.url.p);
+        sched_queue(s, st);
+        sched_origin_update(s, st->origin, now);
     }
-    st->origin = sched_origin_get(s, st->task.url.p);
-    sched_queue(s, st);
-    sched_origin_update(s, st->origin, now);
 }
 
 /* ---- the pump ----------------------------------------------------------- */
 
-/* Start what the slots, caps and rates allow; read ahead to refill. */
+/* How many slots the loop could use now: every queued task without
+ * per-origin limits, one per ready origin with them, one with --rate. */
+static long sched_want(const struct sched *s)
+{
+    if (s->cfg->rate_us)
+        return 1;
+    return s->per_origin ? (long)s->ready.n : s->queued;
+}
+
+/* Start what the slots, caps and rates allow. */
 static void sched_pump(struct sched *s)
 {
     int64_t now = clock_now_us();
-    for (;;) {
-        if (s->cancel != SCHED_DONE)
-            return; /* a record just written reached the failure cut-off */
-        struct origin *o;
-        while ((o = origin_heap_top(&s->timed)) && o->next_start <= now)
-            sched_origin_update(s, o, now);
-        while (s->nfree > 0 && (o = origin_heap_top(&s->ready)) &&
-               !(s->cfg->rate_us && now < s->next_global)) {
-            sched_start(s, sched_dequeue(s, o), now);
-            if (s->cfg->rate_host_us)
-                o->next_start = now + s->cfg->rate_host_us;
-            if (s->cfg->rate_us)
-                s->next_global = now + s->cfg->rate_us;
-            sched_origin_update(s, o, now);
-        }
-        if (s->cancel != SCHED_DONE)
-            return;
-        if (s->input_done || s->input_waiting || s->queued + s->waiting >= s->readahead ||
-            !writer_can_accept(s->w, s->seq + 1))
-            break;
-        struct input_line l;
-        switch (input_next(s->in, &l)) {
-        case INPUT_LINE:
-            sched_accept(s, &l, now);
-            break;
-        case INPUT_AGAIN:
-            if (event_assign(s->input_ev, s->base, input_fd(s->in), EV_READ, sched_on_input, s) ||
-                event_add(s->input_ev, NULL))
-                log_die(LOG_EXIT_INTERNAL, "cannot watch the input");
-            s->input_waiting = true;
-            break;
-        case INPUT_EOF:
-            s->input_done = true;
-            break;
-        case INPUT_ERROR:
-            log_warn("%s", input_error(s->in));
-            s->input_failed = true;
-            break;
-        }
+    if (s->freed) { /* the slots of this pass's ended transfers */
+        run_slots_give(s->run, &s->member, s->freed);
+        s->freed = 0;
     }
-    /* wake up when the next start is due */
+    struct origin *o;
+    while ((o = origin_heap_top(&s->timed)) && o->next_start <= now)
+        sched_origin_update(s, o, now);
+    long have = 0;
+    bool starved = false;
     int64_t wake = -1;
-    if (s->cfg->rate_us && s->nfree > 0 && s->ready.n && now < s->next_global)
-        wake = s->next_global;
+    while ((o = origin_heap_top(&s->ready))) {
+        if (s->cfg->rate_us && run_rate_next(s->run) > now) {
+            wake = run_rate_next(s->run);
+            break;
+        }
+        if (have == 0 && (have = run_slots_take(s->run, &s->member, sched_want(s))) == 0) {
+            starved = true; /* woken when a slot is handed over */
+            break;
+        }
+        int64_t at;
+        if (!run_rate_claim(s->run, now, &at)) { /* another loop started just now */
+            wake = at;
+            break;
+        }
+        have--;
+        sched_start_task(s, sched_dequeue(s, o), now);
+        s->started++;
+        if (s->cfg->rate_host_us)
+            o->next_start = now + s->cfg->rate_host_us;
+        sched_origin_update(s, o, now);
+    }
+    if (have) /* taken and not used */
+        run_slots_give(s->run, &s->member, have);
+    run_slots_settle(s->run, &s->member, starved);
+    /* wake up when the next start is due */
     struct origin *t = origin_heap_top(&s->timed);
     if (t && (wake < 0 || t->next_start < wake))
         wake = t->next_start;
@@ -360,45 +347,23 @@ static void sched_pump(struct sched *s)
 
 /* ---- cancellation ------------------------------------------------------- */
 
-static void sched_on_signal(evutil_socket_t sig, short events, void *arg)
-{
-    (void)events;
-    struct sched *s = arg;
-    for (size_t i = 0; i < SCHED_NSIGNALS; i++)
-        if (sched_causes[i].sig == sig)
-            sched_cancel(s, sched_causes[i].end, sched_causes[i].name, sched_causes[i].message);
-}
-
-static void sched_on_deadline(evutil_socket_t fd, short events, void *arg)
-{
-    (void)fd;
-    (void)events;
-    const struct sched_cause *c = &sched_causes[SCHED_NSIGNALS];
-    sched_cancel(arg, c->end, c->name, c->message);
-}
-
-static void sched_on_wake(evutil_socket_t fd, short events, void *arg)
-{
-    (void)fd;
-    (void)events;
-    (void)arg; /* the pump after this loop pass starts what is due */
-}
-
 /* The end of one task the drain takes: its cancelled record when EMIT. */
-static void sched_drop(struct sched *s, struct sched_task *st, bool aborted, bool emit, int64_t now)
+static void sched_drop(struct sched *s, struct sched_task *st, bool aborted, bool emit,
+                       const char *why, int64_t now)
 {
     if (emit) {
-        task_cancelled(&st->task, s->tc, s->cancel_message, aborted, now);
+        task_cancelled(&st->task, s->tc, why, aborted, now);
         sched_emit(s, st);
     }
-    if (st->slot >= 0)
+    if (st->slot)
         sched_release(s, st);
-    sched_task_put(s, st);
+    sched_task_done(s, st);
 }
 
 struct sched_drain_arg {
     struct sched *s;
     bool emit;
+    const char *why;
     int64_t now;
 };
 
@@ -406,42 +371,109 @@ static void sched_drain_origin(struct origin *o, void *arg)
 {
     struct sched_drain_arg *a = arg;
     struct sched_task *st;
-    while ((st = sched_dequeue(a->s, o)))
-        sched_drop(a->s, st, false, a->emit, a->now);
+    while ((st = sched_dequeue(a->s, o))) {
+        a->s->started++; /* it leaves the read-ahead */
+        sched_drop(a->s, st, false, a->emit, a->why, a->now);
+    }
 }
 
-/* The one end of every task still held: abort what runs, stop the retry
- * timers, empty the queues, read no more. EMIT: each gets its cancelled
- * record (every line read gets exactly one); else nothing more is written
- * (stdout is gone). */
+/* The one end of every task the loop holds: abort what runs, stop the retry
+ * timers, empty the queues. EMIT: each gets its cancelled record (every
+ * line read gets exactly one); else nothing more is written (stdout is
+ * gone). */
 static void sched_drain(struct sched *s, bool emit)
 {
     int64_t now = clock_now_us();
-    for (long i = 0; i < s->cfg->parallel; i++) {
-        struct sched_task *st = s->slots[i].st;
+    const char *why = run_cancel_message(s->run);
+    for (size_t i = 0; i < s->nslots; i++) {
+        struct sched_task *st = s->slots[i]->st;
         if (!st)
             continue;
-        evcurl_remove(s->ec, s->slots[i].h.easy);
-        sched_drop(s, st, true, emit, now);
+        evcurl_remove(s->ec, s->slots[i]->h.easy);
+        sched_drop(s, st, true, emit, why, now);
     }
     struct sched_task *st;
     while ((st = TAILQ_FIRST(&s->wait))) {
-        evtimer_del(st->retry_ev);
         sched_unwait(s, st);
-        sched_drop(s, st, false, emit, now);
+        s->started++;
+        sched_drop(s, st, false, emit, why, now);
     }
-    struct sched_drain_arg a = {s, emit, now};
+    struct sched_drain_arg a = {s, emit, why, now};
     if (s->per_origin)
         origin_table_each(&s->origins, sched_drain_origin, &a);
     else
         sched_drain_origin(&s->one, &a);
-    s->input_done = true;
-    if (s->input_waiting)
-        event_del(s->input_ev);
-    s->input_waiting = false;
+    if (s->freed) {
+        run_slots_give(s->run, &s->member, s->freed);
+        s->freed = 0;
+    }
+    run_slots_settle(s->run, &s->member, false);
 }
 
 /* ---- the loop ----------------------------------------------------------- */
+
+static void sched_on_wake(evutil_socket_t fd, short events, void *arg)
+{
+    (void)fd;
+    (void)events;
+    (void)arg; /* the pass after this event does the work */
+}
+
+static void sched_kick(void *arg)
+{
+    struct sched *s = arg;
+    event_active(s->kick, EV_READ, 0);
+}
+
+/* The pass's end: the records to stdout's thread, the finished tasks back
+ * to the dispatcher, the read-ahead they leave. */
+static void sched_publish(struct sched *s)
+{
+    writer_flush(s->w);
+    if (s->done.head) {
+        long n = (long)s->done.n;
+        mailbox_post(&s->back, &s->done);
+        atomic_fetch_sub(&s->load, n);
+    }
+    if (s->started) {
+        run_pending_sub(s->run, s->started);
+        s->started = 0;
+    }
+}
+
+bool sched_turn(struct sched *s)
+{
+    sched_intake(s);
+    enum run_end cause = run_cause(s->run);
+    if (cause != RUN_DONE)
+        sched_drain(s, run_cause_emits(cause));
+    else
+        sched_pump(s);
+    sched_publish(s);
+    if (!s->closed || s->queued || s->waiting || s->inflight)
+        return false;
+    /* closed (no task comes any more) and nothing held: the loop's end */
+    run_member_leave(s->run, &s->member);
+    atomic_store(&s->ended, true);
+    if (s->run->dispatcher.fn)
+        s->run->dispatcher.fn(s->run->dispatcher.arg);
+    return true;
+}
+
+void sched_collect(struct sched *s)
+{
+    evcurl_drain(s->ec);
+}
+
+static void *sched_main(void *arg)
+{
+    struct sched *s = arg;
+    while (!sched_turn(s)) {
+        event_base_loop(s->base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
+        sched_collect(s);
+    }
+    return NULL;
+}
 
 static struct event *sched_event(struct event *ev)
 {
@@ -450,24 +482,28 @@ static struct event *sched_event(struct event *ev)
     return ev;
 }
 
-struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct writer *w)
+struct sched *sched_new(const struct config *cfg, struct run *run, struct writer *w,
+                        const struct task_common *tc, struct event_base *base)
 {
     struct sched *s = log_calloc(1, sizeof *s);
-    s->base = base;
     s->cfg = cfg;
-    s->in = in;
+    s->run = run;
     s->w = w;
-    s->ec = evcurl_new(base, sched_on_done, s);
-    s->tc = task_common_new(cfg);
+    s->tc = tc;
+    s->own_base = !base;
+    s->base = base ? base : event_base_new();
+    if (!s->base)
+        log_die(LOG_EXIT_INTERNAL, "cannot create an event loop");
+    s->ec = evcurl_new(s->base, sched_on_done, s);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
                                      cfg->retry_all_errors};
-    s->slots = log_calloc((size_t)cfg->parallel, sizeof *s->slots);
-    s->free_slots = log_calloc((size_t)cfg->parallel, sizeof *s->free_slots);
-    for (long i = 0; i < cfg->parallel; i++)
-        s->free_slots[i] = (int)(cfg->parallel - 1 - i);
-    s->nfree = cfg->parallel;
-    s->readahead = 2 * cfg->parallel;
+    atomic_init(&s->ended, false);
+    atomic_init(&s->load, 0);
+    s->kick = sched_event(event_new(s->base, -1, 0, sched_on_wake, s));
+    s->wake_ev = sched_event(evtimer_new(s->base, sched_on_wake, s));
+    mailbox_init(&s->in, sched_kick, s);
+    mailbox_init(&s->back, NULL, NULL);
+    run_member_add(run, &s->member, (struct run_waker){sched_kick, s});
     s->per_origin = cfg->per_host > 0 || cfg->rate_host_us > 0;
     origin_init(&s->one);
     if (s->per_origin)
@@ -475,19 +511,8 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg, struc
     s->ready.order = ORIGIN_BY_HEAD;
     s->timed.order = ORIGIN_BY_TIME;
     TAILQ_INIT(&s->wait);
-    TAILQ_INIT(&s->spares);
-    s->rng = (uint64_t)clock_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
-    s->input_ev = sched_event(event_new(base, -1, 0, NULL, NULL));
-    s->wake_ev = sched_event(evtimer_new(base, sched_on_wake, s));
-    for (size_t i = 0; i < SCHED_NSIGNALS; i++) {
-        int sig = sched_causes[i].sig;
-        s->signal_ev[i] = sched_event(evsignal_new(base, sig, sched_on_signal, s));
-        struct sigaction old;
-        if (sig == SIGHUP && sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-            continue; /* under nohup(1) a hang-up stays ignored */
-        event_add(s->signal_ev[i], NULL);
-    }
-    s->deadline_ev = sched_event(evtimer_new(base, sched_on_deadline, s));
+    s->rng = (uint64_t)clock_now_us() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)s ^
+             0x9E3779B97F4A7C15ULL;
     return s;
 }
 
@@ -495,85 +520,62 @@ void sched_free(struct sched *s)
 {
     if (!s)
         return;
-    sched_drain(s, false); /* nothing is left after sched_run() */
-    evcurl_free(s->ec);    /* every handle was removed before */
-    for (long i = 0; i < s->cfg->parallel; i++)
-        task_common_handle_cleanup(&s->slots[i].h);
+    assert(s->inflight == 0 && s->queued == 0 && s->waiting == 0);
+    evcurl_free(s->ec); /* every handle was removed before */
+    for (size_t i = 0; i < s->nslots; i++) {
+        task_common_handle_cleanup(&s->slots[i]->h);
+        free(s->slots[i]);
+    }
+    free(s->slots);
     if (s->per_origin)
         origin_table_free(&s->origins);
-    struct sched_task *st;
-    while ((st = TAILQ_FIRST(&s->spares))) {
-        TAILQ_REMOVE(&s->spares, st, link);
-        event_free(st->retry_ev);
-        task_free(&st->task);
-        free(st);
-    }
     origin_heap_free(&s->ready);
     origin_heap_free(&s->timed);
-    event_free(s->input_ev);
+    event_free(s->kick);
     event_free(s->wake_ev);
-    for (size_t i = 0; i < SCHED_NSIGNALS; i++)
-        event_free(s->signal_ev[i]);
-    event_free(s->deadline_ev);
-    task_common_free(s->tc);
-    free(s->slots);
-    free(s->free_slots);
+    if (s->own_base)
+        event_base_free(s->base);
+    mailbox_destroy(&s->in);
+    mailbox_destroy(&s->back);
     free(s);
 }
 
-enum sched_end sched_run(struct sched *s)
+void sched_start(struct sched *s)
 {
-    s->t0 = clock_now_us();
-    if (s->cfg->deadline_ms) {
-        struct timeval tv = clock_timeval_ms(s->cfg->deadline_ms);
-        evtimer_add(s->deadline_ev, &tv);
-    }
-    sched_pump(s);
-    writer_flush(s->w);
-    while (writer_status(s->w) == WRITER_OK) {
-        if (s->cancel != SCHED_DONE) {
-            sched_drain(s, true);
-            break;
-        }
-        if (s->input_done && s->queued == 0 && s->waiting == 0 && s->nfree == s->cfg->parallel)
-            break;
-        event_base_loop(s->base, EVLOOP_ONCE);
-        evcurl_drain(s->ec);
-        if (s->cancel == SCHED_DONE)
-            sched_pump(s);
-        writer_flush(s->w);
-    }
-    s->t_end = clock_now_us();
-    switch (writer_status(s->w)) {
-    case WRITER_CLOSED:
-        sched_drain(s, false);
-        return SCHED_CLOSED;
-    case WRITER_ERROR:
-        sched_drain(s, false);
-        return SCHED_OUT_ERROR;
-    case WRITER_OK:
-        break;
-    }
-    return s->cancel;
+    if (s->own_base)
+        run_thread_start(&s->thread, sched_main, s);
 }
 
-long sched_inflight(const struct sched *s)
+void sched_join(struct sched *s)
 {
-    return s->cfg->parallel - s->nfree;
+    if (s->own_base)
+        pthread_join(s->thread, NULL);
 }
 
-int64_t sched_elapsed_us(const struct sched *s)
+bool sched_ended(struct sched *s)
 {
-    return (s->t_end ? s->t_end : clock_now_us()) - s->t0;
+    return atomic_load(&s->ended);
 }
 
-const char *sched_stopped_by(const struct sched *s, int64_t *after_us)
+void sched_post(struct sched *s, struct mailbox_list *list)
 {
-    *after_us = s->cancel != SCHED_DONE ? s->t_cancel - s->t0 : 0;
-    return s->cancel != SCHED_DONE ? s->cancel_name : NULL;
+    long n = (long)list->n;
+    atomic_fetch_add(&s->load, n);
+    if (!mailbox_post(&s->in, list))
+        log_die(LOG_EXIT_INTERNAL, "a task was posted to a closed loop");
 }
 
-bool sched_input_failed(const struct sched *s)
+void sched_close(struct sched *s)
 {
-    return s->input_failed;
+    mailbox_close(&s->in);
+}
+
+void sched_returns(struct sched *s, struct mailbox_list *out)
+{
+    mailbox_take(&s->back, out);
+}
+
+long sched_load(struct sched *s)
+{
+    return atomic_load_explicit(&s->load, memory_order_relaxed);
 }

@@ -81,6 +81,8 @@ static CURL *task_common_easy(const struct task_common *tc, char *errbuf)
         log_die(LOG_EXIT_INTERNAL, "out of memory");
     TASK_SET(h, CURLOPT_NOSIGNAL, 1L);
     TASK_SET(h, CURLOPT_ERRORBUFFER, errbuf);
+    if (tc->share)
+        TASK_SET(h, CURLOPT_SHARE, tc->share);
     TASK_SET(h, CURLOPT_WRITEFUNCTION, task_write);
     TASK_SET(h, CURLOPT_PROTOCOLS_STR, "http,https");
     TASK_SET(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");

@@ -1,11 +1,13 @@
 /* writer: counts, the failure cut-off, the --order input window and the
- * stdout buffer; the reports and the summary at the end. */
+ * rendered records, under one lock; stdout's bytes go to the sink; the
+ * reports and the summary at the end. */
 #include "writer.h"
 #include "log.h"
+#include "sink.h"
 
 #include <assert.h>
 #include <errno.h>
-#include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -18,21 +20,44 @@ static const struct writer_cut writer_cuts[] = {
 
 struct writer {
     struct writer_options opt;
+    pthread_mutex_t lock; /* every field below */
+    struct sink *sink;
     struct output_summary sum;
     const struct writer_cut *cut; /* NULL until the cut-off is reached */
-    struct buf out;               /* rendered, waiting to be written */
-    enum writer_status status;
-    uint64_t records; /* records in OUT or written so far */
+    struct buf out;               /* rendered, not yet handed to the sink */
+    struct sink_ends ends;        /* where OUT's records end */
+    enum writer_status status;    /* the sink's, once it stopped */
+    uint64_t records;             /* records rendered in order so far */
+    uint64_t want_seq;            /* writer_want_window()'s seq; 0: none */
     /* --order input: a ring of held records, indexed by seq % window */
     struct buf *ring;
     bool *held;
     uint64_t next_seq; /* the next seq to go out */
 };
 
+static enum writer_status writer_of_sink(enum sink_status st)
+{
+    return st == SINK_OK ? WRITER_OK : st == SINK_CLOSED ? WRITER_CLOSED : WRITER_ERROR;
+}
+
+/* The sink's events, told on as the writer's. */
+static void writer_on_sink(void *arg, enum sink_event ev)
+{
+    struct writer *w = arg;
+    if (!w->opt.notify)
+        return;
+    static const enum writer_event map[] = {[SINK_ROOM] = WRITER_ROOM,
+                                            [SINK_DRAINED] = WRITER_DRAINED,
+                                            [SINK_STOPPED] = WRITER_STOPPED};
+    w->opt.notify(w->opt.notify_arg, map[ev]);
+}
+
 struct writer *writer_new(const struct writer_options *opt)
 {
     struct writer *w = log_calloc(1, sizeof *w);
     w->opt = *opt;
+    if (pthread_mutex_init(&w->lock, NULL) != 0)
+        log_die(LOG_EXIT_INTERNAL, "cannot make a lock");
     struct output_options *oo = &w->opt.out;
     if (oo->format == FORMAT_JSON)
         oo->order_input = true;
@@ -44,6 +69,8 @@ struct writer *writer_new(const struct writer_options *opt)
     }
     w->next_seq = 1;
     buf_reserve(&w->out, WRITER_FLUSH_AT * 2);
+    struct sink_options so = {.fd = oo->fd, .notify = writer_on_sink, .arg = w};
+    w->sink = sink_new(&so);
     return w;
 }
 
@@ -51,6 +78,9 @@ void writer_free(struct writer *w)
 {
     if (!w)
         return;
+    sink_free(w->sink);
+    pthread_mutex_destroy(&w->lock);
+    sink_ends_free(&w->ends);
     if (w->ring)
         for (size_t i = 0; i < w->opt.out.window; i++)
             buf_free(&w->ring[i]);
@@ -75,6 +105,18 @@ static void writer_emit(struct writer *w, const char *p, size_t n)
         buf_adds(&w->out, w->records ? ",\n" : "{\"results\":[\n");
     buf_add(&w->out, p, n);
     w->records++;
+    if (n)
+        sink_ends_add(&w->ends, w->out.len);
+}
+
+/* Render R straight into the buffer (it is next in line). */
+static void writer_render(struct writer *w, const struct record *r)
+{
+    size_t before = w->out.len;
+    output_render(&w->opt.out, r, &w->out);
+    w->records++;
+    if (w->out.len > before)
+        sink_ends_add(&w->ends, w->out.len);
 }
 
 /* Render R into the buffer, or hold it until the records before it are out. */
@@ -82,13 +124,11 @@ static void writer_output(struct writer *w, const struct record *r)
 {
     const struct output_options *oo = &w->opt.out;
     if (!oo->order_input) {
-        output_render(oo, r, &w->out);
-        w->records++;
+        writer_render(w, r);
         return;
     }
     if (r->seq == w->next_seq && oo->format != FORMAT_JSON) {
-        output_render(oo, r, &w->out);
-        w->records++;
+        writer_render(w, r);
         w->next_seq++;
     } else {
         /* the caller keeps seq within the window (writer_can_accept) */
@@ -110,8 +150,30 @@ static void writer_output(struct writer *w, const struct record *r)
     }
 }
 
+/* Hand OUT to the sink (lock held). */
+static enum writer_status writer_flush_locked(struct writer *w)
+{
+    if (w->status == WRITER_OK) {
+        if (w->out.len)
+            sink_put(w->sink, &w->out, &w->ends);
+        w->status = writer_of_sink(sink_status(w->sink));
+    }
+    if (w->status != WRITER_OK) {
+        buf_clear(&w->out);
+        w->ends.n = 0;
+    }
+    return w->status;
+}
+
+/* Whether SEQ fits the --order input window (lock held). */
+static bool writer_fits(const struct writer *w, uint64_t seq)
+{
+    return !w->opt.out.order_input || seq < w->next_seq + w->opt.out.window;
+}
+
 bool writer_record(struct writer *w, const struct record *r)
 {
+    pthread_mutex_lock(&w->lock);
     bool failed = writer_failed(w, r);
     struct record cancelled;
     if (failed && w->cut) { /* after the cut-off: not one failure more */
@@ -141,61 +203,133 @@ bool writer_record(struct writer *w, const struct record *r)
         writer_output(w, r);
     report_record(w->opt.rep, r);
     if (w->out.len >= WRITER_FLUSH_AT)
-        writer_flush(w);
+        writer_flush_locked(w);
+    bool window = w->want_seq && writer_fits(w, w->want_seq);
+    if (window)
+        w->want_seq = 0;
+    pthread_mutex_unlock(&w->lock);
+    if (window && w->opt.notify)
+        w->opt.notify(w->opt.notify_arg, WRITER_WINDOW);
     return tripped;
 }
 
-const struct writer_cut *writer_cutoff(const struct writer *w)
+const struct writer_cut *writer_cutoff(struct writer *w)
 {
-    return w->cut;
+    pthread_mutex_lock(&w->lock);
+    const struct writer_cut *cut = w->cut;
+    pthread_mutex_unlock(&w->lock);
+    return cut;
 }
 
-bool writer_can_accept(const struct writer *w, uint64_t seq)
+bool writer_can_accept(struct writer *w, uint64_t seq)
 {
-    return !w->opt.out.order_input || seq < w->next_seq + w->opt.out.window;
+    pthread_mutex_lock(&w->lock);
+    bool ok = writer_fits(w, seq);
+    pthread_mutex_unlock(&w->lock);
+    return ok;
 }
 
-enum writer_status writer_status(const struct writer *w)
+uint64_t writer_window_end(struct writer *w)
 {
-    return w->status;
+    if (!w->opt.out.order_input)
+        return UINT64_MAX;
+    pthread_mutex_lock(&w->lock);
+    uint64_t end = w->next_seq + w->opt.out.window;
+    pthread_mutex_unlock(&w->lock);
+    return end;
 }
 
-const struct output_summary *writer_counts(const struct writer *w)
+void writer_set_notify(struct writer *w, void (*notify)(void *arg, enum writer_event ev), void *arg)
 {
-    return &w->sum;
+    pthread_mutex_lock(&w->lock);
+    w->opt.notify = notify;
+    w->opt.notify_arg = arg;
+    pthread_mutex_unlock(&w->lock);
+}
+
+bool writer_want_window(struct writer *w, uint64_t seq)
+{
+    pthread_mutex_lock(&w->lock);
+    bool ok = writer_fits(w, seq);
+    w->want_seq = ok ? 0 : seq;
+    pthread_mutex_unlock(&w->lock);
+    return ok;
+}
+
+enum writer_status writer_status(struct writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    if (w->status == WRITER_OK)
+        w->status = writer_of_sink(sink_status(w->sink));
+    enum writer_status st = w->status;
+    pthread_mutex_unlock(&w->lock);
+    return st;
+}
+
+void writer_counts(struct writer *w, struct output_summary *out)
+{
+    pthread_mutex_lock(&w->lock);
+    *out = w->sum;
+    pthread_mutex_unlock(&w->lock);
 }
 
 enum writer_status writer_flush(struct writer *w)
 {
-    size_t done = 0;
-    int fd = w->opt.out.fd;
-    while (w->status == WRITER_OK && done < w->out.len) {
-        ssize_t n = write(fd, w->out.p + done, w->out.len - done);
-        if (n > 0) {
-            done += (size_t)n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            poll(&pfd, 1, -1);
-        } else {
-            w->status = (n < 0 && errno == EPIPE) ? WRITER_CLOSED : WRITER_ERROR;
-        }
-    }
-    buf_clear(&w->out);
-    return w->status;
+    pthread_mutex_lock(&w->lock);
+    enum writer_status st = writer_flush_locked(w);
+    pthread_mutex_unlock(&w->lock);
+    return st;
+}
+
+size_t writer_backlog(struct writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    size_t n = w->out.len + sink_backlog(w->sink);
+    pthread_mutex_unlock(&w->lock);
+    return n;
+}
+
+bool writer_want_room(struct writer *w, size_t mark)
+{
+    writer_flush(w); /* what is rendered counts as the sink's from here */
+    return sink_want_room(w->sink, mark);
+}
+
+bool writer_want_drained(struct writer *w)
+{
+    writer_flush(w);
+    return sink_want_drained(w->sink);
+}
+
+bool writer_sync(struct writer *w, long timeout_ms)
+{
+    writer_flush(w);
+    bool done = sink_sync(w->sink, timeout_ms);
+    writer_status(w);
+    return done;
+}
+
+uint64_t writer_unwritten(struct writer *w)
+{
+    pthread_mutex_lock(&w->lock);
+    uint64_t n = w->ends.n + sink_unwritten(w->sink);
+    pthread_mutex_unlock(&w->lock);
+    return n;
 }
 
 bool writer_finish(struct writer *w, const struct writer_end *e, struct buf *err)
 {
+    pthread_mutex_lock(&w->lock);
     w->sum.elapsed_us = e->elapsed_us;
     if (w->opt.out.format == FORMAT_JSON && w->status == WRITER_OK) {
         buf_adds(&w->out, w->records ? "\n],\"summary\":" : "{\"results\":[],\"summary\":");
         output_summary_json(&w->out, &w->sum);
         buf_adds(&w->out, "}\n");
     }
-    writer_flush(w);
-    return report_finish(w->opt.rep, &w->sum, err); /* files: written even after | head */
+    writer_flush_locked(w);
+    struct output_summary sum = w->sum;
+    pthread_mutex_unlock(&w->lock);
+    return report_finish(w->opt.rep, &sum, err); /* files: written even after | head */
 }
 
 void writer_stop_line(struct buf *dst, const struct writer_end *e)
@@ -221,10 +355,12 @@ void writer_stop_line(struct buf *dst, const struct writer_end *e)
 
 void writer_print_summary(struct writer *w, const struct writer_end *e)
 {
-    if (w->opt.summary_fd < 0 || w->status == WRITER_CLOSED)
+    if (w->opt.summary_fd < 0 || writer_status(w) == WRITER_CLOSED)
         return;
     struct buf b = {0};
-    report_summary_text(w->opt.rep, &w->sum, &b);
+    struct output_summary sum;
+    writer_counts(w, &sum);
+    report_summary_text(w->opt.rep, &sum, &b);
     writer_stop_line(&b, e);
     for (size_t done = 0; done < b.len;) {
         ssize_t n = write(w->opt.summary_fd, b.p + done, b.len - done);

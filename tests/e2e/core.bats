@@ -271,10 +271,16 @@ $BATS_TEST_TMPDIR/a.txt:1 201
 @test "connections are reused across URLs to one origin" {
     for i in $(seq 1 200); do echo "$BASE/ok?i=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
     stats_reset
-    run v -q -j 4 "$BATS_TEST_TMPDIR/l.txt"
+    run v -q -j 4 --threads 1 "$BATS_TEST_TMPDIR/l.txt"
     [ "$status" -eq 0 ]
     [ "$(stats requests)" -eq 200 ]
     [ "$(stats connections)" -le 4 ]
+    # several loops: each keeps its own connections, never more than -j each
+    stats_reset
+    run v -q -j 4 --threads 3 "$BATS_TEST_TMPDIR/l.txt"
+    [ "$status" -eq 0 ]
+    [ "$(stats requests)" -eq 200 ]
+    [ "$(stats connections)" -le 12 ]
 }
 
 @test "stdin is streamed: a record comes out before the input ends" {

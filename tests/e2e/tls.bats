@@ -29,13 +29,18 @@ teardown_file() { "$NGINX_SH" stop "$NGX" || true; }
     [ "$(jq -s 'all(.ok) and (map(.size_download) | sort == [1024, 102400])' <<<"$output")" = true ]
 }
 
-@test "HTTP/2 over TLS: http_version 2 and one connection for many URLs" {
+@test "HTTP/2 over TLS: http_version 2 and one connection for many URLs (one per loop)" {
     for i in $(seq 1 200); do echo "https://127.0.0.1:$TLS_PORT/1k?i=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
-    run v -q --json -j 50 --cacert "$NGX/ca.pem" "$BATS_TEST_TMPDIR/l.txt"
+    run v -q --json -j 50 --threads 1 --cacert "$NGX/ca.pem" "$BATS_TEST_TMPDIR/l.txt"
     [ "$status" -eq 0 ]
     [ "$(jq -s 'length' <<<"$output")" -eq 200 ]
     [ "$(jq -s 'all(.http_version == "2" and .size_download == 1024)' <<<"$output")" = true ]
     [ "$(jq -s 'map(.num_connects) | add' <<<"$output")" -eq 1 ]
+    # each loop has its own connection cache: one connection per loop
+    run v -q --json -j 50 --threads 3 --cacert "$NGX/ca.pem" "$BATS_TEST_TMPDIR/l.txt"
+    [ "$status" -eq 0 ]
+    [ "$(jq -s 'all(.http_version == "2" and .size_download == 1024)' <<<"$output")" = true ]
+    [ "$(jq -s 'map(.num_connects) | add' <<<"$output")" -le 3 ]
 }
 
 @test "--http1.1 over TLS keeps HTTP/1.1; --http2 negotiates 2; plain HTTP stays 1.1" {

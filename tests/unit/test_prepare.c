@@ -368,22 +368,44 @@ static void test_raise_soft_limit(void **state)
     struct rlimit low = {200, saved.rlim_max};
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
     struct run r;
-    PREPARE_OK(&r, "-j", "1000", "--url", "u");
+    PREPARE_OK(&r, "-j", "1000", "--threads", "3", "--url", "u");
     assert_int_equal(r.cfg.parallel, 1000);
     struct rlimit now;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
-    assert_int_equal(now.rlim_cur, 1000 + PREPARE_SPARE_FDS);
+    assert_int_equal(now.rlim_cur, 1000 + PREPARE_SPARE_FDS + 3 * PREPARE_LOOP_FDS);
     run_free(&r);
     /* with --output-dir each transfer holds a file as well */
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
     char dir[256];
     snprintf(dir, sizeof dir, "%s/fds", unit_tmpdir());
-    PREPARE_OK(&r, "-j", "900", "--output-dir", dir, "--url", "u");
+    PREPARE_OK(&r, "-j", "900", "--threads", "1", "--output-dir", dir, "--url", "u");
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
-    assert_int_equal(now.rlim_cur, 2 * 900 + PREPARE_SPARE_FDS);
+    assert_int_equal(now.rlim_cur, 2 * 900 + PREPARE_SPARE_FDS + PREPARE_LOOP_FDS);
     run_free(&r);
     rmdir(dir);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
+}
+
+/* --threads: the online CPUs (at most 8) when not given, never more loops
+ * than -j. */
+static void test_threads(void **state)
+{
+    (void)state;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long want = cpus < 1 ? 1 : cpus > PREPARE_DEFAULT_THREADS ? PREPARE_DEFAULT_THREADS : cpus;
+    struct run r;
+    PREPARE_OK(&r, "--url", "u");
+    assert_int_equal(r.cfg.threads, want);
+    run_free(&r);
+    PREPARE_OK(&r, "--threads", "12", "--url", "u");
+    assert_int_equal(r.cfg.threads, 12);
+    run_free(&r);
+    PREPARE_OK(&r, "--threads", "12", "-j", "5", "--url", "u");
+    assert_int_equal(r.cfg.threads, 5);
+    run_free(&r);
+    PREPARE_OK(&r, "-j", "1", "--url", "u");
+    assert_int_equal(r.cfg.threads, 1);
+    run_free(&r);
 }
 
 static const struct CMUnitTest tests[] = {
@@ -394,6 +416,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_cacert),       cmocka_unit_test(test_output_dir),
     cmocka_unit_test(test_reports),      cmocka_unit_test(test_checks_first),
     cmocka_unit_test(test_fit_parallel), cmocka_unit_test(test_raise_soft_limit),
+    cmocka_unit_test(test_threads),
 };
 
 UNIT_MAIN("prepare", tests)

@@ -1,17 +1,20 @@
-/* test_sched: the scheduler driven in-process, as main drives it, against
- * the fixture server (started as a child on port 0, stopped by its PID):
- * one record per line read, -j and --per-host as the server sees them,
- * retries and Retry-After, the exact --max-failures cut-off, the one drain
- * on --deadline and on a closed stdout. */
+/* test_sched: the loops' schedulers and the dispatcher driven in-process,
+ * as main drives them, with 1, 2 and 4 loops, against the fixture server
+ * (started as a child on port 0, stopped by its PID): one record per line
+ * read, -j and --per-host as the server sees them, retries and
+ * Retry-After, the exact --max-failures cut-off, the one drain on
+ * --deadline and on a closed stdout. */
 #include "unit.h"
 
 #include "cli.h"
+#include "dispatch.h"
 #include "input.h"
-#include "sched.h"
+#include "prepare.h"
 #include "writer.h"
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <event2/thread.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -111,8 +114,8 @@ static int fixture_max_inflight(unsigned port)
 
 /* ---- a run -------------------------------------------------------------- */
 
-struct run {
-    enum sched_end end;
+struct result {
+    enum run_end end;
     struct output_summary sum;
     const char *stopped_by; /* static text */
     int64_t stopped_after_us;
@@ -120,15 +123,21 @@ struct run {
     cJSON *recs; /* the JSONL records, as an array in the order written */
 };
 
-/* Run the scheduler over ARGS (volley's options and --url values, NULL
- * ended; --json -q added) with stdout on OUT_FD (< 0: a scratch file). */
-static void run_sched(struct run *r, int out_fd, const char *const *args)
+/* The loops of the runs: each test runs with 1, 2 and 4. */
+static const char *threads = "1";
+
+/* Run the engine over ARGS (volley's options and --url values, NULL ended;
+ * --json -q --threads THREADS added) with stdout on OUT_FD (< 0: a scratch
+ * file). */
+static void run_sched(struct result *r, int out_fd, const char *const *args)
 {
     char *argv[2 * 400 + 16];
     int argc = 0;
     argv[argc++] = strdup("volley");
     argv[argc++] = strdup("--json");
     argv[argc++] = strdup("-q");
+    argv[argc++] = strdup("--threads");
+    argv[argc++] = strdup(threads);
     for (; *args; args++) {
         assert_true(argc + 1 < (int)(sizeof argv / sizeof argv[0]));
         argv[argc++] = strdup(*args);
@@ -139,13 +148,15 @@ static void run_sched(struct run *r, int out_fd, const char *const *args)
     enum cli_result cr = cli_parse(argc, argv, &cfg, stdout, &err);
     if (cr != CLI_RUN)
         fail_msg("cli_parse: %s", buf_str(&err));
+    struct report *rep = report_new();
+    if (!prepare_config(&cfg, rep, &err))
+        fail_msg("prepare_config: %s", buf_str(&err));
+    assert_int_equal(cfg.threads, atol(threads) < cfg.parallel ? atol(threads) : cfg.parallel);
     int fd = out_fd;
     if (fd < 0) {
         fd = open(unit_text_file("sched.out", ""), O_RDWR | O_TRUNC | O_CLOEXEC);
         assert_true(fd >= 0);
     }
-    struct event_base *base = event_base_new();
-    struct report *rep = report_new();
     struct writer_options wo = {
         .out = {.format = cfg.format, .fd = fd, .window = (size_t)cfg.parallel * 4 + 16},
         .rep = rep,
@@ -156,20 +167,21 @@ static void run_sched(struct run *r, int out_fd, const char *const *args)
     };
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct sched *s = sched_new(base, &cfg, in, w);
+    struct dispatch *d = dispatch_new(&cfg, in, w);
 
-    r->end = sched_run(s);
-    r->inflight_after = sched_inflight(s);
-    r->stopped_by = sched_stopped_by(s, &r->stopped_after_us);
-    struct writer_end we = {.elapsed_us = sched_elapsed_us(s)};
+    r->end = dispatch_run(d);
+    r->inflight_after = dispatch_inflight(d);
+    r->stopped_by = dispatch_stopped_by(d, &r->stopped_after_us);
+    struct writer_end we = {.elapsed_us = dispatch_elapsed_us(d)};
     writer_finish(w, &we, &err);
-    r->sum = *writer_counts(w);
+    uint64_t unwritten;
+    dispatch_finish_output(d, &unwritten);
+    writer_counts(w, &r->sum);
 
-    sched_free(s);
     writer_free(w);
+    dispatch_free(d);
     report_free(rep);
     input_free(in);
-    event_base_free(base);
     cli_free(&cfg);
     for (int i = 0; i < argc; i++)
         free(argv[i]);
@@ -190,7 +202,7 @@ static void run_sched(struct run *r, int out_fd, const char *const *args)
     }
 }
 
-static void run_free(struct run *r)
+static void run_free(struct result *r)
 {
     cJSON_Delete(r->recs);
 }
@@ -225,7 +237,7 @@ static const char *rec_kind(const cJSON *rec)
 }
 
 /* Every record's seq is distinct and they are exactly 1..N. */
-static void assert_seqs_complete(const struct run *r)
+static void assert_seqs_complete(const struct result *r)
 {
     int n = cJSON_GetArraySize(r->recs);
     bool *seen = calloc((size_t)n + 1, 1);
@@ -259,9 +271,9 @@ static void test_every_line_one_record(void **state)
     snprintf(urls[n++], sizeof urls[0], "{\"url\": \"%s/ok?spec\", \"method\": \"HEAD\"}",
              fix_base);
     const char *v[2 * 400 + 8] = {"-j", "8"};
-    struct run r;
+    struct result r;
     run_sched(&r, -1, with_urls(v, 2, urls, n));
-    assert_int_equal(r.end, SCHED_DONE);
+    assert_int_equal(r.end, RUN_DONE);
     assert_null(r.stopped_by);
     assert_int_equal(cJSON_GetArraySize(r.recs), 63);
     assert_seqs_complete(&r);
@@ -291,9 +303,9 @@ static void test_per_host(void **state)
         snprintf(urls[n++], sizeof urls[0], "%s/delay/30?b=%d", fix_base2, i);
     }
     const char *v[2 * 400 + 8] = {"-j", "10", "--per-host", "3"};
-    struct run r;
+    struct result r;
     run_sched(&r, -1, with_urls(v, 4, urls, n));
-    assert_int_equal(r.end, SCHED_DONE);
+    assert_int_equal(r.end, RUN_DONE);
     assert_seqs_complete(&r);
     assert_int_equal(r.sum.ok, 40);
     assert_int_equal(fixture_max_inflight(fix_port), 3);
@@ -311,9 +323,9 @@ static void test_retries(void **state)
     snprintf(urls[1], sizeof urls[0], "%s/retry-after/503/1/sched-k2", fix_base);
     snprintf(urls[2], sizeof urls[0], "%s/status/404", fix_base); /* not transient */
     const char *v[16] = {"--retry", "3", "--retry-delay", "0.001", "--retry-max-delay", "5"};
-    struct run r;
+    struct result r;
     run_sched(&r, -1, with_urls(v, 6, urls, 3));
-    assert_int_equal(r.end, SCHED_DONE);
+    assert_int_equal(r.end, RUN_DONE);
     assert_seqs_complete(&r);
     const cJSON *rec;
     cJSON_ArrayForEach(rec, r.recs)
@@ -354,9 +366,9 @@ static void test_max_failures_exact(void **state)
         snprintf(urls[i], sizeof urls[0], "%s/status/500?m=%d", fix_base, i);
     for (int round = 0; round < 3; round++) {
         const char *v[2 * 400 + 8] = {"-j", "50", "--max-failures", "10"};
-        struct run r;
+        struct result r;
         run_sched(&r, -1, with_urls(v, 4, urls, 300));
-        assert_int_equal(r.end, SCHED_FAILURES);
+        assert_int_equal(r.end, RUN_FAILURES);
         assert_string_equal(r.stopped_by, "--max-failures");
         assert_seqs_complete(&r);
         assert_int_equal(r.sum.failed, 10);
@@ -375,9 +387,9 @@ static void test_deadline_drains(void **state)
     for (int i = 0; i < 20; i++)
         snprintf(urls[i], sizeof urls[0], "%s/delay/5000?d=%d", fix_base, i);
     const char *v[2 * 400 + 8] = {"-j", "3", "--deadline", "0.2", "--retry", "1"};
-    struct run r;
+    struct result r;
     run_sched(&r, -1, with_urls(v, 6, urls, 20));
-    assert_int_equal(r.end, SCHED_DEADLINE);
+    assert_int_equal(r.end, RUN_DEADLINE);
     assert_string_equal(r.stopped_by, "--deadline");
     /* libevent's timers run on the coarse monotonic clock (a few ms) */
     assert_true(r.stopped_after_us >= 190000 && r.stopped_after_us < 2000000);
@@ -413,9 +425,9 @@ static void test_stdout_closed(void **state)
     assert_int_equal(pipe(fds), 0);
     close(fds[0]); /* no reader */
     const char *v[2 * 400 + 8] = {"-j", "20"};
-    struct run r;
+    struct result r;
     run_sched(&r, fds[1], with_urls(v, 2, urls, 300));
-    assert_int_equal(r.end, SCHED_CLOSED);
+    assert_int_equal(r.end, RUN_CLOSED);
     assert_int_equal(r.inflight_after, 0);
     assert_true(r.sum.urls < 300);
     close(fds[1]);
@@ -433,5 +445,15 @@ static const struct CMUnitTest tests[] = {
 
 int main(void)
 {
-    return cmocka_run_group_tests_name("sched", tests, fixture_start, fixture_stop);
+    if (evthread_use_pthreads() != 0) /* the loops wake each other's bases */
+        return 1;
+    static const char *const loops[] = {"1", "2", "4"};
+    int failed = 0;
+    for (size_t i = 0; i < sizeof loops / sizeof loops[0]; i++) {
+        threads = loops[i];
+        char name[32];
+        snprintf(name, sizeof name, "sched --threads %s", threads);
+        failed += cmocka_run_group_tests_name(name, tests, fixture_start, fixture_stop);
+    }
+    return failed;
 }

@@ -1,7 +1,9 @@
 /* test_writer: the one writer: the buffered stdout with --order input,
- * --format json and a closed or broken stdout; the counts and the one
- * definition of a failed URL; the exact --fail-fast and --max-failures
- * cut-off; the reports it feeds; the summary and its stop line. */
+ * --format json and a closed or broken stdout (written by the sink's
+ * thread: writer_sync() waits for it); the counts and the one definition of
+ * a failed URL; the exact --fail-fast and --max-failures cut-off; records
+ * from several threads at once; the reports it feeds; the summary and its
+ * stop line. */
 #include "unit.h"
 
 #include "writer.h"
@@ -91,11 +93,22 @@ static void put(struct writer *w, uint64_t seq)
     assert_false(writer_record(w, &r));
 }
 
-/* Flush and return what reached the pipe (caller frees). */
+/* Flush, wait for stdout's thread, and return what reached the pipe
+ * (caller frees). */
 static char *flushed(struct pipe_out *p)
 {
     assert_int_equal(writer_flush(p->w), WRITER_OK);
+    assert_true(writer_sync(p->w, 5000));
+    assert_int_equal(writer_status(p->w), WRITER_OK);
     return unit_drain(p->rd, NULL);
+}
+
+/* The counts so far. */
+static struct output_summary counts(struct writer *w)
+{
+    struct output_summary s;
+    writer_counts(w, &s);
+    return s;
 }
 
 /* The text lines of the records with the seqs in LIST (0-terminated). */
@@ -220,6 +233,7 @@ static void test_json_document(void **state)
     struct buf err = {0};
     assert_true(writer_finish(p.w, &e, &err));
     buf_free(&err);
+    assert_true(writer_sync(p.w, 5000));
     size_t len;
     char *rest = unit_drain(p.rd, &len);
     buf_adds(&all, rest);
@@ -255,6 +269,7 @@ static void test_json_empty(void **state)
     struct buf err = {0};
     assert_true(writer_finish(p.w, &e, &err));
     buf_free(&err);
+    assert_true(writer_sync(p.w, 5000));
     char *got = unit_drain(p.rd, NULL);
     assert_string_equal(got, "{\"results\":[],\"summary\":{\"urls\":0,\"ok\":0,\"failed\":0,"
                              "\"errors\":{},\"elapsed\":0.000000,\"urls_per_second\":0.0}}\n");
@@ -272,6 +287,7 @@ static void test_jsonl_no_summary_on_stdout(void **state)
     struct buf err = {0};
     assert_true(writer_finish(p.w, &e, &err));
     buf_free(&err);
+    assert_true(writer_sync(p.w, 5000));
     char *got = unit_drain(p.rd, NULL);
     assert_true(strncmp(got, "{\"seq\":1,", 9) == 0);
     assert_null(strstr(got, "summary"));
@@ -289,12 +305,13 @@ static void test_closed(void **state)
     put(p.w, 1);
     close(p.rd);
     p.rd = -1;
-    assert_int_equal(writer_flush(p.w), WRITER_CLOSED);
+    writer_flush(p.w);
+    assert_true(writer_sync(p.w, 5000));
     assert_int_equal(writer_status(p.w), WRITER_CLOSED);
     /* sticky: nothing more is written, but records are still counted */
     put(p.w, 2);
     assert_int_equal(writer_flush(p.w), WRITER_CLOSED);
-    assert_int_equal(writer_counts(p.w)->urls, 2);
+    assert_int_equal(counts(p.w).urls, 2);
     struct writer_end e = end_of(0);
     struct buf err = {0};
     assert_true(writer_finish(p.w, &e, &err)); /* reports are still written */
@@ -314,14 +331,16 @@ static void test_error(void **state)
     struct writer_options o = {.out = {.format = FORMAT_TEXT, .fd = fd}, .rep = rep};
     struct writer *w = writer_new(&o);
     put(w, 1);
-    assert_int_equal(writer_flush(w), WRITER_ERROR);
+    writer_flush(w);
+    assert_true(writer_sync(w, 5000));
     assert_int_equal(writer_status(w), WRITER_ERROR);
     writer_free(w);
     report_free(rep);
     close(fd);
 }
 
-/* Records are buffered: written in blocks of 64 KiB, not one write each. */
+/* Records are buffered: handed to stdout's thread, and written, in blocks
+ * of 64 KiB, not one write each. */
 static void test_flushes_in_blocks(void **state)
 {
     (void)state;
@@ -338,13 +357,22 @@ static void test_flushes_in_blocks(void **state)
         assert_int_equal(fstat(fd, &st), 0);
         assert_true(n < 10000);
     } while (st.st_size == 0);
-    /* the first write came once 64 KiB were queued: many records, whole */
+    /* the first write came once 64 KiB were queued: many records, whole
+     * (read through an fd of its own: stdout's thread writes at its offset) */
     assert_true(n > 100);
     assert_true(st.st_size >= 64 * 1024);
-    lseek(fd, 0, SEEK_SET);
+    int rd = open(path, O_RDONLY | O_CLOEXEC);
+    assert_true(rd >= 0);
     size_t len;
-    char *got = unit_drain(fd, &len);
+    char *got = unit_drain(rd, &len);
+    assert_true(len >= 64 * 1024);
     assert_int_equal(got[len - 1], '\n');
+    free(got);
+    /* and every record once they are all out */
+    assert_true(writer_sync(w, 5000));
+    lseek(rd, 0, SEEK_SET);
+    got = unit_drain(rd, &len);
+    close(rd);
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += got[i] == '\n';
@@ -375,7 +403,7 @@ static void test_failed_definition(void **state)
         };
         for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
             assert_false(writer_record(p.w, &rs[i]));
-        const struct output_summary *s = writer_counts(p.w);
+        struct output_summary sum = counts(p.w), *s = &sum;
         assert_int_equal(s->urls, 6);
         assert_int_equal(s->ok, 1);
         /* not ok, not cancelled, not an allowed timeout */
@@ -418,7 +446,7 @@ static void test_max_failures_exact(void **state)
     r = bad_record(7, KIND_CANCELLED);
     r.error_message = "cancelled by --max-failures";
     assert_false(writer_record(p.w, &r));
-    const struct output_summary *s = writer_counts(p.w);
+    struct output_summary sum = counts(p.w), *s = &sum;
     assert_int_equal(s->urls, 7);
     assert_int_equal(s->failed, 3);
     assert_int_equal(s->ok, 2);
@@ -458,8 +486,8 @@ static void test_fail_fast_exact(void **state)
         r = bad_record(seq, KIND_HTTP);
         assert_false(writer_record(p.w, &r)); /* tripped once only */
     }
-    assert_int_equal(writer_counts(p.w)->failed, 1);
-    assert_int_equal(writer_counts(p.w)->by_kind[KIND_CANCELLED], 8);
+    assert_int_equal(counts(p.w).failed, 1);
+    assert_int_equal(counts(p.w).by_kind[KIND_CANCELLED], 8);
     char *got = flushed(&p);
     assert_non_null(
         strstr(got, "500 0.012 1024 https://a/9 cancelled: cancelled by --fail-fast\n"));
@@ -573,6 +601,7 @@ static void test_no_summary(void **state)
     struct buf err = {0};
     writer_finish(p.w, &e, &err);
     buf_free(&err);
+    assert_true(writer_sync(p.w, 5000)); /* it finds stdout closed */
     writer_print_summary(p.w, &e);
     char *got = unit_drain(fds[0], NULL);
     assert_string_equal(got, "");

@@ -1,0 +1,303 @@
+/* sink: a double buffer of stdout's bytes and the one thread that writes
+ * it; cancellable only inside write() and poll(). */
+#include "sink.h"
+#include "log.h"
+#include "run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct sink {
+    struct sink_options opt;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t work; /* the thread waits for bytes or the stop */
+    pthread_cond_t idle; /* sink_sync waits for the thread */
+    /* (lock) */
+    struct buf pending; /* handed over, not yet taken by the thread */
+    struct sink_ends pending_ends;
+    size_t backlog;   /* bytes handed over, not written */
+    uint64_t records; /* handed over */
+    uint64_t written; /* wholly written */
+    bool writing;     /* the thread has a block out of the lock */
+    bool stop;
+    size_t room_mark;
+    bool want_room, want_drained;
+    enum sink_status status;
+    /* the thread's own */
+    struct buf block;
+    struct sink_ends block_ends;
+};
+
+void sink_ends_add(struct sink_ends *e, size_t end)
+{
+    if (e->n == e->cap) {
+        e->cap = e->cap ? 2 * e->cap : 64;
+        e->v = log_realloc(e->v, e->cap * sizeof *e->v);
+    }
+    e->v[e->n++] = end;
+}
+
+void sink_ends_free(struct sink_ends *e)
+{
+    free(e->v);
+    *e = (struct sink_ends){0};
+}
+
+static bool sink_done_locked(const struct sink *s)
+{
+    return s->status != SINK_OK || (s->backlog == 0 && !s->writing);
+}
+
+/* The events due now (lock held): each request is answered once. */
+static unsigned sink_due_locked(struct sink *s)
+{
+    unsigned due = 0;
+    if (s->want_room && (s->backlog <= s->room_mark || s->status != SINK_OK)) {
+        s->want_room = false;
+        due |= 1u << SINK_ROOM;
+    }
+    if (s->want_drained && sink_done_locked(s)) {
+        s->want_drained = false;
+        due |= 1u << SINK_DRAINED;
+    }
+    return due;
+}
+
+/* Tell the owner (lock not held). */
+static void sink_tell(struct sink *s, unsigned due)
+{
+    for (int ev = SINK_ROOM; ev <= SINK_STOPPED; ev++)
+        if (due & (1u << ev) && s->opt.notify)
+            s->opt.notify(s->opt.arg, (enum sink_event)ev);
+}
+
+/* One write() of the block from OFF; the bytes written, 0 to retry, or -1
+ * with the status to stop with. Cancellation can only happen in here. */
+static ssize_t sink_write_once(struct sink *s, size_t off, enum sink_status *st)
+{
+    int old;
+    pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
+    ssize_t n = write(s->opt.fd, s->block.p + off, s->block.len - off);
+    int err = errno;
+    if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) { /* a non-blocking stdout */
+        struct pollfd p = {.fd = s->opt.fd, .events = POLLOUT};
+        poll(&p, 1, -1);
+    }
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    if (n > 0)
+        return n;
+    if (n < 0 && (err == EINTR || err == EAGAIN || err == EWOULDBLOCK))
+        return 0;
+    *st = n < 0 && err == EPIPE ? SINK_CLOSED : SINK_ERROR;
+    return -1;
+}
+
+static void sink_write_block(struct sink *s)
+{
+    size_t off = 0, end = 0;
+    while (off < s->block.len) {
+        enum sink_status st = SINK_OK;
+        ssize_t n = sink_write_once(s, off, &st);
+        if (n == 0)
+            continue;
+        pthread_mutex_lock(&s->lock);
+        unsigned due = 0;
+        if (n < 0) {
+            s->status = st;
+            due |= 1u << SINK_STOPPED;
+        } else {
+            off += (size_t)n;
+            s->backlog -= (size_t)n;
+            while (end < s->block_ends.n && s->block_ends.v[end] <= off) {
+                end++;
+                s->written++;
+            }
+        }
+        due |= sink_due_locked(s);
+        pthread_mutex_unlock(&s->lock);
+        sink_tell(s, due);
+        if (n < 0)
+            return;
+    }
+}
+
+static void *sink_main(void *arg)
+{
+    struct sink *s = arg;
+    int old;
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->pending.len && !s->stop)
+            pthread_cond_wait(&s->work, &s->lock);
+        if (!s->pending.len)
+            break; /* stopped, and nothing left */
+        struct buf b = s->block;
+        s->block = s->pending;
+        s->pending = b;
+        buf_clear(&s->pending);
+        struct sink_ends e = s->block_ends;
+        s->block_ends = s->pending_ends;
+        s->pending_ends = e;
+        s->pending_ends.n = 0;
+        s->writing = true;
+        pthread_mutex_unlock(&s->lock);
+
+        sink_write_block(s);
+
+        pthread_mutex_lock(&s->lock);
+        buf_clear(&s->block);
+        s->block_ends.n = 0;
+        s->writing = false;
+        if (s->status != SINK_OK) { /* nothing more is written */
+            buf_clear(&s->pending);
+            s->pending_ends.n = 0;
+            s->backlog = 0;
+        }
+        unsigned due = sink_due_locked(s);
+        pthread_cond_broadcast(&s->idle);
+        if (due) {
+            pthread_mutex_unlock(&s->lock);
+            sink_tell(s, due);
+            pthread_mutex_lock(&s->lock);
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+struct sink *sink_new(const struct sink_options *o)
+{
+    struct sink *s = log_calloc(1, sizeof *s);
+    s->opt = *o;
+    if (pthread_mutex_init(&s->lock, NULL) || pthread_cond_init(&s->work, NULL) ||
+        pthread_cond_init(&s->idle, NULL))
+        log_die(LOG_EXIT_INTERNAL, "cannot make a lock");
+    run_thread_start(&s->thread, sink_main, s);
+    return s;
+}
+
+void sink_free(struct sink *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->lock);
+    bool stuck = !sink_done_locked(s);
+    s->stop = true;
+    if (stuck) { /* give up on the reader: drop what waits, cut the write short */
+        buf_clear(&s->pending);
+        s->pending_ends.n = 0;
+    }
+    pthread_cond_broadcast(&s->work);
+    pthread_mutex_unlock(&s->lock);
+    if (stuck)
+        pthread_cancel(s->thread);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->work);
+    pthread_cond_destroy(&s->idle);
+    buf_free(&s->pending);
+    buf_free(&s->block);
+    sink_ends_free(&s->pending_ends);
+    sink_ends_free(&s->block_ends);
+    free(s);
+}
+
+void sink_put(struct sink *s, struct buf *data, struct sink_ends *ends)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->status != SINK_OK) {
+        pthread_mutex_unlock(&s->lock);
+        buf_clear(data);
+        ends->n = 0;
+        return;
+    }
+    size_t base = s->pending.len, n = data->len;
+    if (base == 0) { /* the usual case: swap the blocks, copy nothing */
+        struct buf b = s->pending;
+        s->pending = *data;
+        *data = b;
+        buf_clear(data);
+    } else {
+        buf_add(&s->pending, data->p, data->len);
+        buf_clear(data);
+    }
+    for (size_t i = 0; i < ends->n; i++)
+        sink_ends_add(&s->pending_ends, base + ends->v[i]);
+    s->records += ends->n;
+    ends->n = 0;
+    s->backlog += n;
+    pthread_cond_signal(&s->work);
+    pthread_mutex_unlock(&s->lock);
+}
+
+enum sink_status sink_status(struct sink *s)
+{
+    pthread_mutex_lock(&s->lock);
+    enum sink_status st = s->status;
+    pthread_mutex_unlock(&s->lock);
+    return st;
+}
+
+size_t sink_backlog(struct sink *s)
+{
+    pthread_mutex_lock(&s->lock);
+    size_t n = s->backlog;
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+uint64_t sink_unwritten(struct sink *s)
+{
+    pthread_mutex_lock(&s->lock);
+    uint64_t n = s->records - s->written;
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+bool sink_want_room(struct sink *s, size_t mark)
+{
+    pthread_mutex_lock(&s->lock);
+    bool now = s->backlog <= mark || s->status != SINK_OK;
+    s->want_room = !now;
+    s->room_mark = mark;
+    pthread_mutex_unlock(&s->lock);
+    return now;
+}
+
+bool sink_want_drained(struct sink *s)
+{
+    pthread_mutex_lock(&s->lock);
+    bool now = sink_done_locked(s);
+    s->want_drained = !now;
+    pthread_mutex_unlock(&s->lock);
+    return now;
+}
+
+bool sink_sync(struct sink *s, long timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    if (timeout_ms >= 0) {
+        until.tv_sec += timeout_ms / 1000;
+        until.tv_nsec += (timeout_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+    }
+    pthread_mutex_lock(&s->lock);
+    int rc = 0;
+    while (!sink_done_locked(s) && rc == 0)
+        rc = timeout_ms < 0 ? pthread_cond_wait(&s->idle, &s->lock)
+                            : pthread_cond_timedwait(&s->idle, &s->lock, &until);
+    bool done = sink_done_locked(s);
+    pthread_mutex_unlock(&s->lock);
+    return done;
+}
