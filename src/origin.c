@@ -190,7 +190,7 @@ void origin_key(const char *url, struct buf *key)
 
 uint64_t origin_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a-64: offset basis, prime */
     for (; *s; s++)
         h = (h ^ (unsigned char)*s) * 1099511628211ULL;
     return h;

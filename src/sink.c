@@ -12,6 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* The most bytes one write() is given: a blocking write returns only when
+ * all of it is in, so smaller pieces keep the count of what was written
+ * (and of the records that could not be) close to the truth. */
+#define SINK_PIECE ((size_t)16 * 1024)
+
 struct sink {
     struct sink_options opt;
     pthread_t thread;
@@ -83,7 +88,8 @@ static ssize_t sink_write_once(struct sink *s, size_t off, enum sink_status *st)
 {
     int old;
     pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
-    ssize_t n = write(s->opt.fd, s->block.p + off, s->block.len - off);
+    size_t len = s->block.len - off;
+    ssize_t n = write(s->opt.fd, s->block.p + off, len < SINK_PIECE ? len : SINK_PIECE);
     int err = errno;
     if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) { /* a non-blocking stdout */
         struct pollfd p = {.fd = s->opt.fd, .events = POLLOUT};
@@ -161,12 +167,12 @@ static void *sink_main(void *arg)
             s->backlog = 0;
         }
         unsigned due = sink_due_locked(s);
-        pthread_cond_broadcast(&s->idle);
-        if (due) {
+        if (due) { /* told before sink_sync() returns */
             pthread_mutex_unlock(&s->lock);
             sink_tell(s, due);
             pthread_mutex_lock(&s->lock);
         }
+        pthread_cond_broadcast(&s->idle);
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;

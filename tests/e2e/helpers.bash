@@ -6,6 +6,21 @@
 : "${FIXTURE:?FIXTURE must point at volley-fixture}"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy NO_PROXY no_proxy NO_COLOR
 
+# VOLLEY_THREADS=N runs the whole suite over N event loops: every run of
+# volley, through v, vexec or "$VOLLEY" itself, gets --threads N first (a
+# later --threads in a test wins). VOLLEY becomes a wrapper that execs the
+# binary, so $! is still volley's PID; ctest's e2e_threads4_* entries do
+# this with N = 4.
+if [ -n "${VOLLEY_THREADS:-}" ] && [ -z "${VOLLEY_UNWRAPPED:-}" ]; then
+    export VOLLEY_UNWRAPPED=$VOLLEY
+    VOLLEY="${BATS_RUN_TMPDIR:?}/volley-threads-$VOLLEY_THREADS"
+    if [ ! -x "$VOLLEY" ]; then
+        printf '#!/bin/sh\nexec "%s" --threads %s "$@"\n' "$VOLLEY_UNWRAPPED" "$VOLLEY_THREADS" \
+            >"$VOLLEY.$$" && chmod +x "$VOLLEY.$$" && mv -f "$VOLLEY.$$" "$VOLLEY"
+    fi
+    export VOLLEY
+fi
+
 # Start the fixture server with three listeners: PORT (127.0.0.1), PORT2
 # (127.0.0.2, a second origin) and SILENT_PORT (127.0.0.1: accepts, never
 # answers). Sets FIX_PID and BASE too.

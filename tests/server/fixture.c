@@ -1236,9 +1236,21 @@ static void fixture_h_log(struct fixture_conn *c)
     fixture_reply_buf(c, 200, "application/json", b, NULL);
 }
 
+/* Forget every /flaky and /retry-after key, so that a list can be run
+ * again and see the same answers. */
+static void fixture_h_keys_reset(struct fixture_conn *c)
+{
+    struct fixture_server *s = c->srv;
+    for (size_t i = 0; i < s->nkeys; i++)
+        free(s->keys[i].name);
+    s->nkeys = s->key_evict = 0;
+    fixture_reply_str(c, 200, "ok\n");
+}
+
 static bool fixture_is_control(const char *path)
 {
     return strcmp(path, "/stats") == 0 || strcmp(path, "/stats/reset") == 0 ||
+           strcmp(path, "/keys/reset") == 0 ||
            strcmp(path, "/log") == 0 || strcmp(path, "/log/reset") == 0 ||
            strcmp(path, "/last-echo") == 0 || strcmp(path, "/shutdown") == 0;
 }
@@ -1293,6 +1305,8 @@ static void fixture_dispatch(struct fixture_conn *c)
         fixture_h_stats(c);
     else if (strcmp(p, "/stats/reset") == 0)
         fixture_h_stats_reset(c);
+    else if (strcmp(p, "/keys/reset") == 0)
+        fixture_h_keys_reset(c);
     else if (strcmp(p, "/log") == 0)
         fixture_h_log(c);
     else if (strcmp(p, "/last-echo") == 0)
