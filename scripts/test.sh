@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # test.sh: the whole test suite from a fresh clone. Installs what is missing,
 # checks formatting, builds with -Werror under AddressSanitizer and
-# UndefinedBehaviorSanitizer, runs every unit and end-to-end test (ctest),
+# UndefinedBehaviorSanitizer, runs every unit and end-to-end test (ctest;
+# the end-to-end suite twice, the second time over four event loops), runs
+# the unit tests and the threaded cases under ThreadSanitizer,
 # checks `cmake --install`, builds, installs, checks and removes the .deb
 # (as root), runs the core end-to-end tests again under valgrind, and runs
 # the smoke versions of the benchmark suite and the soak.
@@ -23,6 +25,13 @@ echo "== tests under the sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 600
+
+echo "== ThreadSanitizer: the unit tests and the threaded end-to-end cases"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DVOLLEY_WERROR=ON -DVOLLEY_SANITIZE=thread >/dev/null
+cmake --build build-tsan -j"$jobs"
+TSAN_OPTIONS=second_deadlock_stack=1 VOLLEY_TSAN=1 \
+    ctest --test-dir build-tsan --output-on-failure -j"$jobs" --timeout 900 \
+    -R '^unit_|^e2e_threads$|^e2e_threads4_core$'
 
 echo "== cmake --install puts the binary, the man page and the completions in place"
 inst=$(mktemp -d)

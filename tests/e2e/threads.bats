@@ -36,6 +36,11 @@ port_max() {
     stats | jq ".by_port[\"$1\"].max_inflight"
 }
 
+# requests_over N: the fixture has answered more than N requests
+requests_over() {
+    [ "$(stats requests)" -gt "$1" ]
+}
+
 # arrivals FILTER: the fixture's arrival times (ms) of the paths containing FILTER
 arrivals() {
     curl -s --max-time 5 "$BASE/log" | jq -r --arg f "$1" '.[] | select(.path | contains($f)) | .t_ms'
@@ -104,6 +109,10 @@ check_records() {
 }
 
 @test "--rate stays evenly spaced over the whole run, whatever the loops" {
+    # ThreadSanitizer slows every step several times over: arrival times at
+    # the server then jitter by more than the tolerance; the plain builds
+    # check the spacing, the sanitizer run the races
+    [ -z "${VOLLEY_TSAN:-}" ] || skip "spacing is checked without ThreadSanitizer"
     for n in $(seq 1 40); do
         set -- $PORTS
         shift $((n % 6))
@@ -124,6 +133,10 @@ check_records() {
 }
 
 @test "--rate-per-host spaces each origin on its own, whatever the loops" {
+    # ThreadSanitizer slows every step several times over: arrival times at
+    # the server then jitter by more than the tolerance; the plain builds
+    # check the spacing, the sanitizer run the races
+    [ -z "${VOLLEY_TSAN:-}" ] || skip "spacing is checked without ThreadSanitizer"
     for i in $(seq 1 8); do
         for p in $PORTS; do echo "http://127.0.0.1:$p/ok?rh=$i&p=$p"; done
     done >"$BATS_TEST_TMPDIR/l.txt"
@@ -145,8 +158,10 @@ check_records() {
     done
 }
 
-# A list with every kind of answer volley retries, fails or rejects, and
-# bodies of many sizes: no error message in it depends on timing.
+# A list with answers volley retries, fails or rejects, and bodies of many
+# sizes. Nothing in it depends on timing: not a connect error (its message
+# says how many ms it took), nor an empty reply or a reset (on a reused
+# connection libcurl may retry those itself, the same with one loop).
 mixed_list() {
     local i
     echo "$BASE/ok?first"
@@ -155,8 +170,6 @@ mixed_list() {
     echo "{\"url\": \"$BASE/status/404\", \"id\": 7}"
     echo "# a comment"
     echo "{\"url\": \"$BASE/echo\", \"method\": \"POST\", \"data\": \"x=1\", \"id\": \"post\"}"
-    echo "$BASE/empty"
-    echo "$BASE/reset"
     for i in $(seq 1 150); do
         case $((i % 6)) in
         0) echo "$BASE/status/500?i=$i" ;;
@@ -180,12 +193,12 @@ mixed_list() {
         printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/raw.$t"
         strip "$BATS_TEST_TMPDIR/raw.$t" >"$BATS_TEST_TMPDIR/out.$t"
     done
-    [ "$(lines "$BATS_TEST_TMPDIR/out.1")" -eq 159 ]
+    [ "$(lines "$BATS_TEST_TMPDIR/out.1")" -eq 157 ]
     # it is a list that tells: retries, failures and bad lines are in it
     [ "$(jq -s 'map(select(.attempts == 3 and .ok)) | length' "$BATS_TEST_TMPDIR/out.1")" -eq 25 ]
     [ "$(jq -s 'map(select(.error.kind == "input")) | length' "$BATS_TEST_TMPDIR/out.1")" -eq 3 ]
     [ "$(jq -s 'map(select(.error.kind == "http")) | length' "$BATS_TEST_TMPDIR/out.1")" -eq 51 ]
-    [ "$(jq -s 'map(.seq) == [range(1; 160)]' "$BATS_TEST_TMPDIR/out.1")" = true ]
+    [ "$(jq -s 'map(.seq) == [range(1; 158)]' "$BATS_TEST_TMPDIR/out.1")" = true ]
     cmp "$BATS_TEST_TMPDIR/out.1" "$BATS_TEST_TMPDIR/out.2"
     cmp "$BATS_TEST_TMPDIR/out.1" "$BATS_TEST_TMPDIR/out.4"
     # completion order over 4 loops: the same records, in another order
@@ -213,14 +226,19 @@ long_list() {
     for round in 1 2 3; do
         for sig in INT TERM; do
             out="$BATS_TEST_TMPDIR/out" err="$BATS_TEST_TMPDIR/err"
+            stats_reset
             vexec --threads 4 -j 20 --json "$BATS_TEST_TMPDIR/l.txt" >"$out" 2>"$err" &
             pid=$!
-            # a random moment of the run (not a stand-in for an event)
-            sleep "0.$((RANDOM % 9 + 1))"
+            # the run is under way (its signal handlers are in place), then a
+            # random moment of it (not a stand-in for an event)
+            wait_for requests_over 0
+            sleep "0.$((RANDOM % 9))$((RANDOM % 10))"
             kill -"$sig" "$pid"
             rc=0
             wait "$pid" || rc=$?
-            if [ "$sig" = INT ]; then [ "$rc" -eq 130 ]; else [ "$rc" -eq 143 ]; fi
+            want=143
+            [ "$sig" = TERM ] || want=130
+            [ "$rc" -eq "$want" ] || { echo "SIG$sig: exit $rc"; cat "$err"; return 1; }
             check_records "$out" "$err" 5000 "SIG$sig"
             n=$(lines "$out")
             [ "$n" -lt 5000 ]
@@ -257,11 +275,6 @@ long_list() {
     [ "${#lines[@]}" -eq 4 ]
     [ "${lines[3]}" = "rc=141" ]
     [ ! -s "$BATS_TEST_TMPDIR/err" ]
-}
-
-# requests_over N: the fixture has answered more than N requests
-requests_over() {
-    [ "$(stats requests)" -gt "$1" ]
 }
 
 # stalled: the fixture's request count stands still (over 0.3 s), with
