@@ -38,4 +38,20 @@ void url_redact(const char *url, struct buf *dst);
  * followed by "..." when longer. */
 void url_clip(const char *line, size_t len, struct buf *dst);
 
+/* The parts of a URL's authority as written (no parsing beyond finding
+ * them): the scheme ("" when the URL has none), the host (without
+ * userinfo, port, or an IPv6 literal's brackets) and the port text (""
+ * when none). Spans point into URL (LEN bytes). False when there is no
+ * host at all (an empty authority). */
+struct url_parts {
+    const char *scheme;
+    size_t scheme_len;
+    const char *host;
+    size_t host_len;
+    bool ipv6; /* the host was written in brackets */
+    const char *port;
+    size_t port_len;
+};
+bool url_split(const char *url, size_t len, struct url_parts *out);
+
 #endif
