@@ -80,7 +80,8 @@ static const char full_jsonl[] =
     "\"time_total\":0.012345,\"time_namelookup\":0.001000,\"time_connect\":0.002000,"
     "\"time_appconnect\":0.000000,\"time_starttransfer\":0.010000,\"time_redirect\":0.000000,"
     "\"time_queue\":0.000500,\"size_download\":1024,\"content_type\":\"text/html\","
-    "\"http_version\":\"1.1\",\"remote_ip\":\"127.0.0.1\",\"num_redirects\":1,\"num_connects\":1,\"timestamp\":null}"
+    "\"http_version\":\"1.1\",\"remote_ip\":\"127.0.0.1\",\"num_redirects\":1,\"num_connects\":1,"
+    "\"timestamp\":null}"
     "\n";
 
 /* A fetch that got no response. */
