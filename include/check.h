@@ -156,7 +156,7 @@ struct check_response {
  * in the order status, header (as given), body, body-contains, jq, time,
  * size, sha256; when none failed it appends nothing. "status" is a check
  * only when S has one (see check_spec_has_status). Long actual values are
- * cut to 256 bytes and "...". */
+ * cut to 256 characters and "...". */
 int check_evaluate(const struct check_spec *s, struct check_state *st,
                    const struct check_response *r, struct buf *checks_json);
 

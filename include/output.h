@@ -1,6 +1,6 @@
 /* output: renders one record per URL (text, JSONL, gathered JSON or a
- * -w template), repairs UTF-8, keeps --order input, and writes whole lines
- * to stdout through one block buffer. Also the run summary. */
+ * -w template; strings through text.h), keeps --order input, and writes
+ * whole lines to stdout through one block buffer. Also the summary as JSON. */
 #ifndef VOLLEY_OUTPUT_H
 #define VOLLEY_OUTPUT_H
 
@@ -64,19 +64,7 @@ enum output_status output_finish(struct output *o, const struct output_summary *
 /* Render one record into DST (appends, with the trailing newline where the
  * format has one). Exposed for the unit tests. */
 void output_render(const struct output_options *opt, const struct record *r, struct buf *dst);
-/* Decode the UTF-8 sequence at S (at most N bytes) into *CP; returns its
- * length, or 0 when it is not valid UTF-8 (overlong, surrogate, > U+10FFFF,
- * truncated). */
-size_t output_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-/* Append S (LEN bytes) as a JSON string literal: quotes, escapes, invalid
- * UTF-8 replaced by U+FFFD. */
-void output_json_string(struct buf *dst, const char *s, size_t len);
-/* Append S with invalid UTF-8 replaced by U+FFFD and control characters by
- * '?', for the text format. */
-void output_text_string(struct buf *dst, const char *s, size_t len);
 /* The summary as a JSON object (no newline). */
 void output_summary_json(struct buf *dst, const struct output_summary *s);
-/* The one-line human summary for stderr (with newline). */
-void output_summary_text(struct buf *dst, const struct output_summary *s);
 
 #endif

@@ -2,6 +2,7 @@
  * result is a struct config that nothing changes after parsing. */
 #include "cli.h"
 #include "log.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -242,11 +243,8 @@ static void cli_push(char ***arr, size_t *n, char *s)
 
 static char *cli_trim(const char *s)
 {
-    while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\f' || *s == '\v')
-        s++;
     size_t n = strlen(s);
-    while (n && strchr(" \t\r\n\f\v", s[n - 1]))
-        n--;
+    text_trim(&s, &n);
     return log_strndup(s, n);
 }
 

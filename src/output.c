@@ -2,6 +2,7 @@
  * template and the text line; records are buffered and written whole. */
 #include "output.h"
 #include "log.h"
+#include "text.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -66,121 +67,6 @@ static const struct field output_fields[] = {
 
 #define NFIELDS (sizeof output_fields / sizeof output_fields[0])
 
-/* ---- strings ------------------------------------------------------------ */
-
-size_t output_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    uint32_t v = c & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
-
-/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
-static size_t output_utf8_len(const unsigned char *s, size_t n)
-{
-    uint32_t cp;
-    return output_utf8_decode(s, n, &cp);
-}
-
-static const char output_replacement[] = "\xEF\xBF\xBD";
-
-void output_json_string(struct buf *dst, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
-    buf_reserve(dst, len + 2);
-    buf_addc(dst, '"');
-    size_t run = 0; /* start of the pending run of bytes copied as is */
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = u[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            i++;
-            continue;
-        }
-        size_t ulen = c >= 0x80 ? output_utf8_len(u + i, len - i) : 1;
-        if (c >= 0x80 && ulen > 0) {
-            i += ulen;
-            continue;
-        }
-        buf_add(dst, s + run, i - run);
-        if (c >= 0x80) {
-            buf_add(dst, output_replacement, 3);
-        } else if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-            buf_add(dst, esc, 2);
-        } else if (c == '\n') {
-            buf_add(dst, "\\n", 2);
-        } else if (c == '\r') {
-            buf_add(dst, "\\r", 2);
-        } else if (c == '\t') {
-            buf_add(dst, "\\t", 2);
-        } else {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_add(dst, esc, 6);
-        }
-        i++;
-        run = i;
-    }
-    buf_add(dst, s + run, len - run);
-    buf_addc(dst, '"');
-}
-
-void output_text_string(struct buf *dst, const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    buf_reserve(dst, len);
-    size_t run = 0; /* start of the pending run of bytes copied as is */
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = u[i];
-        if (c >= 0x20 && c < 0x7F) {
-            i++;
-            continue;
-        }
-        size_t ulen = c >= 0x80 ? output_utf8_len(u + i, len - i) : 0;
-        if (ulen) {
-            i += ulen;
-            continue;
-        }
-        buf_add(dst, s + run, i - run);
-        if (c >= 0x80)
-            buf_add(dst, output_replacement, 3);
-        else
-            buf_addc(dst, '?');
-        run = ++i;
-    }
-    buf_add(dst, s + run, len - run);
-}
-
 /* ---- rendering ---------------------------------------------------------- */
 
 typedef const char *cstr;
@@ -189,7 +75,7 @@ typedef const char *cstr;
 static void output_json_nullable(struct buf *dst, const char *s)
 {
     if (s)
-        output_json_string(dst, s, strlen(s));
+        text_json_string(dst, s, strlen(s));
     else
         buf_add(dst, "null", 4);
 }
@@ -211,7 +97,7 @@ static void output_json_optional(const struct record *r, struct buf *dst)
     }
     if (r->has_body) {
         buf_adds(dst, ",\"body\":");
-        output_json_string(dst, r->body ? r->body : "", r->body_len);
+        text_json_string(dst, r->body ? r->body : "", r->body_len);
         buf_adds(dst, r->body_truncated ? ",\"body_truncated\":true" : ",\"body_truncated\":false");
     }
     if (r->body_sha256) {
@@ -295,7 +181,7 @@ static void output_json_record(const struct record *r, struct buf *dst)
 static void output_text_nullable(struct buf *dst, const char *s)
 {
     if (s)
-        output_text_string(dst, s, strlen(s));
+        text_string(dst, s, strlen(s));
 }
 
 /* One -w variable's value, as text. */
@@ -433,7 +319,7 @@ static void output_text_record(const struct output_options *opt, const struct re
     /* the URL stays one column: a bad line's blanks are written as %20 */
     for (const char *u = r->url ? r->url : ""; *u;) {
         size_t n = strcspn(u, " ");
-        output_text_string(dst, u, n);
+        text_string(dst, u, n);
         u += n;
         if (*u == ' ') {
             buf_add(dst, "%20", 3);
@@ -509,33 +395,6 @@ void output_summary_json(struct buf *dst, const struct output_summary *s)
     double secs = (double)s->elapsed_us / 1e6;
     buf_addf(dst, "%.1f", secs > 0 ? (double)s->urls / secs : 0.0);
     buf_addc(dst, '}');
-}
-
-void output_summary_text(struct buf *dst, const struct output_summary *s)
-{
-    buf_adds(dst, "volley: ");
-    buf_add_u64(dst, s->urls);
-    buf_adds(dst, s->urls == 1 ? " URL: " : " URLs: ");
-    buf_add_u64(dst, s->ok);
-    buf_adds(dst, " ok, ");
-    buf_add_u64(dst, output_failed(s));
-    buf_adds(dst, " failed");
-    bool first = true;
-    for (int k = KIND_NONE + 1; k < KIND__COUNT; k++) {
-        if (!s->by_kind[k])
-            continue;
-        buf_adds(dst, first ? " (" : ", ");
-        first = false;
-        buf_add_u64(dst, s->by_kind[k]);
-        buf_addc(dst, ' ');
-        buf_adds(dst, record_kind_name((enum record_kind)k));
-    }
-    if (!first)
-        buf_addc(dst, ')');
-    double secs = (double)s->elapsed_us / 1e6;
-    buf_adds(dst, " in ");
-    buf_add_secs(dst, s->elapsed_us, 2);
-    buf_addf(dst, "s (%.1f URLs/s)\n", secs > 0 ? (double)s->urls / secs : 0.0);
 }
 
 /* ---- the writer --------------------------------------------------------- */

@@ -4,6 +4,7 @@
  * file or a capped buffer (their totals come first), TAP and JSON directly. */
 #include "report.h"
 #include "log.h"
+#include "text.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -205,154 +206,13 @@ void report_free(struct report *r)
 
 /* ---- strings ------------------------------------------------------------ */
 
-static const char report_fffd[] = "\xEF\xBF\xBD";
-
-/* Decode the character at S (N > 0 bytes left) into *CP and return its
- * length; invalid UTF-8 gives U+FFFD and length 1. */
-static size_t report_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+/* The text of one Markdown table cell, cut to MAX characters and "…". */
+static void report_md_cell(struct buf *dst, const char *s, size_t len, size_t max)
 {
-    size_t len = output_utf8_decode(s, n, cp);
-    if (len)
-        return len;
-    *cp = 0xFFFD;
-    return 1;
-}
-
-static bool report_is_control(uint32_t cp)
-{
-    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029;
-}
-
-/* The escapers share one loop over S (LEN bytes) into DST: characters that
- * pass unchanged (KEEP, an expression of the byte c, says which ASCII ones;
- * above ASCII, valid UTF-8 but controls, U+FEFF, U+FFFD, U+FFFE, U+FFFF)
- * accumulate in a run copied at once. The statements after KEEP write any
- * other character: its code point is cp (U+FFFD for an invalid byte, then
- * n_ == 1), its n_ bytes are at s + i_. */
-#define REPORT_ESCAPE_LOOP(keep, ...)                                                              \
-    do {                                                                                           \
-        const unsigned char *u_ = (const unsigned char *)s;                                        \
-        size_t run_ = 0, i_ = 0;                                                                   \
-        while (i_ < len) {                                                                         \
-            unsigned c = u_[i_];                                                                   \
-            if (c < 0x80 && (keep)) {                                                              \
-                i_++;                                                                              \
-                continue;                                                                          \
-            }                                                                                      \
-            uint32_t cp;                                                                           \
-            size_t n_ = report_utf8(u_ + i_, len - i_, &cp);                                       \
-            if (c >= 0x80 && cp != 0xFFFD && !report_is_control(cp) && cp != 0xFEFF &&             \
-                cp != 0xFFFE && cp != 0xFFFF) {                                                    \
-                i_ += n_;                                                                          \
-                continue;                                                                          \
-            }                                                                                      \
-            buf_add(dst, s + run_, i_ - run_);                                                     \
-            __VA_ARGS__                                                                            \
-            i_ += n_;                                                                              \
-            run_ = i_;                                                                             \
-        }                                                                                          \
-        buf_add(dst, s + run_, len - run_);                                                        \
-    } while (0)
-
-void report_xml_string(struct buf *dst, const char *s, size_t len, bool attr)
-{
-    buf_reserve(dst, len);
-    REPORT_ESCAPE_LOOP(c >= 0x20 && c != '&' && c != '<' && c != '>' && (c != '"' || !attr), {
-        switch (cp) {
-        case '&':
-            buf_adds(dst, "&amp;");
-            break;
-        case '<':
-            buf_adds(dst, "&lt;");
-            break;
-        case '>':
-            buf_adds(dst, "&gt;");
-            break;
-        case '"':
-            buf_adds(dst, "&quot;");
-            break;
-        case '\t':
-            buf_adds(dst, attr ? "&#9;" : "\t");
-            break;
-        case '\n':
-            buf_adds(dst, attr ? "&#10;" : "\n");
-            break;
-        case '\r':
-            buf_adds(dst, "&#13;"); /* else a parser reads it as \n */
-            break;
-        default:
-            /* XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD]
-             * | [#x10000-#x10FFFF]; surrogates never decode. The rest
-             * (C0 controls, U+FFFE, U+FFFF) is dropped. */
-            if (cp < 0x20 || cp == 0xFFFE || cp == 0xFFFF)
-                break;
-            if (n_ == 1)
-                buf_add(dst, report_fffd, 3);
-            else
-                buf_add(dst, s + i_, n_);
-        }
-    });
-}
-
-/* For the Markdown and TAP escapers: a control character becomes a space,
- * other ASCII a backslash escape, an invalid byte (N == 1 above ASCII)
- * U+FFFD, anything else its N bytes at P as they are. */
-static void report_backslash_char(struct buf *dst, uint32_t cp, const char *p, size_t n)
-{
-    if (report_is_control(cp))
-        buf_addc(dst, ' ');
-    else if (cp < 0x80)
-        buf_add(dst, (char[]){'\\', (char)cp}, 2);
-    else if (n == 1)
-        buf_add(dst, report_fffd, 3);
-    else
-        buf_add(dst, p, n);
-}
-
-void report_md_cell(struct buf *dst, const char *s, size_t len, size_t max)
-{
-    size_t full = len;
-    if (len > max) {
-        /* cut on a character boundary at or after MAX bytes */
-        while (max < len && ((unsigned char)s[max] & 0xC0) == 0x80)
-            max++;
-        len = max;
-    }
-    REPORT_ESCAPE_LOOP(c >= 0x20 && c != 0x7F && !strchr("\\`*_[]<>|~&$", (int)c),
-                       { report_backslash_char(dst, cp, s + i_, n_); });
-    if (len < full)
+    size_t n = text_cut(s, len, max);
+    text_md(dst, s, n);
+    if (n < len)
         buf_adds(dst, "\xE2\x80\xA6"); /* … */
-}
-
-void report_tap_desc(struct buf *dst, const char *s, size_t len)
-{
-    REPORT_ESCAPE_LOOP(c >= 0x20 && c != 0x7F && c != '#' && c != '\\',
-                       { report_backslash_char(dst, cp, s + i_, n_); });
-}
-
-void report_yaml_string(struct buf *dst, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    buf_addc(dst, '"');
-    REPORT_ESCAPE_LOOP(c >= 0x20 && c != 0x7F && c != '"' && c != '\\', {
-        if (cp == '"' || cp == '\\')
-            buf_add(dst, (char[]){'\\', (char)cp}, 2);
-        else if (cp == '\t')
-            buf_adds(dst, "\\t");
-        else if (cp == '\n')
-            buf_adds(dst, "\\n");
-        else if (cp == '\r')
-            buf_adds(dst, "\\r");
-        else if (cp <= 0xFF)
-            buf_add(dst, (char[]){'\\', 'x', hex[cp >> 4], hex[cp & 15]}, 4);
-        else if (cp == 0xFFFD && n_ == 1)
-            buf_add(dst, report_fffd, 3);
-        else if (cp == 0xFFFD)
-            buf_add(dst, s + i_, n_);
-        else
-            buf_addf(dst, "\\u%04X", (unsigned)cp); /* not printable in YAML */
-    });
-    buf_addc(dst, '"');
 }
 
 static void report_nul(struct buf *dst, void (*esc)(struct buf *, const char *, size_t),
@@ -593,7 +453,7 @@ static void report_yaml_key(struct buf *dst, const char *key)
     if (n && !key[n] && key[0] != '-')
         buf_adds(dst, key);
     else
-        report_yaml_string(dst, key, strlen(key));
+        text_yaml(dst, key, strlen(key));
 }
 
 /* The record's fields that explain a failure, as "key: value" lines for
@@ -608,7 +468,7 @@ static void report_details(struct buf *dst, const struct record *rec, const cJSO
             buf_adds(dst, ind);                                                                    \
             buf_adds(dst, key ": ");                                                               \
             if (yaml)                                                                              \
-                report_yaml_string(dst, v, strlen(v));                                             \
+                text_yaml(dst, v, strlen(v));                                                      \
             else                                                                                   \
                 buf_adds(dst, v);                                                                  \
             buf_addc(dst, '\n');                                                                   \
@@ -644,7 +504,7 @@ static void report_details(struct buf *dst, const struct record *rec, const cJSO
         if (!cJSON_IsObject(c) || !c->child) {
             char *p = cJSON_PrintUnformatted(c);
             buf_adds(dst, "    - ");
-            report_yaml_string(dst, p ? p : "", p ? strlen(p) : 0);
+            text_yaml(dst, p ? p : "", p ? strlen(p) : 0);
             buf_addc(dst, '\n');
             free(p);
             continue;
@@ -654,7 +514,7 @@ static void report_details(struct buf *dst, const struct record *rec, const cJSO
             report_yaml_key(dst, m->string ? m->string : "");
             buf_adds(dst, ": ");
             if (cJSON_IsString(m)) {
-                report_yaml_string(dst, m->valuestring, strlen(m->valuestring));
+                text_yaml(dst, m->valuestring, strlen(m->valuestring));
             } else if (cJSON_IsNumber(m) || cJSON_IsBool(m)) {
                 char *p = cJSON_PrintUnformatted(m);
                 buf_adds(dst, p ? p : "~");
@@ -663,7 +523,7 @@ static void report_details(struct buf *dst, const struct record *rec, const cJSO
                 buf_addc(dst, '~');
             } else {
                 char *p = cJSON_PrintUnformatted(m);
-                report_yaml_string(dst, p ? p : "", p ? strlen(p) : 0);
+                text_yaml(dst, p ? p : "", p ? strlen(p) : 0);
                 free(p);
             }
             buf_addc(dst, '\n');
@@ -682,7 +542,7 @@ static void report_classname(struct buf *dst, const char *input)
     else if (n == 1 && input[0] == '-')
         buf_adds(dst, "stdin");
     else
-        report_xml_string(dst, input, n, true);
+        text_xml(dst, input, n, true);
 }
 
 static void report_junit_case(struct report *r, struct report_file *f, const struct record *rec,
@@ -691,7 +551,7 @@ static void report_junit_case(struct report *r, struct report_file *f, const str
     struct buf *b = &r->line;
     buf_adds(b, "    <testcase name=\"");
     if (rec->url)
-        report_xml_string(b, rec->url, strlen(rec->url), true);
+        text_xml(b, rec->url, strlen(rec->url), true);
     buf_adds(b, "\" classname=\"");
     report_classname(b, rec->input);
     buf_adds(b, "\" time=\"");
@@ -707,7 +567,7 @@ static void report_junit_case(struct report *r, struct report_file *f, const str
     if (rec->kind == KIND_CANCELLED) {
         f->skipped++;
         buf_adds(b, ">\n      <skipped message=\"");
-        report_xml_string(b, r->text.p, r->text.len, true);
+        text_xml(b, r->text.p, r->text.len, true);
         buf_adds(b, "\"/>\n    </testcase>\n");
         return;
     }
@@ -719,13 +579,13 @@ static void report_junit_case(struct report *r, struct report_file *f, const str
     else
         f->errors++;
     buf_addf(b, ">\n      <%s message=\"", elem);
-    report_xml_string(b, r->text.p, r->text.len, true);
+    text_xml(b, r->text.p, r->text.len, true);
     buf_adds(b, "\" type=\"");
     buf_adds(b, record_kind_name(report_kind(rec)));
     buf_adds(b, "\">");
     buf_clear(&r->text);
     report_details(&r->text, rec, checks, false);
-    report_xml_string(b, r->text.p, r->text.len, false);
+    text_xml(b, r->text.p, r->text.len, false);
     buf_addf(b, "</%s>\n    </testcase>\n", elem);
 }
 
@@ -738,7 +598,7 @@ static void report_tap_line(struct report *r, struct report_file *f, const struc
     buf_adds(b, rec->ok || skip ? "ok " : "not ok ");
     buf_add_u64(b, f->n);
     buf_adds(b, " - ");
-    report_nul(b, report_tap_desc, rec->url);
+    report_nul(b, text_tap, rec->url);
     if (rec->ok)
         buf_addc(b, '\n');
     else if (skip) {
@@ -746,7 +606,7 @@ static void report_tap_line(struct report *r, struct report_file *f, const struc
         buf_adds(b, " # SKIP ");
         buf_clear(&r->text);
         report_message(&r->text, rec, checks);
-        report_tap_desc(b, r->text.p, r->text.len);
+        text_tap(b, r->text.p, r->text.len);
         buf_addc(b, '\n');
     } else {
         f->failures++;
@@ -926,7 +786,7 @@ void report_summary_text(const struct report *r, const struct output_summary *s,
         for (size_t i = 0; i < n; i++) {
             if (i)
                 buf_adds(dst, ", ");
-            output_text_string(dst, slow[i]->name, strlen(slow[i]->name));
+            text_string(dst, slow[i]->name, strlen(slow[i]->name));
             buf_addc(dst, ' ');
             report_dur(dst, report_hist_quantile(&slow[i]->h, 900));
         }
@@ -980,7 +840,7 @@ void report_summary_json(const struct report *r, const struct output_summary *s,
     size_t n = report_slowest(r, slow);
     for (size_t i = 0; i < n; i++) {
         buf_adds(dst, i ? ",{\"host\":" : "{\"host\":");
-        output_json_string(dst, slow[i]->name, strlen(slow[i]->name));
+        text_json_string(dst, slow[i]->name, strlen(slow[i]->name));
         buf_adds(dst, ",\"count\":");
         buf_add_u64(dst, slow[i]->h.n);
         buf_adds(dst, ",\"p50\":");

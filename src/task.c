@@ -2,6 +2,7 @@
  * and the record of one URL's result. */
 #include "task.h"
 #include "log.h"
+#include "text.h"
 #include "url.h"
 
 #include <stdlib.h>
@@ -535,10 +536,10 @@ static const char *task_headers_json(struct task *t)
         if (!first)
             buf_addc(b, ',');
         first = false;
-        output_json_string(b, h->name, strlen(h->name));
+        text_json_string(b, h->name, strlen(h->name));
         buf_addc(b, ':');
         if (h->amount == 1) {
-            output_json_string(b, h->value, strlen(h->value));
+            text_json_string(b, h->value, strlen(h->value));
             continue;
         }
         struct buf joined = {0};
@@ -550,7 +551,7 @@ static const char *task_headers_json(struct task *t)
                 buf_add(&joined, ", ", 2);
             buf_adds(&joined, v->value);
         }
-        output_json_string(b, joined.p ? joined.p : "", joined.len);
+        text_json_string(b, joined.p ? joined.p : "", joined.len);
         buf_free(&joined);
     }
     buf_addc(b, '}');

@@ -1,6 +1,7 @@
 /* url: input line → fetchable URL, and password redaction for output. */
 #include "url.h"
 #include "log.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -135,22 +136,6 @@ void url_clip(const char *line, size_t len, struct buf *dst)
     size_t before = dst->len;
     url_redact(buf_str(&tmp), dst);
     buf_free(&tmp);
-    /* keep 256 characters, counted as output shows them: a continuation
-     * byte is part of the character before it only while one is expected;
-     * a stray one becomes a character (U+FFFD) of its own */
-    size_t chars = 0;
-    int pending = 0;
-    for (size_t i = before; i < dst->len; i++) {
-        unsigned char c = (unsigned char)dst->p[i];
-        if ((c & 0xC0) == 0x80 && pending > 0) {
-            pending--;
-            continue;
-        }
-        pending = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-        if (++chars > 256) {
-            dst->len = i;
-            buf_add(dst, "...", 3);
-            return;
-        }
-    }
+    /* keep 256 characters, counted as output shows them */
+    text_clip(dst, before, 256, "...");
 }

@@ -111,35 +111,6 @@ static const char *srcdir(void)
     return dir;
 }
 
-static char *escaped(void (*f)(struct buf *, const char *, size_t), const char *s, size_t len)
-{
-    struct buf b = {0};
-    f(&b, s, len);
-    return (char *)(uintptr_t)buf_str(&b);
-}
-
-#define assert_esc(f, in, want)                                                                    \
-    do {                                                                                           \
-        char *got_ = escaped(f, in, sizeof(in) - 1);                                               \
-        assert_string_equal(got_, want);                                                           \
-        free(got_);                                                                                \
-    } while (0)
-
-static void xml_attr(struct buf *b, const char *s, size_t len)
-{
-    report_xml_string(b, s, len, true);
-}
-
-static void xml_text(struct buf *b, const char *s, size_t len)
-{
-    report_xml_string(b, s, len, false);
-}
-
-static void md_cell(struct buf *b, const char *s, size_t len)
-{
-    report_md_cell(b, s, len, 200);
-}
-
 /* ---- histograms --------------------------------------------------------- */
 
 static int cmp_i64(const void *a, const void *b)
@@ -301,84 +272,6 @@ static void test_hist_skips_unattempted(void **state)
     assert_true(p1 >= 1000 && p1 <= 1010);
     assert_int_equal(report_latency(r, 1000), 30000000); /* timeouts count */
     report_free(r);
-}
-
-/* ---- escapers ----------------------------------------------------------- */
-
-static void test_xml_escape(void **state)
-{
-    (void)state;
-    assert_esc(xml_attr, "a&b<c>d\"e'f", "a&amp;b&lt;c&gt;d&quot;e'f");
-    assert_esc(xml_text, "a&b<c>d\"e", "a&amp;b&lt;c&gt;d\"e");
-    assert_esc(xml_attr, "t\tn\nr\r", "t&#9;n&#10;r&#13;");
-    assert_esc(xml_text, "t\tn\nr\r", "t\tn\nr&#13;");
-    assert_esc(xml_text, "]]>", "]]&gt;");
-    /* forbidden in XML 1.0: dropped */
-    assert_esc(xml_attr,
-               "a\x01\x08\x0B\x0C\x1F"
-               "b",
-               "ab");
-    assert_esc(xml_attr,
-               "a\xEF\xBF\xBE\xEF\xBF\xBF"
-               "b",
-               "ab"); /* U+FFFE, U+FFFF */
-    /* invalid UTF-8: U+FFFD; valid kept */
-    assert_esc(xml_attr,
-               "a\xFF"
-               "b\xC3",
-               "a" FFFD "b" FFFD);
-    assert_esc(xml_attr, "\xED\xA0\x80", FFFD FFFD FFFD); /* a surrogate */
-    assert_esc(xml_attr, "\xC0\xAF", FFFD FFFD);          /* overlong */
-    assert_esc(xml_attr, "h\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
-               "h\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
-    assert_esc(xml_attr, "\x7F\xC2\x85", "\x7F\xC2\x85"); /* allowed, if discouraged */
-    assert_esc(xml_attr, "a\0b", "ab");
-}
-
-static void test_md_escape(void **state)
-{
-    (void)state;
-    assert_esc(md_cell, "a|b", "a\\|b");
-    assert_esc(md_cell, "line1\nline2\r\tx", "line1 line2  x");
-    assert_esc(md_cell, "*b* _i_ `c` [l](u) <b> ~s~ &amp; $x$ \\",
-               "\\*b\\* \\_i\\_ \\`c\\` \\[l\\](u) \\<b\\> \\~s\\~ \\&amp; \\$x\\$ \\\\");
-    assert_esc(md_cell, "https://a.example/p?q=1#f", "https://a.example/p?q=1#f");
-    assert_esc(md_cell, "bad\xFF", "bad" FFFD);
-    assert_esc(md_cell, "\xC2\x85\xE2\x80\xA8", "  "); /* NEL, LINE SEPARATOR */
-    /* cut at MAX bytes of the input, on a character boundary */
-    struct buf b = {0};
-    report_md_cell(&b, "abcdef", 6, 3);
-    assert_string_equal(buf_str(&b), "abc\xE2\x80\xA6");
-    buf_clear(&b);
-    report_md_cell(&b, "ab\xC3\xA9xyz", 7, 3); /* é straddles the cut: kept whole */
-    assert_string_equal(buf_str(&b), "ab\xC3\xA9\xE2\x80\xA6");
-    buf_clear(&b);
-    report_md_cell(&b, "abc", 3, 3);
-    assert_string_equal(buf_str(&b), "abc");
-    buf_free(&b);
-}
-
-static void test_tap_escape(void **state)
-{
-    (void)state;
-    assert_esc(report_tap_desc, "https://a/#frag", "https://a/\\#frag");
-    assert_esc(report_tap_desc, "a\\b", "a\\\\b");
-    assert_esc(report_tap_desc, "a\nnot ok 2\r", "a not ok 2 ");
-    assert_esc(report_tap_desc, "x\xFE", "x" FFFD);
-}
-
-static void test_yaml_escape(void **state)
-{
-    (void)state;
-    assert_esc(report_yaml_string, "plain", "\"plain\"");
-    assert_esc(report_yaml_string, "", "\"\"");
-    assert_esc(report_yaml_string, "q\"b\\", "\"q\\\"b\\\\\"");
-    assert_esc(report_yaml_string, "t\tn\nr\r", "\"t\\tn\\nr\\r\"");
-    assert_esc(report_yaml_string, "\x01\x1B\x7F", "\"\\x01\\x1B\\x7F\"");
-    assert_esc(report_yaml_string, "\xC2\x85", "\"\\x85\"");
-    assert_esc(report_yaml_string, "\xE2\x80\xA8", "\"\\u2028\"");
-    assert_esc(report_yaml_string, "\xFF\xC3\xA9", "\"" FFFD "\xC3\xA9\"");
-    assert_esc(report_yaml_string, "- a: b # c", "\"- a: b # c\"");
 }
 
 /* ---- the sample run ----------------------------------------------------- */
@@ -1259,10 +1152,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_hist_bimodal),
     cmocka_unit_test(test_hist_beyond_range),
     cmocka_unit_test(test_hist_skips_unattempted),
-    cmocka_unit_test(test_xml_escape),
-    cmocka_unit_test(test_md_escape),
-    cmocka_unit_test(test_tap_escape),
-    cmocka_unit_test(test_yaml_escape),
     cmocka_unit_test(test_summary_text),
     cmocka_unit_test(test_summary_text_small),
     cmocka_unit_test(test_summary_json),
