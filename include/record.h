@@ -24,6 +24,13 @@ enum record_kind {
     KIND__COUNT
 };
 
+/* One failed check (--expect-*, a spec's "expect"): the expectation's name
+ * ("status", "header", "body", "body-contains", "jq", "time", "size",
+ * "sha256"), what it expected and what came, as text (see check.h). */
+struct check_failure {
+    const char *check, *expected, *actual;
+};
+
 /* One URL's result. Strings are borrowed for the duration of the call that
  * is given the record; NULL strings are written as null. Times are in
  * microseconds. */
@@ -48,8 +55,9 @@ struct record {
     long num_redirects, num_connects;
 
     /* Optional keys, written only when set (NULL / false: no key). */
-    const char *id_json;      /* a request spec's "id", already JSON */
-    const char *checks_json;  /* failed checks, a JSON array */
+    const char *id_json;                /* a request spec's "id", already JSON */
+    const struct check_failure *checks; /* failed checks (nchecks > 0), in check order */
+    size_t nchecks;
     const char *headers_json; /* response headers, a JSON object */
     const char *body;         /* --include-body: the (capped) body */
     size_t body_len;

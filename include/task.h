@@ -32,7 +32,6 @@ struct task {
     struct task *wprev, *wnext;      /* the scheduler's list of tasks waiting to retry */
     struct check_spec *checks;       /* a spec line's expectations merged with the run's */
     struct check_state cs;           /* body buffer, hash and search of the attempt */
-    struct buf checks_json;          /* failed checks of the last attempt */
     struct buf headers_json;         /* --include-headers */
     struct buf message;              /* an error message made for this record */
     struct buf filename;             /* --output-dir: the body's file */

@@ -1,7 +1,7 @@
 /* check: --expect-* expectations. Each parsed expectation is a reference-
  * counted item (PCRE2 regexes, libjq programs, a KMP table for streaming
- * body-contains), a spec is a set of items, and evaluation turns the
- * failures into a JSON array for the record. */
+ * body-contains), a spec is a set of items, and evaluation lists the
+ * failures as struct check_failure for the record. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "check.h"
@@ -662,6 +662,8 @@ void check_state_begin(struct check_state *st, const struct check_spec *s, size_
     st->hashing = want_sha256 || (s && s->item[CK_SHA256]);
     st->sha_done = false;
     st->sha_hex[0] = '\0';
+    st->nfailed = 0;
+    buf_clear(&st->failed_text);
     const struct check_item *c = s ? s->item[CK_CONTAINS] : NULL;
     st->searching = c != NULL;
     st->needle = c ? c->needle : NULL;
@@ -788,10 +790,19 @@ const char *check_state_body(const struct check_state *st, size_t *len, bool *tr
     return st->body.p ? st->body.p : "";
 }
 
+/* Release the failures' memory. */
+static void check_state_free_failures(struct check_state *st)
+{
+    free(st->failed);
+    free(st->failed_at);
+    buf_free(&st->failed_text);
+}
+
 void check_state_reset(struct check_state *st)
 {
     struct evp_md_ctx_st *sha = st->sha;
     buf_free(&st->body);
+    check_state_free_failures(st);
     check_state_init(st);
     st->sha = sha;
 }
@@ -799,6 +810,7 @@ void check_state_reset(struct check_state *st)
 void check_state_free(struct check_state *st)
 {
     buf_free(&st->body);
+    check_state_free_failures(st);
     EVP_MD_CTX_free(st->sha);
     check_state_init(st);
 }
@@ -814,23 +826,31 @@ static void check_clip(struct buf *b)
 }
 
 struct check_eval {
-    struct buf *out;
-    struct buf actual;  /* scratch for one failure's actual value */
-    struct buf subject; /* scratch for a header value being matched */
-    int failed;
+    struct check_state *st; /* where the failures go */
+    struct buf actual;      /* scratch for one failure's actual value */
+    struct buf subject;     /* scratch for a header value being matched */
 };
 
-/* Record one failed check: NAME, EXPECTED and ev->actual. */
+/* Record one failed check: NAME (a static string), EXPECTED and
+ * ev->actual, both copied into st->failed_text. Their offsets wait in
+ * st->failed_at until check_evaluate() makes them pointers, as the text
+ * may move while it grows. */
 static void check_fail(struct check_eval *ev, const char *name, const char *expected)
 {
-    struct buf *o = ev->out;
-    buf_adds(o, ev->failed++ ? ",{\"check\":" : "[{\"check\":");
-    text_json_string(o, name, strlen(name));
-    buf_adds(o, ",\"expected\":");
-    text_json_string(o, expected, strlen(expected));
-    buf_adds(o, ",\"actual\":");
-    text_json_string(o, ev->actual.p ? ev->actual.p : "", ev->actual.len);
-    buf_addc(o, '}');
+    struct check_state *st = ev->st;
+    if (st->nfailed == st->failed_cap) {
+        st->failed_cap = st->failed_cap ? 2 * st->failed_cap : CK__COUNT;
+        st->failed = log_realloc(st->failed, st->failed_cap * sizeof *st->failed);
+        st->failed_at = log_realloc(st->failed_at, 2 * st->failed_cap * sizeof *st->failed_at);
+    }
+    struct buf *t = &st->failed_text;
+    size_t *at = &st->failed_at[2 * st->nfailed];
+    st->failed[st->nfailed++] = (struct check_failure){.check = name};
+    at[0] = t->len;
+    buf_add(t, expected, strlen(expected) + 1);
+    at[1] = t->len;
+    buf_add(t, ev->actual.p ? ev->actual.p : "", ev->actual.len);
+    buf_addc(t, '\0');
 }
 
 /* Match RE against [s, s+len): 1 match, 0 none, < 0 a PCRE2 error. */
@@ -1020,12 +1040,15 @@ static void check_eval_jq(struct check_eval *ev, const struct check_item *it,
     check_fail(ev, "jq", it->expected);
 }
 
-int check_evaluate(const struct check_spec *s, struct check_state *st,
-                   const struct check_response *r, struct buf *checks_json)
+size_t check_evaluate(const struct check_spec *s, struct check_state *st,
+                      const struct check_response *r, const struct check_failure **failed)
 {
+    st->nfailed = 0;
+    buf_clear(&st->failed_text);
+    *failed = NULL;
     if (check_spec_empty(s))
         return 0;
-    struct check_eval ev = {.out = checks_json};
+    struct check_eval ev = {.st = st};
     const struct check_item *it;
 
     if ((it = s->item[CK_STATUS]) && !check_status_ok(s, r->http_code)) {
@@ -1063,9 +1086,12 @@ int check_evaluate(const struct check_spec *s, struct check_state *st,
             check_fail(&ev, "sha256", it->expected);
         }
     }
-    if (ev.failed)
-        buf_addc(checks_json, ']');
     buf_free(&ev.actual);
     buf_free(&ev.subject);
-    return ev.failed;
+    for (size_t i = 0; i < st->nfailed; i++) {
+        st->failed[i].expected = st->failed_text.p + st->failed_at[2 * i];
+        st->failed[i].actual = st->failed_text.p + st->failed_at[2 * i + 1];
+    }
+    *failed = st->nfailed ? st->failed : NULL;
+    return st->nfailed;
 }

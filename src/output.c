@@ -87,9 +87,19 @@ static void output_json_optional(const struct record *r, struct buf *dst)
         buf_adds(dst, ",\"id\":");
         buf_adds(dst, r->id_json);
     }
-    if (r->checks_json) {
-        buf_adds(dst, ",\"checks\":");
-        buf_adds(dst, r->checks_json);
+    if (r->nchecks) {
+        buf_adds(dst, ",\"checks\":[");
+        for (size_t i = 0; i < r->nchecks; i++) {
+            const struct check_failure *c = &r->checks[i];
+            buf_adds(dst, i ? ",{\"check\":" : "{\"check\":");
+            text_json_string(dst, c->check, strlen(c->check));
+            buf_adds(dst, ",\"expected\":");
+            text_json_string(dst, c->expected, strlen(c->expected));
+            buf_adds(dst, ",\"actual\":");
+            text_json_string(dst, c->actual, strlen(c->actual));
+            buf_addc(dst, '}');
+        }
+        buf_addc(dst, ']');
     }
     if (r->headers_json) {
         buf_adds(dst, ",\"headers\":");

@@ -6,7 +6,6 @@
 #include "log.h"
 #include "text.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -371,61 +370,27 @@ static enum record_kind report_kind(const struct record *rec)
     return (unsigned)rec->kind < KIND__COUNT ? rec->kind : KIND_OTHER;
 }
 
-/* A failed check, {"check":"status","expected":"200","actual":"404"}, as
- * "status: expected 200, actual 404". */
-static void report_check_text(struct buf *dst, const cJSON *c)
+/* A failed check as "status: expected 200, actual 404". */
+static void report_check_text(struct buf *dst, const struct check_failure *c)
 {
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(c, "check");
-    if (!cJSON_IsObject(c)) {
-        char *p = cJSON_PrintUnformatted(c);
-        buf_adds(dst, p ? p : "?");
-        free(p);
-        return;
-    }
-    buf_adds(dst, cJSON_IsString(name) ? name->valuestring : "check");
-    bool first = true;
-    for (const cJSON *m = c->child; m; m = m->next) {
-        if (m == name)
-            continue;
-        buf_adds(dst, first ? ": " : ", ");
-        first = false;
-        buf_adds(dst, m->string ? m->string : "?");
-        buf_addc(dst, ' ');
-        if (cJSON_IsString(m)) {
-            buf_adds(dst, m->valuestring);
-        } else {
-            char *p = cJSON_PrintUnformatted(m);
-            buf_adds(dst, p ? p : "?");
-            free(p);
-        }
-    }
-}
-
-/* The failed checks of REC, parsed (caller frees with cJSON_Delete), or
- * NULL. */
-static cJSON *report_checks(const struct record *rec)
-{
-    if (!rec->checks_json)
-        return NULL;
-    cJSON *a = cJSON_Parse(rec->checks_json);
-    if (!cJSON_IsArray(a) || !a->child) {
-        cJSON_Delete(a);
-        return NULL;
-    }
-    return a;
+    buf_adds(dst, c->check);
+    buf_adds(dst, ": expected ");
+    buf_adds(dst, c->expected);
+    buf_adds(dst, ", actual ");
+    buf_adds(dst, c->actual);
 }
 
 /* Why REC failed, without its kind: the error message, else the failed
  * checks, else the status. */
-static void report_reason(struct buf *dst, const struct record *rec, const cJSON *checks)
+static void report_reason(struct buf *dst, const struct record *rec)
 {
     if (rec->error_message && rec->error_message[0]) {
         buf_adds(dst, rec->error_message);
-    } else if (checks) {
-        for (const cJSON *c = checks->child; c; c = c->next) {
-            if (c != checks->child)
+    } else if (rec->nchecks) {
+        for (size_t i = 0; i < rec->nchecks; i++) {
+            if (i)
                 buf_adds(dst, "; ");
-            report_check_text(dst, c);
+            report_check_text(dst, &rec->checks[i]);
         }
     } else if (rec->http_code > 0) {
         buf_addf(dst, "HTTP %ld", rec->http_code);
@@ -433,33 +398,22 @@ static void report_reason(struct buf *dst, const struct record *rec, const cJSON
 }
 
 /* "kind: reason", or "kind" alone. */
-static void report_message(struct buf *dst, const struct record *rec, const cJSON *checks)
+static void report_message(struct buf *dst, const struct record *rec)
 {
     buf_adds(dst, record_kind_name(report_kind(rec)));
     size_t at = dst->len;
     buf_adds(dst, ": ");
     size_t before = dst->len;
-    report_reason(dst, rec, checks);
+    report_reason(dst, rec);
     if (dst->len == before) {
         dst->len = at;
         buf_str(dst);
     }
 }
 
-/* A YAML mapping key: bare when it is a plain word, else quoted. */
-static void report_yaml_key(struct buf *dst, const char *key)
-{
-    size_t n = strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
-    if (n && !key[n] && key[0] != '-')
-        buf_adds(dst, key);
-    else
-        text_yaml(dst, key, strlen(key));
-}
-
 /* The record's fields that explain a failure, as "key: value" lines for
  * JUnit (YAML=false) or YAML lines indented by two spaces for TAP. */
-static void report_details(struct buf *dst, const struct record *rec, const cJSON *checks,
-                           bool yaml)
+static void report_details(struct buf *dst, const struct record *rec, bool yaml)
 {
     const char *ind = yaml ? "  " : "";
 #define STR(key, v)                                                                                \
@@ -491,43 +445,24 @@ static void report_details(struct buf *dst, const struct record *rec, const cJSO
     STR("remote_ip", rec->remote_ip);
     STR("id", rec->id_json);
 #undef STR
-    if (!checks)
+    if (!rec->nchecks)
         return;
     buf_adds(dst, yaml ? "  checks:\n" : "checks:\n");
-    for (const cJSON *c = checks->child; c; c = c->next) {
+    for (size_t i = 0; i < rec->nchecks; i++) {
+        const struct check_failure *c = &rec->checks[i];
         if (!yaml) {
             buf_adds(dst, "  - ");
             report_check_text(dst, c);
             buf_addc(dst, '\n');
             continue;
         }
-        if (!cJSON_IsObject(c) || !c->child) {
-            char *p = cJSON_PrintUnformatted(c);
-            buf_adds(dst, "    - ");
-            text_yaml(dst, p ? p : "", p ? strlen(p) : 0);
-            buf_addc(dst, '\n');
-            free(p);
-            continue;
-        }
-        for (const cJSON *m = c->child; m; m = m->next) {
-            buf_adds(dst, m == c->child ? "    - " : "      ");
-            report_yaml_key(dst, m->string ? m->string : "");
-            buf_adds(dst, ": ");
-            if (cJSON_IsString(m)) {
-                text_yaml(dst, m->valuestring, strlen(m->valuestring));
-            } else if (cJSON_IsNumber(m) || cJSON_IsBool(m)) {
-                char *p = cJSON_PrintUnformatted(m);
-                buf_adds(dst, p ? p : "~");
-                free(p);
-            } else if (cJSON_IsNull(m)) {
-                buf_addc(dst, '~');
-            } else {
-                char *p = cJSON_PrintUnformatted(m);
-                text_yaml(dst, p ? p : "", p ? strlen(p) : 0);
-                free(p);
-            }
-            buf_addc(dst, '\n');
-        }
+        buf_adds(dst, "    - check: ");
+        text_yaml(dst, c->check, strlen(c->check));
+        buf_adds(dst, "\n      expected: ");
+        text_yaml(dst, c->expected, strlen(c->expected));
+        buf_adds(dst, "\n      actual: ");
+        text_yaml(dst, c->actual, strlen(c->actual));
+        buf_addc(dst, '\n');
     }
 }
 
@@ -545,8 +480,7 @@ static void report_classname(struct buf *dst, const char *input)
         text_xml(dst, input, n, true);
 }
 
-static void report_junit_case(struct report *r, struct report_file *f, const struct record *rec,
-                              const cJSON *checks)
+static void report_junit_case(struct report *r, struct report_file *f, const struct record *rec)
 {
     struct buf *b = &r->line;
     buf_adds(b, "    <testcase name=\"");
@@ -563,7 +497,7 @@ static void report_junit_case(struct report *r, struct report_file *f, const str
         return;
     }
     buf_clear(&r->text);
-    report_message(&r->text, rec, checks);
+    report_message(&r->text, rec);
     if (rec->kind == KIND_CANCELLED) {
         f->skipped++;
         buf_adds(b, ">\n      <skipped message=\"");
@@ -584,13 +518,12 @@ static void report_junit_case(struct report *r, struct report_file *f, const str
     buf_adds(b, record_kind_name(report_kind(rec)));
     buf_adds(b, "\">");
     buf_clear(&r->text);
-    report_details(&r->text, rec, checks, false);
+    report_details(&r->text, rec, false);
     text_xml(b, r->text.p, r->text.len, false);
     buf_addf(b, "</%s>\n    </testcase>\n", elem);
 }
 
-static void report_tap_line(struct report *r, struct report_file *f, const struct record *rec,
-                            const cJSON *checks)
+static void report_tap_line(struct report *r, struct report_file *f, const struct record *rec)
 {
     struct buf *b = &r->line;
     f->n++;
@@ -605,19 +538,18 @@ static void report_tap_line(struct report *r, struct report_file *f, const struc
         f->skipped++;
         buf_adds(b, " # SKIP ");
         buf_clear(&r->text);
-        report_message(&r->text, rec, checks);
+        report_message(&r->text, rec);
         text_tap(b, r->text.p, r->text.len);
         buf_addc(b, '\n');
     } else {
         f->failures++;
         buf_adds(b, "\n  ---\n");
-        report_details(b, rec, checks, true);
+        report_details(b, rec, true);
         buf_adds(b, "  ...\n");
     }
 }
 
-static void report_md_row(struct report *r, struct report_file *f, const struct record *rec,
-                          const cJSON *checks)
+static void report_md_row(struct report *r, struct report_file *f, const struct record *rec)
 {
     if (rec->ok || rec->kind == KIND_CANCELLED)
         return; /* cancelled URLs are counted, not listed */
@@ -642,7 +574,7 @@ static void report_md_row(struct report *r, struct report_file *f, const struct 
     buf_adds(b, record_kind_name(report_kind(rec)));
     buf_adds(b, " | ");
     buf_clear(&r->text);
-    report_reason(&r->text, rec, checks);
+    report_reason(&r->text, rec);
     report_md_cell(b, r->text.p ? r->text.p : "", r->text.len, REPORT_MD_CELL);
     buf_adds(b, " |\n");
 }
@@ -669,7 +601,6 @@ void report_record(struct report *r, const struct record *rec)
     if (!r->nfiles)
         return;
 
-    cJSON *checks = rec->ok ? NULL : report_checks(rec);
     for (size_t i = 0; i < r->nfiles; i++) {
         struct report_file *f = &r->files[i];
         if (!f->out)
@@ -677,22 +608,21 @@ void report_record(struct report *r, const struct record *rec)
         buf_clear(&r->line);
         switch (f->type) {
         case REPORT_JUNIT:
-            report_junit_case(r, f, rec, checks);
+            report_junit_case(r, f, rec);
             fwrite(r->line.p, 1, r->line.len, f->tmp);
             break;
         case REPORT_TAP:
-            report_tap_line(r, f, rec, checks);
+            report_tap_line(r, f, rec);
             fwrite(r->line.p, 1, r->line.len, f->out);
             break;
         case REPORT_MARKDOWN:
-            report_md_row(r, f, rec, checks);
+            report_md_row(r, f, rec);
             break;
         case REPORT_JSON:
         case REPORT__COUNT:
             break;
         }
     }
-    cJSON_Delete(checks);
 }
 
 /* ---- the summary -------------------------------------------------------- */

@@ -209,7 +209,6 @@ void task_reset(struct task *t)
     check_spec_free(t->checks);
     t->checks = NULL;
     check_state_reset(&t->cs);
-    buf_clear(&t->checks_json);
     buf_clear(&t->headers_json);
     buf_clear(&t->message);
     buf_clear(&t->filename);
@@ -238,7 +237,6 @@ void task_free(struct task *t)
     curl_slist_free_all(t->spec_headers);
     check_spec_free(t->checks);
     check_state_free(&t->cs);
-    buf_free(&t->checks_json);
     buf_free(&t->headers_json);
     buf_free(&t->message);
     buf_free(&t->filename);
@@ -497,25 +495,22 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
         .header = task_header,
         .header_arg = t->easy,
     };
-    buf_clear(&t->checks_json);
-    int failed = check_evaluate(spec, &t->cs, &resp, &t->checks_json);
-    if (failed > 0)
-        r->checks_json = t->checks_json.p;
+    const struct check_failure *failed;
+    size_t nfailed = check_evaluate(spec, &t->cs, &resp, &failed);
+    r->checks = failed;
+    r->nchecks = nfailed;
     if (!status_ok && !check_spec_has_status(spec))
         r->kind = KIND_HTTP;
-    else if (!status_ok || failed > 0)
+    else if (!status_ok || nfailed > 0)
         r->kind = KIND_CHECK;
     else
         r->kind = KIND_NONE;
     if (r->kind == KIND_CHECK) { /* name the failed checks */
         buf_clear(&t->message);
-        buf_adds(&t->message, failed == 1 ? "failed check:" : "failed checks:");
-        for (const char *p = t->checks_json.p; p && (p = strstr(p, "{\"check\":\""));) {
-            p += 10;
-            size_t n = strcspn(p, "\"");
+        buf_adds(&t->message, nfailed == 1 ? "failed check:" : "failed checks:");
+        for (size_t i = 0; i < nfailed; i++) {
             buf_addc(&t->message, ' ');
-            buf_add(&t->message, p, n);
-            p += n;
+            buf_adds(&t->message, failed[i].check);
         }
     }
 }

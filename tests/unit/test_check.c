@@ -1,11 +1,13 @@
 /* test_check: --expect-* expectations: parsing each kind, the status list,
  * override semantics, streaming (body-contains across chunks, the capped
- * body, SHA-256), evaluation and the exact JSON of failed checks. */
+ * body, SHA-256), evaluation and the failed checks (as the record's JSON
+ * array writes them, byte for byte). */
 #include "unit.h"
 
 #include <strings.h>
 
 #include "check.h"
+#include "text.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -64,6 +66,35 @@ static struct check_response resp(long code, int64_t time_us, int64_t size, stru
     return r;
 }
 
+/* The N failures F as the record's JSON array writes them (appended to
+ * OUT; nothing when N is 0). */
+static void failures_json(struct buf *out, const struct check_failure *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        buf_adds(out, i ? ",{\"check\":" : "[{\"check\":");
+        text_json_string(out, f[i].check, strlen(f[i].check));
+        buf_adds(out, ",\"expected\":");
+        text_json_string(out, f[i].expected, strlen(f[i].expected));
+        buf_adds(out, ",\"actual\":");
+        text_json_string(out, f[i].actual, strlen(f[i].actual));
+        buf_addc(out, '}');
+    }
+    if (n)
+        buf_addc(out, ']');
+}
+
+/* check_evaluate() with its failures as JSON in OUT (replacing it). */
+static int evaluate(const struct check_spec *s, struct check_state *st,
+                    const struct check_response *r, struct buf *out)
+{
+    const struct check_failure *f = (const void *)&f; /* must be set */
+    size_t n = check_evaluate(s, st, r, &f);
+    assert_true(n ? f != NULL : f == NULL);
+    buf_clear(out);
+    failures_json(out, f, n);
+    return (int)n;
+}
+
 /* Feed BODY in chunks of CHUNK bytes (0: all at once) to a fresh attempt of
  * S, evaluate it against R, and return the checks JSON ("" when none
  * failed, malloc'd) with the failure count in *N. */
@@ -79,7 +110,7 @@ static char *run(const struct check_spec *s, const char *body, size_t chunk, siz
     for (size_t off = 0; off < len; off += chunk)
         check_state_feed(&st, body + off, len - off < chunk ? len - off : chunk);
     struct buf out = {0};
-    *n = check_evaluate(s, &st, r, &out);
+    *n = evaluate(s, &st, r, &out);
     char *json = strdup(out.p ? buf_str(&out) : "");
     buf_free(&out);
     check_state_free(&st);
@@ -132,8 +163,8 @@ static void test_empty_spec(void **state)
 
     struct buf out = {0};
     struct check_response r = resp(404, 1, 5, &no_headers);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 0);
-    assert_int_equal(check_evaluate(NULL, &st, &r, &out), 0);
+    assert_int_equal(evaluate(s, &st, &r, &out), 0);
+    assert_int_equal(evaluate(NULL, &st, &r, &out), 0);
     assert_int_equal(out.len, 0);
     assert_null(check_state_sha256_hex(&st));
     size_t len;
@@ -511,7 +542,7 @@ static void test_large_body_growth(void **state)
     assert_false(cut);
     struct buf out = {0};
     struct check_response r = resp(200, 0, 300003, &no_headers);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 0);
+    assert_int_equal(evaluate(s, &st, &r, &out), 0);
     buf_free(&out);
     check_state_free(&st);
     check_spec_free(s);
@@ -581,13 +612,13 @@ static void test_contains_streaming(void **state)
     assert_null(check_state_body(&st, &len, &cut));
     struct buf out = {0};
     struct check_response r = resp(200, 0, 409603, &no_headers);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 0);
+    assert_int_equal(evaluate(s, &st, &r, &out), 0);
 
     /* the next attempt searches afresh */
     check_state_begin(&st, s, 1 << 20, false, false);
     assert_false(st.found);
     check_state_feed(&st, "tai", 3);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 1);
+    assert_int_equal(evaluate(s, &st, &r, &out), 1);
     assert_string_equal(
         buf_str(&out),
         "[{\"check\":\"body-contains\",\"expected\":\"tail\",\"actual\":\"not found\"}]");
@@ -916,22 +947,47 @@ static void test_failure_order(void **state)
     check_spec_free(s);
 }
 
-static void test_evaluate_appends(void **state)
+static void test_evaluate_owns_failures(void **state)
 {
     (void)state;
-    struct check_spec *s = spec_of("status", "201", NULL);
+    /* the failures are the state's: valid after the spec is freed, until
+     * the next begin */
+    struct check_spec *s = spec_of("status", "201", "body-contains", "zz", NULL);
     struct check_state st;
     check_state_init(&st);
     check_state_begin(&st, s, 100, false, false);
-    struct buf out = {0};
-    buf_adds(&out, "prefix:");
     struct check_response r = resp(200, 0, 0, &no_headers);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 1);
-    assert_string_equal(buf_str(&out),
-                        "prefix:[{\"check\":\"status\",\"expected\":\"201\",\"actual\":\"200\"}]");
-    buf_free(&out);
+    const struct check_failure *f;
+    assert_int_equal(check_evaluate(s, &st, &r, &f), 2);
+    check_spec_free(s);
+    assert_string_equal(f[0].check, "status");
+    assert_string_equal(f[0].expected, "201");
+    assert_string_equal(f[0].actual, "200");
+    assert_string_equal(f[1].check, "body-contains");
+    assert_string_equal(f[1].expected, "zz");
+    assert_string_equal(f[1].actual, "not found");
+    /* the next attempt starts with none */
+    s = spec_of("status", "200", NULL);
+    check_state_begin(&st, s, 100, false, false);
+    assert_int_equal(st.nfailed, 0);
+    assert_int_equal(check_evaluate(s, &st, &r, &f), 0);
+    assert_null(f);
+    /* many header failures grow the array */
+    check_spec_free(s);
+    s = check_spec_new();
+    struct buf err = {0};
+    for (int i = 0; i < 40; i++) {
+        char v[32];
+        snprintf(v, sizeof v, "X-%d: ^%d$", i, i);
+        assert_true(check_spec_set(s, "header", v, &err));
+    }
+    check_state_begin(&st, s, 100, false, false);
+    assert_int_equal(check_evaluate(s, &st, &r, &f), 40);
+    assert_string_equal(f[39].expected, "X-39: ^39$");
+    assert_string_equal(f[39].actual, "(absent)");
     check_state_free(&st);
     check_spec_free(s);
+    buf_free(&err);
 }
 
 static void test_override(void **state)
@@ -1066,7 +1122,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sha256_whole_body),
     cmocka_unit_test(test_sha256_check),
     cmocka_unit_test(test_failure_order),
-    cmocka_unit_test(test_evaluate_appends),
+    cmocka_unit_test(test_evaluate_owns_failures),
     cmocka_unit_test(test_override),
     cmocka_unit_test(test_override_nulls),
     cmocka_unit_test(test_cache),

@@ -124,6 +124,33 @@ static void test_jsonl_full_record(void **state)
     assert_render(FORMAT_JSONL, false, full_record(), full_jsonl);
 }
 
+static void test_jsonl_checks(void **state)
+{
+    (void)state;
+    /* the checks array, byte for byte, after the fixed keys */
+    static const struct check_failure checks[] = {
+        {"status", "201", "200"},
+        {"body", "\"ok\"", "b\x01\n\xFF"},
+        {"header", "X-A: ^1$", ""},
+    };
+    struct record r = full_record();
+    r.ok = false;
+    r.kind = KIND_CHECK;
+    r.error_message = "failed checks: status body header";
+    r.checks = checks;
+    r.nchecks = 3;
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_non_null(strstr(s, "\"num_connects\":1,\"checks\":[{\"check\":\"status\",\"expected\":"
+                              "\"201\",\"actual\":\"200\"},{\"check\":\"body\",\"expected\":"
+                              "\"\\\"ok\\\"\",\"actual\":\"b\\u0001\\n" FFFD "\"},{\"check\":"
+                              "\"header\",\"expected\":\"X-A: ^1$\",\"actual\":\"\"}]}\n"));
+    free(s);
+    r.nchecks = 0; /* none: no key */
+    s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_null(strstr(s, "\"checks\""));
+    free(s);
+}
+
 static void test_jsonl_key_order(void **state)
 {
     (void)state;
@@ -881,6 +908,7 @@ static void test_text_extreme_times(void **state)
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_jsonl_full_record),
     cmocka_unit_test(test_jsonl_key_order),
+    cmocka_unit_test(test_jsonl_checks),
     cmocka_unit_test(test_jsonl_error_object),
     cmocka_unit_test(test_jsonl_error_code_null),
     cmocka_unit_test(test_jsonl_strings_repaired),

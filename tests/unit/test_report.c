@@ -298,9 +298,10 @@ static void feed_sample(struct report *r, struct output_summary *s)
     v[4].error_message = "terminated by SIGTERM";
     v[5] = rec_fail("https://a.example/c#x", KIND_CHECK, 200, 5000);
     v[5].input = "urls.txt:5";
-    v[5].checks_json =
-        "[{\"check\":\"status\",\"expected\":\"201\",\"actual\":\"200\"},"
-        "{\"check\":\"body\",\"expected\":\"\\\"ok\\\"\",\"actual\":\"b\\u0001\\n\"}]";
+    static const struct check_failure checks[] = {{"status", "201", "200"},
+                                                  {"body", "\"ok\"", "b\x01\n"}};
+    v[5].checks = checks;
+    v[5].nchecks = 2;
     v[5].url_effective = "https://a.example/d";
     for (size_t i = 0; i < 6; i++) {
         v[i].seq = i + 1;
@@ -1091,20 +1092,22 @@ static void test_random_bytes(void **state)
         assert_true(report_add(r, spec.p, &err));
     }
     uint64_t seed = 12345;
-    char url[80], input[40], msg[120], checks[200];
+    char url[80], input[40], msg[120], expected[120], actual[120];
     size_t failed = 0;
     for (int i = 0; i < 400; i++) {
         random_bytes(&seed, url, 8 + rng(&seed) % 60);
         random_bytes(&seed, input, rng(&seed) % 30);
         random_bytes(&seed, msg, rng(&seed) % 100);
-        static const char head[] = "[{\"check\":\"body\",\"actual\":\"";
-        memcpy(checks, head, sizeof head - 1); /* then bytes: often invalid JSON */
-        random_bytes(&seed, checks + sizeof head - 1, 1 + rng(&seed) % 100);
+        random_bytes(&seed, expected, rng(&seed) % 100);
+        random_bytes(&seed, actual, rng(&seed) % 100);
+        const struct check_failure checks[] = {{"body", expected, actual},
+                                               {"x\x01\xE2\x80\xA8", "\n", actual}};
         struct record rec = rec_fail(url, (enum record_kind)(1 + i % (KIND__COUNT - 1)), 0, i);
         rec.ok = i % 4 == 0;
         rec.input = input;
         rec.error_message = msg;
-        rec.checks_json = i % 2 ? checks : "[{\"check\":\"x\\u0001\\u2028\",\"\\n\":[1,{}]},3]";
+        rec.checks = checks;
+        rec.nchecks = 1 + (size_t)(i % 2);
         rec.url_effective = msg;
         rec.remote_ip = input;
         rec.method = msg;
