@@ -309,6 +309,33 @@ static const char *output_color(const struct record *r)
     return "\033[32m";
 }
 
+/* A value in the text line's note: cut to OUTPUT_NOTE_VALUE characters. */
+#define OUTPUT_NOTE_VALUE 64
+
+static void output_text_value(struct buf *dst, const char *s)
+{
+    size_t len = strlen(s), n = text_cut(s, len, OUTPUT_NOTE_VALUE);
+    text_string(dst, s, n);
+    if (n < len)
+        buf_add(dst, "...", 3);
+}
+
+/* A check failure's note: "status 200 != 503; header X-A: ^1$ != 2", each
+ * check as NAME EXPECTED != ACTUAL, as hurl shows an assert. */
+static void output_text_checks(struct buf *dst, const struct record *r)
+{
+    for (size_t i = 0; i < r->nchecks; i++) {
+        const struct check_failure *c = &r->checks[i];
+        if (i)
+            buf_add(dst, "; ", 2);
+        buf_adds(dst, c->check);
+        buf_addc(dst, ' ');
+        output_text_value(dst, c->expected);
+        buf_add(dst, " != ", 4);
+        output_text_value(dst, c->actual);
+    }
+}
+
 static void output_text_record(const struct output_options *opt, const struct record *r,
                                struct buf *dst)
 {
@@ -342,7 +369,10 @@ static void output_text_record(const struct output_options *opt, const struct re
             buf_adds(dst, "\033[31m");
         buf_adds(dst, record_kind_name(r->kind));
         buf_add(dst, ": ", 2);
-        output_text_nullable(dst, r->error_message);
+        if (r->kind == KIND_CHECK && r->nchecks)
+            output_text_checks(dst, r);
+        else
+            output_text_nullable(dst, r->error_message);
         if (opt->color)
             buf_adds(dst, "\033[0m");
     }

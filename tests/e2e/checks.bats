@@ -21,6 +21,18 @@ teardown_file() { fixture_stop; }
     [ "$status" -eq 2 ]
 }
 
+@test "the text line shows a failed check's expected and actual values" {
+    run v -q --expect-status 200 --url "$BASE/status/503"
+    [ "$status" -eq 1 ]
+    [[ "$output" =~ ^"503 "[0-9.]+" 11 $BASE/status/503 check: status 200 != 503"$ ]]
+    run v -q --expect-status 200 --expect-header 'Content-Type: json' --expect-header 'X-Missing:' \
+        --url "$BASE/status/503"
+    [[ "$output" == *" check: status 200 != 503; header Content-Type: json != text/plain; header X-Missing: != (absent)" ]]
+    # the record's message still names them; the JSON carries the values
+    run v -q --json --expect-status 200 --url "$BASE/status/503"
+    jq -e '.error.message == "failed check: status"' <<<"$output"
+}
+
 @test "--expect-header, --expect-body, --expect-body-contains" {
     run v -q --json --expect-header 'Content-Type: ^text/plain$' --expect-body '^o.$' --expect-body-contains 'ok' --url "$BASE/ok"
     [ "$status" -eq 0 ]

@@ -414,6 +414,45 @@ static void test_text_one_line(void **state)
     assert_render(FORMAT_TEXT, false, r, "ERR 0.002 0  dns: \n");
 }
 
+static void test_text_checks(void **state)
+{
+    (void)state;
+    /* a failed check's note shows what was expected and what came */
+    struct check_failure checks[] = {
+        {"status", "200", "503"},
+        {"header", "Content-Type: json", "(absent)"},
+        {"jq", ".ok", "b\ta\\d"},
+    };
+    struct record r = text_ok();
+    r.http_code = 503;
+    r.ok = false;
+    r.kind = KIND_CHECK;
+    r.error_message = "failed check: status";
+    r.checks = checks;
+    r.nchecks = 1;
+    assert_render(FORMAT_TEXT, false, r, "503 0.012 1024 https://a/ check: status 200 != 503\n");
+    r.nchecks = 3;
+    assert_render(FORMAT_TEXT, false, r,
+                  "503 0.012 1024 https://a/ check: status 200 != 503; header Content-Type: json "
+                  "!= (absent); jq .ok != b\\ta\\\\d\n");
+    /* long values are cut to 64 characters */
+    char big[200];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    checks[0].actual = big;
+    r.nchecks = 1;
+    char *got = render_fmt(FORMAT_TEXT, false, &r);
+    char want[256];
+    snprintf(want, sizeof want, "503 0.012 1024 https://a/ check: status 200 != %.64s...\n", big);
+    assert_string_equal(got, want);
+    free(got);
+    /* an http failure keeps its message; the checks are in the JSON */
+    r.kind = KIND_HTTP;
+    r.error_message = "HTTP status outside 2xx/3xx";
+    assert_render(FORMAT_TEXT, false, r,
+                  "503 0.012 1024 https://a/ http: HTTP status outside 2xx/3xx\n");
+}
+
 static void test_text_color(void **state)
 {
     (void)state;
@@ -921,6 +960,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_text_http_error),
     cmocka_unit_test(test_text_response_with_error),
     cmocka_unit_test(test_text_one_line),
+    cmocka_unit_test(test_text_checks),
     cmocka_unit_test(test_text_color),
     cmocka_unit_test(test_text_no_color_codes),
     cmocka_unit_test(test_tmpl_basic),
