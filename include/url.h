@@ -35,4 +35,11 @@ void url_redact(const char *url, struct buf *dst);
  * followed by "..." when longer. */
 void url_clip(const char *line, size_t len, struct buf *dst);
 
+/* The host[:port] of URL ("scheme://[userinfo@]host[:port]..."), lower-cased
+ * and without the scheme's default port (80 for http, 443 for https), into
+ * OUT (CAP bytes, NUL-terminated, cut to CAP - 1 bytes); its length, 0 when
+ * URL has no scheme. The one host parser for output (the report's per-host
+ * latencies). */
+size_t url_host(const char *url, char *out, size_t cap);
+
 #endif

@@ -139,3 +139,36 @@ void url_clip(const char *line, size_t len, struct buf *dst)
     /* keep 256 characters, counted as output shows them */
     text_clip(dst, before, 256, "...");
 }
+
+size_t url_host(const char *url, char *out, size_t cap)
+{
+    const char *sep = url ? url_find_sep(url, strlen(url)) : NULL;
+    if (!sep || cap == 0) {
+        if (cap)
+            out[0] = '\0';
+        return 0;
+    }
+    const char *h = sep + 3;
+    size_t n = strcspn(h, "/?#");
+    for (size_t i = n; i > 0; i--) {
+        if (h[i - 1] == '@') { /* user info */
+            n -= i;
+            h += i;
+            break;
+        }
+    }
+    if (n > cap - 1)
+        n = cap - 1;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (h[i] >= 'A' && h[i] <= 'Z') ? (char)(h[i] - 'A' + 'a') : h[i];
+    out[n] = '\0';
+    size_t scheme = (size_t)(sep - url);
+    const char *colon = strrchr(out, ':');
+    if (colon && !strchr(colon, ']')) {
+        if ((scheme == 4 && !strncasecmp(url, "http", 4) && !strcmp(colon, ":80")) ||
+            (scheme == 5 && !strncasecmp(url, "https", 5) && !strcmp(colon, ":443")))
+            n = (size_t)(colon - out);
+    }
+    out[n] = '\0';
+    return n;
+}
