@@ -47,6 +47,13 @@ void text_trim(const char **s, size_t *len);
  * short, other C0 controls as \u00XX. */
 void text_json_string(struct buf *dst, const char *s, size_t len);
 
+/* Append the text of the compact JSON scalar JSON (NUL-terminated, as
+ * spec.c keeps a spec's "id"): a string's contents with its escapes undone
+ * (\uXXXX and surrogate pairs included; a \u0000 or an escape that does
+ * not decode is kept as written), any other scalar (a number, true, false,
+ * null) as it is written. The result is raw text for an escaper. */
+void text_json_scalar(struct buf *dst, const char *json);
+
 /* The text format (and -w templates): printable characters as they are; a
  * backslash as \\, tab, CR and LF as \t \r \n, other C0 controls and DEL as
  * \xNN, the C1 controls, U+2028, U+2029, U+FEFF, U+FFFE and U+FFFF as

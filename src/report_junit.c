@@ -21,13 +21,32 @@ static void report_junit_classname(struct buf *dst, const char *input)
         text_xml(dst, input, n, true);
 }
 
+/* A test's name, one per record: the spec's id when it has one, else
+ * "METHOD URL (FILE:LINE)", so that two requests to one URL are two
+ * tests. Into DST as raw text. */
+static void report_junit_name(struct buf *dst, const struct record *rec)
+{
+    if (rec->id_json) {
+        text_json_scalar(dst, rec->id_json);
+        return;
+    }
+    buf_adds(dst, rec->method ? rec->method : "GET");
+    buf_addc(dst, ' ');
+    buf_adds(dst, rec->url ? rec->url : "");
+    if (rec->input) {
+        buf_adds(dst, " (");
+        buf_adds(dst, rec->input);
+        buf_addc(dst, ')');
+    }
+}
+
 /* One <testcase>, into r->line. */
 static void report_junit_record(struct report *r, struct report_file *f, const struct record *rec)
 {
     struct buf *b = &r->line;
     buf_adds(b, "    <testcase name=\"");
-    if (rec->url)
-        text_xml(b, rec->url, strlen(rec->url), true);
+    report_junit_name(&r->text, rec);
+    text_xml(b, r->text.p ? r->text.p : "", r->text.len, true);
     buf_adds(b, "\" classname=\"");
     report_junit_classname(b, rec->input);
     buf_adds(b, "\" time=\"");

@@ -143,6 +143,86 @@ void text_json_string(struct buf *dst, const char *s, size_t len)
     buf_addc(dst, '"');
 }
 
+/* The value of the 4 hex digits at S, or -1. */
+static long text_hex4(const char *s)
+{
+    long v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return -1;
+        v = v * 16 + d;
+    }
+    return v;
+}
+
+/* Append code point CP as UTF-8. */
+static void text_add_utf8(struct buf *dst, uint32_t cp)
+{
+    if (cp < 0x80)
+        buf_addc(dst, (char)cp);
+    else if (cp < 0x800)
+        buf_add(dst, (char[]){(char)(0xC0 | cp >> 6), (char)(0x80 | (cp & 0x3F))}, 2);
+    else if (cp < 0x10000)
+        buf_add(dst,
+                (char[]){(char)(0xE0 | cp >> 12), (char)(0x80 | ((cp >> 6) & 0x3F)),
+                         (char)(0x80 | (cp & 0x3F))},
+                3);
+    else
+        buf_add(dst,
+                (char[]){(char)(0xF0 | cp >> 18), (char)(0x80 | ((cp >> 12) & 0x3F)),
+                         (char)(0x80 | ((cp >> 6) & 0x3F)), (char)(0x80 | (cp & 0x3F))},
+                4);
+}
+
+void text_json_scalar(struct buf *dst, const char *json)
+{
+    size_t len = strlen(json);
+    if (len < 2 || json[0] != '"' || json[len - 1] != '"') {
+        buf_add(dst, json, len);
+        return;
+    }
+    const char *p = json + 1, *end = json + len - 1;
+    while (p < end) {
+        const char *bs = memchr(p, '\\', (size_t)(end - p));
+        if (!bs) {
+            buf_add(dst, p, (size_t)(end - p));
+            break;
+        }
+        buf_add(dst, p, (size_t)(bs - p));
+        p = bs + 1;
+        if (p == end) { /* a lone backslash before the closing quote */
+            buf_addc(dst, '\\');
+            break;
+        }
+        const char *simple = strchr("\"\\/bfnrt", *p);
+        if (*p && simple) {
+            buf_addc(dst, "\"\\/\b\f\n\r\t"[simple - "\"\\/bfnrt"]);
+            p++;
+            continue;
+        }
+        long u = *p == 'u' && end - p >= 5 ? text_hex4(p + 1) : -1;
+        size_t used = 5;
+        if (u >= 0xD800 && u <= 0xDBFF) { /* a high surrogate: its pair follows */
+            long lo = end - p >= 11 && p[5] == '\\' && p[6] == 'u' ? text_hex4(p + 7) : -1;
+            u = lo >= 0xDC00 && lo <= 0xDFFF ? 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00) : -1;
+            used = 11;
+        } else if (u >= 0xDC00 && u <= 0xDFFF) {
+            u = -1;
+        }
+        if (u > 0) {
+            text_add_utf8(dst, (uint32_t)u);
+            p += used;
+        } else { /* kept as written */
+            buf_addc(dst, '\\');
+        }
+    }
+}
+
 /* ---- the shared loop ---------------------------------------------------- */
 
 /* Bit C % 32 of the word for byte C. */

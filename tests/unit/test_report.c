@@ -665,21 +665,23 @@ static void test_junit(void **state)
                   "tests=\"6\" failures=\"2\" errors=\"1\" skipped=\"1\" time=\"2.500\">\n"
                   "  <testsuite name=\"volley\" tests=\"6\" failures=\"2\" errors=\"1\" "
                   "skipped=\"1\" time=\"2.500\" timestamp=\""));
-    assert_non_null(strstr(x, "    <testcase name=\"https://a.example/\" classname=\"urls.txt\" "
-                              "time=\"0.012\"/>\n"));
-    assert_non_null(strstr(x,
-                           "    <testcase name=\"https://c.example:8443/&lt;&amp;&gt;\" "
-                           "classname=\"volley\" time=\"2.000\">\n      <error message=\"timeout: "
-                           "Operation timed out after 2000 milliseconds with 0 bytes received\" "
-                           "type=\"timeout\">"));
-    assert_non_null(strstr(x, "    <testcase name=\"https://d.example/\" classname=\"stdin\" "
-                              "time=\"0.000\">\n      <skipped message=\"cancelled: terminated by "
-                              "SIGTERM\"/>\n    </testcase>\n"));
+    assert_non_null(strstr(
+        x, "    <testcase name=\"GET https://a.example/ (urls.txt:1)\" classname=\"urls.txt\" "
+           "time=\"0.012\"/>\n"));
+    assert_non_null(
+        strstr(x, "    <testcase name=\"GET https://c.example:8443/&lt;&amp;&gt; (arg:1)\" "
+                  "classname=\"volley\" time=\"2.000\">\n      <error message=\"timeout: "
+                  "Operation timed out after 2000 milliseconds with 0 bytes received\" "
+                  "type=\"timeout\">"));
+    assert_non_null(
+        strstr(x, "    <testcase name=\"GET https://d.example/ (-:4)\" classname=\"stdin\" "
+                  "time=\"0.000\">\n      <skipped message=\"cancelled: terminated by "
+                  "SIGTERM\"/>\n    </testcase>\n"));
     assert_non_null(strstr(x, "  </testsuite>\n</testsuites>\n"));
     /* what a parser reads back */
     assert_xpath(path, "count(//testcase)", "6\n");
-    assert_xpath(path, "string(//testcase[4]/@name)", "https://c.example:8443/<&>\n");
-    assert_xpath(path, "string(//testcase[2]/@name)", "https://b.example/x|y\n");
+    assert_xpath(path, "string(//testcase[4]/@name)", "GET https://c.example:8443/<&> (arg:1)\n");
+    assert_xpath(path, "string(//testcase[2]/@name)", "GET https://b.example/x|y (urls.txt:2)\n");
     assert_xpath(path, "string(//testcase[2]/failure/@message)", "http: HTTP 404\n");
     assert_xpath(path, "string(//testcase[2]/failure)",
                  "kind: http\ninput: urls.txt:2\nmethod: GET\nurl: https://b.example/x|y\n"
@@ -693,6 +695,43 @@ static void test_junit(void **state)
                  "time_total: 0.005000\nchecks:\n  - status: expected 201, actual 200\n"
                  "  - body: expected \"ok\", actual b\n\n\n");
     free(x);
+}
+
+static void test_junit_names(void **state)
+{
+    (void)state;
+    NEED("xmllint");
+    /* one name per record: two requests to one URL are two tests; a spec's
+     * id names its test */
+    const char *path = scratch("names.xml");
+    struct buf spec = {0}, err = {0};
+    buf_addf(&spec, "junit=%s", path);
+    struct report *r = report_new();
+    assert_true(report_add(r, spec.p, &err));
+    struct record a = rec_ok("https://h/x", 10), b = rec_ok("https://h/x", 20);
+    b.input = "urls.txt:2";
+    struct record c = rec_ok("https://h/x", 30), d = rec_fail("https://h/y", KIND_HTTP, 500, 40);
+    c.method = "POST";
+    c.input = "urls.txt:3";
+    d.id_json = "\"login \\u00e9 <&>\"";
+    struct record e = rec_ok("https://h/z", 50);
+    e.id_json = "7";
+    struct record *all[] = {&a, &b, &c, &d, &e};
+    for (size_t i = 0; i < 5; i++)
+        report_record(r, all[i]);
+    struct output_summary s = {.urls = 5, .ok = 4, .elapsed_us = 1000};
+    s.by_kind[KIND_HTTP] = 1;
+    assert_true(report_finish(r, &s, &err));
+    report_free(r);
+    assert_valid_junit(path);
+    assert_xpath(path, "string(//testcase[1]/@name)", "GET https://h/x (urls.txt:1)\n");
+    assert_xpath(path, "string(//testcase[2]/@name)", "GET https://h/x (urls.txt:2)\n");
+    assert_xpath(path, "string(//testcase[3]/@name)", "POST https://h/x (urls.txt:3)\n");
+    assert_xpath(path, "string(//testcase[4]/@name)", "login \xC3\xA9 <&>\n");
+    assert_xpath(path, "string(//testcase[5]/@name)", "7\n");
+    assert_xpath(path, "count(//testcase[@name=preceding-sibling::testcase/@name])", "0\n");
+    buf_free(&spec);
+    buf_free(&err);
 }
 
 static void test_junit_empty_and_large(void **state)
@@ -1164,6 +1203,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_add_truncates_and_hides_temp),
     cmocka_unit_test(test_finish_write_error),
     cmocka_unit_test(test_junit),
+    cmocka_unit_test(test_junit_names),
     cmocka_unit_test(test_junit_empty_and_large),
     cmocka_unit_test(test_junit_schema_rejects),
     cmocka_unit_test(test_tap),

@@ -263,6 +263,52 @@ static void test_json_appends(void **state)
     buf_free(&b);
 }
 
+/* ---- text_json_scalar --------------------------------------------------- */
+
+static char *scalar(const char *json)
+{
+    struct buf b = {0};
+    text_json_scalar(&b, json);
+    return (char *)(uintptr_t)buf_str(&b);
+}
+
+#define assert_scalar(json, want)                                                                  \
+    do {                                                                                           \
+        char *got_ = scalar(json);                                                                 \
+        assert_string_equal(got_, want);                                                           \
+        free(got_);                                                                                \
+    } while (0)
+
+static void test_json_scalar(void **state)
+{
+    (void)state;
+    assert_scalar("\"login\"", "login");
+    assert_scalar("\"\"", "");
+    assert_scalar("12", "12");
+    assert_scalar("-1.5e3", "-1.5e3");
+    assert_scalar("true", "true");
+    assert_scalar("null", "null");
+    assert_scalar("\"a\\\"b\\\\c\\/d\"", "a\"b\\c/d");
+    assert_scalar("\"\\b\\f\\n\\r\\t\"", "\b\f\n\r\t");
+    assert_scalar("\"caf\xC3\xA9 \\u00e9\\u20AC\"", "caf\xC3\xA9 \xC3\xA9\xE2\x82\xAC");
+    assert_scalar("\"\\ud83d\\ude00\"", "\xF0\x9F\x98\x80"); /* a surrogate pair */
+    /* what does not decode stays as written */
+    assert_scalar("\"\\u0000\"", "\\u0000");
+    assert_scalar("\"\\ud83d x\"", "\\ud83d x");
+    assert_scalar("\"\\ude00\"", "\\ude00");
+    assert_scalar("\"\\u12\"", "\\u12");
+    assert_scalar("\"\\q\"", "\\q");
+    assert_scalar("\"a\\\"", "a\\");
+    assert_scalar("\"", "\"");
+    /* what text_json_string writes reads back */
+    static const char in[] = "q\"\\\n\x01\xC3\xA9/";
+    char *json = json_str(in, sizeof in - 1);
+    char *back = scalar(json);
+    assert_string_equal(back, in);
+    free(back);
+    free(json);
+}
+
 /* ---- text_string (the text format) ------------------------------------- */
 
 static void test_text_string(void **state)
@@ -421,6 +467,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_json_above_f4),
     cmocka_unit_test(test_json_mixed_parses),
     cmocka_unit_test(test_json_appends),
+    cmocka_unit_test(test_json_scalar),
     cmocka_unit_test(test_text_string),
     cmocka_unit_test(test_text_string_appends),
     cmocka_unit_test(test_xml_escape),
