@@ -172,13 +172,27 @@ static void check_trim(const char **s, const char **e)
     *e = *s + n;
 }
 
-/* A three-digit status code 100..999 in [s, e). */
+/* The status codes HTTP defines (RFC 9110, 15: 100 to 599). */
+#define CHECK_STATUS_MIN 100
+#define CHECK_STATUS_MAX 599
+
+/* Three decimal digits in [s, e), as a number (any, 000 to 999); -1 when
+ * they are not that. */
+static long check_three_digits(const char *s, const char *e)
+{
+    if (e - s != 3 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+        !isdigit((unsigned char)s[2]))
+        return -1;
+    return (s[0] - '0') * 100L + (s[1] - '0') * 10 + (s[2] - '0');
+}
+
+/* A status code CHECK_STATUS_MIN..CHECK_STATUS_MAX in [s, e). */
 static bool check_parse_code(const char *s, const char *e, long *out)
 {
-    if (e - s != 3 || s[0] < '1' || s[0] > '9' || !isdigit((unsigned char)s[1]) ||
-        !isdigit((unsigned char)s[2]))
+    long v = check_three_digits(s, e);
+    if (v < CHECK_STATUS_MIN || v > CHECK_STATUS_MAX)
         return false;
-    *out = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    *out = v;
     return true;
 }
 
@@ -202,7 +216,7 @@ static bool check_parse_status(struct check_item *it, const char *v, struct buf 
             buf_addf(err, "--expect-status: empty item in '%s'", v);
             goto fail;
         }
-        if (e - s == 3 && s[0] >= '1' && s[0] <= '9' && (s[1] == 'x' || s[1] == 'X') &&
+        if (e - s == 3 && s[0] >= '1' && s[0] <= '5' && (s[1] == 'x' || s[1] == 'X') &&
             (s[2] == 'x' || s[2] == 'X')) {
             r.lo = (s[0] - '0') * 100L;
             r.hi = r.lo + 99;
@@ -212,7 +226,9 @@ static bool check_parse_status(struct check_item *it, const char *v, struct buf 
             check_trim(&a, &ae);
             check_trim(&b, &be);
             if (!check_parse_code(a, ae, &r.lo) || !check_parse_code(b, be, &r.hi)) {
-                buf_addf(err, "--expect-status: '%.*s' is not a range of status codes like 300-399",
+                buf_addf(err,
+                         "--expect-status: '%.*s' is not a range of status codes like 300-399 "
+                         "(codes are 100 to 599)",
                          (int)(e - s), s);
                 goto fail;
             }
@@ -221,11 +237,15 @@ static bool check_parse_status(struct check_item *it, const char *v, struct buf 
                 goto fail;
             }
             buf_addf(&norm, "%s%ld-%ld", norm.len ? "," : "", r.lo, r.hi);
+        } else if (check_three_digits(s, e) >= 0 && !check_parse_code(s, e, &r.lo)) {
+            buf_addf(err, "--expect-status: %.*s is not an HTTP status code (100 to 599)",
+                     (int)(e - s), s);
+            goto fail;
         } else {
             if (!check_parse_code(s, e, &r.lo)) {
                 buf_addf(err,
                          "--expect-status: '%.*s' is not a status code (a list like "
-                         "200,204,300-399 or 2xx)",
+                         "200,204,300-399 or 2xx; codes are 100 to 599)",
                          (int)(e - s), s);
                 goto fail;
             }

@@ -21,6 +21,21 @@ teardown_file() { fixture_stop; }
     [ "$status" -eq 2 ]
 }
 
+@test "--expect-status takes HTTP's codes only, 100 to 599: 600 is a usage error naming the option" {
+    for bad in 600 099 999 200,600 500-600 6xx; do
+        run v -q --expect-status "$bad" --url "$BASE/ok"
+        [ "$status" -eq 2 ]
+        [[ "$output" == *"--expect-status"* ]]
+        [[ "$output" == *"100 to 599"* ]]
+    done
+    stats_reset
+    run v -q --expect-status 600 --url "$BASE/ok"
+    [[ "$output" == *"--expect-status: 600 is not an HTTP status code (100 to 599)"* ]]
+    [ "$(stats requests)" -eq 0 ] # refused before anything was fetched
+    run v -q --expect-status 100-599 --url "$BASE/ok"
+    [ "$status" -eq 0 ]
+}
+
 @test "the text line shows a failed check's expected and actual values" {
     run v -q --expect-status 200 --url "$BASE/status/503"
     [ "$status" -eq 1 ]

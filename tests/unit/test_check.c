@@ -228,6 +228,12 @@ static void test_status_list(void **state)
     assert_true(check_status_ok(s, 299));
     assert_false(check_status_ok(s, 300));
     check_spec_free(s);
+
+    /* the ends of HTTP's range */
+    s = spec_of("status", "100,599,100-599,1xx", NULL);
+    assert_true(check_status_ok(s, 100));
+    assert_true(check_status_ok(s, 599));
+    check_spec_free(s);
 }
 
 static void test_status_normalised(void **state)
@@ -248,7 +254,16 @@ static void test_status_invalid(void **state)
     check_rejected("status", "abc", "--expect-status: 'abc' is not a status code");
     check_rejected("status", "20", "'20' is not a status code");
     check_rejected("status", "2000", "'2000' is not a status code");
-    check_rejected("status", "099", "'099' is not a status code");
+    /* HTTP's codes are 100 to 599 */
+    check_rejected("status", "099", "--expect-status: 099 is not an HTTP status code (100 to 599)");
+    check_rejected("status", "600", "--expect-status: 600 is not an HTTP status code (100 to 599)");
+    check_rejected("status", "999", "999 is not an HTTP status code");
+    check_rejected("status", "200,600", "600 is not an HTTP status code");
+    check_rejected("status", "500-600",
+                   "'500-600' is not a range of status codes like 300-399 "
+                   "(codes are 100 to 599)");
+    check_rejected("status", "6xx", "'6xx' is not a status code");
+    check_rejected("status", "9XX", "'9XX' is not a status code");
     check_rejected("status", "+200", "'+200' is not a status code");
     check_rejected("status", "200x", "'200x' is not a status code");
     check_rejected("status", "0xx", "'0xx' is not a status code");
