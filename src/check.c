@@ -274,8 +274,11 @@ static pcre2_code *check_regex(const char *name, const char *pattern, struct buf
 {
     int code;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+    /* every item gets a callout, which counts the steps of a check (see
+     * check_match) */
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_AUTO_CALLOUT, &code, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
@@ -845,10 +848,27 @@ static void check_clip(struct buf *b)
     text_clip(b, 0, CHECK_CLIP, "...");
 }
 
+/* The limits of one regex check (a body regex, or one header expectation
+ * over all of the header's values): PCRE2 counts its match limit, depth
+ * limit and heap limit afresh at every starting position, so a pattern
+ * that backtracks a little less than the limit at each position of a long
+ * body would still run for hours; every item of a pattern is therefore a
+ * callout (PCRE2_AUTO_CALLOUT) that counts the check's steps in all, JIT
+ * or not, and ends the match past CHECK_RE_STEPS (about 0.2 s). A match
+ * over any limit fails its check. */
+#define CHECK_RE_STEPS 10000000u      /* steps of one check, in all */
+#define CHECK_RE_MATCH_LIMIT 1000000u /* PCRE2's match limit, per position */
+#define CHECK_RE_DEPTH_LIMIT 100000u  /* PCRE2's backtracking depth (interpreter) */
+#define CHECK_RE_HEAP_KIB 16384u      /* PCRE2's heap limit: 16 MiB (interpreter) */
+/* JIT: the default 32 KiB JIT stack (PCRE2_ERROR_JIT_STACKLIMIT past it). */
+
 struct check_eval {
-    struct check_state *st; /* where the failures go */
-    struct buf actual;      /* scratch for one failure's actual value */
-    struct buf subject;     /* scratch for a header value being matched */
+    struct check_state *st;    /* where the failures go */
+    struct buf actual;         /* scratch for one failure's actual value */
+    struct buf subject;        /* scratch for a header value being matched */
+    pcre2_match_context *mctx; /* the limits; made on the first match */
+    pcre2_match_data *mdata;   /* made with it */
+    uint32_t steps;            /* of the current check, counted by the callout */
 };
 
 /* Record one failed check: NAME (a static string), EXPECTED and
@@ -873,19 +893,66 @@ static void check_fail(struct check_eval *ev, const char *name, const char *expe
     buf_addc(t, '\0');
 }
 
-/* Match RE against [s, s+len): 1 match, 0 none, < 0 a PCRE2 error. */
-static int check_match(const pcre2_code *re, const char *s, size_t len)
+/* The callout at every item: counts the check's steps, and ends the match
+ * (with PCRE2's own match-limit error) past CHECK_RE_STEPS. */
+static int check_step(pcre2_callout_block *cb, void *arg)
 {
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    if (!md)
-        log_die(LOG_EXIT_INTERNAL, "out of memory");
-    int rc = pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, md, NULL);
-    pcre2_match_data_free(md);
+    (void)cb;
+    struct check_eval *ev = arg;
+    return ++ev->steps > CHECK_RE_STEPS ? PCRE2_ERROR_MATCHLIMIT : 0;
+}
+
+/* Match RE against [s, s+len) within the check's limits: 1 match, 0 none,
+ * < 0 a PCRE2 error (a limit, say). Call check_steps_begin() first for
+ * every check. */
+static int check_match(struct check_eval *ev, const pcre2_code *re, const char *s, size_t len)
+{
+    if (!ev->mctx) {
+        if (!(ev->mctx = pcre2_match_context_create(NULL)) ||
+            !(ev->mdata = pcre2_match_data_create(1, NULL)))
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
+        pcre2_set_match_limit(ev->mctx, CHECK_RE_MATCH_LIMIT);
+        pcre2_set_depth_limit(ev->mctx, CHECK_RE_DEPTH_LIMIT);
+        pcre2_set_heap_limit(ev->mctx, CHECK_RE_HEAP_KIB);
+        pcre2_set_callout(ev->mctx, check_step, ev);
+    }
+    if (ev->steps > CHECK_RE_STEPS)
+        return PCRE2_ERROR_MATCHLIMIT; /* spent on earlier values */
+    int rc = pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, ev->mdata, ev->mctx);
     return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
+}
+
+/* A new check's step count. */
+static void check_steps_begin(struct check_eval *ev)
+{
+    ev->steps = 0;
+}
+
+/* True for the errors of a match over one of its limits. */
+static bool check_over_limit(int rc)
+{
+    return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+           rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
 }
 
 static void check_regex_error(struct buf *b, int rc)
 {
+    switch (rc) {
+    case PCRE2_ERROR_MATCHLIMIT:
+        buf_adds(b, "regex over its match limit");
+        return;
+    case PCRE2_ERROR_DEPTHLIMIT:
+        buf_adds(b, "regex over its depth limit");
+        return;
+    case PCRE2_ERROR_HEAPLIMIT:
+        buf_adds(b, "regex over its heap limit");
+        return;
+    case PCRE2_ERROR_JIT_STACKLIMIT:
+        buf_adds(b, "regex over its JIT stack limit");
+        return;
+    default:
+        break;
+    }
     PCRE2_UCHAR msg[256];
     if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
         strcpy((char *)msg, "failed");
@@ -896,6 +963,7 @@ static void check_eval_header(struct check_eval *ev, const struct check_item *it
                               const struct check_response *r)
 {
     buf_clear(&ev->actual);
+    check_steps_begin(ev);
     const char *v = NULL;
     size_t i = 0;
     for (; r->header && (v = r->header(r->header_arg, it->hname, i)); i++) {
@@ -904,9 +972,15 @@ static void check_eval_header(struct check_eval *ev, const struct check_item *it
         buf_reserve(&ev->subject, len + CHECK_PAD);
         memcpy(ev->subject.p, v, len);
         memset(ev->subject.p + len, 0, CHECK_PAD);
-        int rc = check_match(it->re, ev->subject.p, len);
+        int rc = check_match(ev, it->re, ev->subject.p, len);
         if (rc > 0)
             return;
+        if (check_over_limit(rc)) { /* the check fails: no value is tried after it */
+            buf_clear(&ev->actual);
+            check_regex_error(&ev->actual, rc);
+            i++;
+            break;
+        }
         if (ev->actual.len > 4 * CHECK_CLIP)
             continue; /* over CHECK_CLIP characters: enough to show; keep looking */
         if (ev->actual.len)
@@ -929,7 +1003,8 @@ static void check_eval_body(struct check_eval *ev, const struct check_item *it,
     size_t len;
     bool cut;
     const char *body = check_state_body(st, &len, &cut);
-    int rc = check_match(it->re, body, len);
+    check_steps_begin(ev);
+    int rc = check_match(ev, it->re, body, len);
     if (rc > 0)
         return;
     buf_clear(&ev->actual);
@@ -1108,6 +1183,8 @@ size_t check_evaluate(const struct check_spec *s, struct check_state *st,
     }
     buf_free(&ev.actual);
     buf_free(&ev.subject);
+    pcre2_match_data_free(ev.mdata);
+    pcre2_match_context_free(ev.mctx);
     for (size_t i = 0; i < st->nfailed; i++) {
         st->failed[i].expected = st->failed_text.p + st->failed_at[2 * i];
         st->failed[i].actual = st->failed_text.p + st->failed_at[2 * i + 1];

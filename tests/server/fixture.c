@@ -1067,6 +1067,32 @@ static void fixture_h_big_header(struct fixture_conn *c, const char *rest)
     free(extra);
 }
 
+/* /repeat/N/UNIT[?then=TAIL]: UNIT N times, then TAIL (a regex's worst
+ * case: many a's and a b). */
+static void fixture_h_repeat(struct fixture_conn *c, const char *rest)
+{
+    uint64_t n;
+    const char *unit;
+    if (!fixture_path_args(rest, 1, (const uint64_t[]){FIXTURE_BIG_HEADER_MAX}, &n, &unit) ||
+        n * strlen(unit) > FIXTURE_BIG_HEADER_MAX) {
+        fixture_reply_str(c, 400, "bad repeat\n");
+        return;
+    }
+    struct evbuffer *b = evbuffer_new();
+    if (!b) {
+        fixture_fail(c, 500);
+        return;
+    }
+    size_t ulen = strlen(unit), tlen = 0;
+    for (uint64_t i = 0; i < n; i++)
+        evbuffer_add(b, unit, ulen);
+    char *then = fixture_query_get(c->query, "then", &tlen);
+    if (then)
+        evbuffer_add(b, then, tlen);
+    free(then);
+    fixture_reply_buf(c, 200, "text/plain", b, NULL);
+}
+
 static void fixture_h_json(struct fixture_conn *c)
 {
     static const char def[] = "{\"ok\":true,\"version\":\"1.2\"}";
@@ -1283,6 +1309,8 @@ static void fixture_dispatch(struct fixture_conn *c)
         fixture_h_big_header(c, rest);
     else if (strcmp(p, "/json") == 0)
         fixture_h_json(c);
+    else if (fixture_prefix(p, "/repeat/", &rest))
+        fixture_h_repeat(c, rest);
     else if (fixture_prefix(p, "/retry-after/", &rest))
         fixture_h_retry_after(c, rest, false);
     else if (fixture_prefix(p, "/retry-after-date/", &rest))

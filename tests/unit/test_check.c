@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include <strings.h>
+#include <time.h>
 
 #include "check.h"
 #include "text.h"
@@ -430,6 +431,99 @@ static void test_body_regex(void **state)
     struct check_spec *s = spec_of("body", "x", NULL);
     assert_true(check_spec_needs_body(s));
     check_spec_free(s);
+}
+
+/* A body of N copies of UNIT and then TAIL (caller frees). */
+static char *repeated(const char *unit, size_t n, const char *tail)
+{
+    size_t u = strlen(unit), t = strlen(tail);
+    char *s = malloc(n * u + t + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * u, unit, u);
+    memcpy(s + n * u, tail, t + 1);
+    return s;
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* PATTERN on BODY fails with "regex over its ... limit" (WANT), soon. */
+static void check_limited(const char *pattern, const char *body, const char *want)
+{
+    struct check_spec *s = spec_of("body", pattern, NULL);
+    struct check_response r = resp(200, 0, (int64_t)strlen(body), &no_headers);
+    double t0 = seconds();
+    int n;
+    char *got = run(s, body, 0, 4 << 20, &r, &n);
+    double took = seconds() - t0;
+    assert_int_equal(n, 1);
+    struct buf w = {0};
+    buf_addf(&w, "[{\"check\":\"body\",\"expected\":");
+    text_json_string(&w, pattern, strlen(pattern));
+    buf_addf(&w, ",\"actual\":\"%s\"}]", want);
+    if (strcmp(got, w.p))
+        fail_msg("%s\n  got  %s\n  want %s", pattern, got, w.p);
+    /* the budget is about 0.2 s of steps; a slow machine gets ten times that */
+    if (took > 5.0)
+        fail_msg("%s took %.1f s", pattern, took);
+    buf_free(&w);
+    free(got);
+    check_spec_free(s);
+}
+
+static void test_body_regex_limits(void **state)
+{
+    (void)state;
+    /* the classic: exponential backtracking at the first position */
+    char *a = repeated("a", 100000, "b");
+    check_limited("(a+)+$", a, "regex over its match limit");
+    check_limited("(*NO_JIT)(a+)+$", a, "regex over its match limit");
+    free(a);
+    /* just under PCRE2's per-position limit at each of 360000 positions:
+     * hours without a budget for the whole check, JIT or not */
+    char *groups = repeated("aaaaaaaaaaaaaaaaax", 20000, "");
+    check_limited("(a+)+$", groups, "regex over its match limit");
+    check_limited("(*NO_JIT)(a+)+$", groups, "regex over its match limit");
+    free(groups);
+    /* deep backtracking: the interpreter's depth or heap limit, the JIT's
+     * stack */
+    char *deep = repeated("a", 300000, "b");
+    check_limited("(*NO_JIT)(?:a|a)*$", deep, "regex over its depth limit");
+    check_limited("(?:a|a)*$", deep, "regex over its JIT stack limit");
+    check_limited("(*NO_JIT)((a)|(a))*$", deep, "regex over its heap limit");
+    /* a pattern that needs no backtracking still searches the whole body */
+    struct check_spec *s = spec_of("body", "ab$", NULL);
+    struct check_response r = resp(200, 0, 300001, &no_headers);
+    check_eval(s, deep, &r, "");
+    check_spec_free(s);
+    free(deep);
+}
+
+static void test_header_regex_limits(void **state)
+{
+    (void)state;
+    /* one budget for all the values of a header: 3000 values of just under
+     * the per-position limit each still end */
+    static const char value[] = "aaaaaaaaaaaaaaaaaaaax";
+    const char **kv = malloc(2 * 3000 * sizeof *kv);
+    for (size_t i = 0; i < 3000; i++) {
+        kv[2 * i] = "X-A";
+        kv[2 * i + 1] = value;
+    }
+    struct hdrs h = {kv, 3000};
+    struct check_spec *s = spec_of("header", "X-A: (a+)+$", NULL);
+    struct check_response r = resp(200, 0, 0, &h);
+    double t0 = seconds();
+    check_eval(s, "", &r,
+               "[{\"check\":\"header\",\"expected\":\"X-A: (a+)+$\",\"actual\":\"regex over its "
+               "match limit\"}]");
+    assert_true(seconds() - t0 < 5.0);
+    check_spec_free(s);
+    free(kv);
 }
 
 static void test_body_regex_invalid(void **state)
@@ -1138,6 +1232,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sha256_check),
     cmocka_unit_test(test_failure_order),
     cmocka_unit_test(test_evaluate_owns_failures),
+    cmocka_unit_test(test_body_regex_limits),
+    cmocka_unit_test(test_header_regex_limits),
     cmocka_unit_test(test_override),
     cmocka_unit_test(test_override_nulls),
     cmocka_unit_test(test_cache),
