@@ -79,6 +79,9 @@ void check_spec_free(struct check_spec *s);
 bool check_spec_empty(const struct check_spec *s);
 /* True when S needs the body buffered (up to --max-body): "body", "jq". */
 bool check_spec_needs_body(const struct check_spec *s);
+/* True when S has a "header" expectation (the response's headers must then
+ * be collected for check_evaluate). */
+bool check_spec_has_headers(const struct check_spec *s);
 /* True when S has a "status" expectation (a status failure is then a check
  * failure, error.kind "check", rather than "http"). */
 bool check_spec_has_status(const struct check_spec *s);

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "headers.h"
 #include "cli.h"
 #include "output.h"
 #include "spec.h"
@@ -32,6 +33,8 @@ struct task {
     struct task *wprev, *wnext;      /* the scheduler's list of tasks waiting to retry */
     struct check_spec *checks;       /* a spec line's expectations merged with the run's */
     struct check_state cs;           /* body buffer, hash and search of the attempt */
+    struct headers hdrs;             /* the response's headers, when collected */
+    bool collect_headers;            /* --include-headers or a header check: collect them */
     struct buf headers_json;         /* --include-headers */
     struct buf message;              /* an error message made for this record */
     struct buf filename;             /* --output-dir: the body's file */

@@ -5,6 +5,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 
 #include "check.h"
+#include "headers.h"
 #include "log.h"
 #include "text.h"
 
@@ -144,6 +145,11 @@ bool check_spec_empty(const struct check_spec *s)
 bool check_spec_needs_body(const struct check_spec *s)
 {
     return s && (s->item[CK_BODY] || s->item[CK_JQ]);
+}
+
+bool check_spec_has_headers(const struct check_spec *s)
+{
+    return s && s->nheaders > 0;
 }
 
 bool check_spec_has_status(const struct check_spec *s)
@@ -964,6 +970,7 @@ static void check_eval_header(struct check_eval *ev, const struct check_item *it
 {
     buf_clear(&ev->actual);
     check_steps_begin(ev);
+    bool secret = headers_secret(it->hname, strlen(it->hname));
     const char *v = NULL;
     size_t i = 0;
     for (; r->header && (v = r->header(r->header_arg, it->hname, i)); i++) {
@@ -987,8 +994,8 @@ static void check_eval_header(struct check_eval *ev, const struct check_item *it
             buf_adds(&ev->actual, ", ");
         if (rc < 0)
             check_regex_error(&ev->actual, rc);
-        else
-            buf_adds(&ev->actual, v);
+        else /* a secret's value is never shown */
+            buf_adds(&ev->actual, secret ? "***" : v);
     }
     if (i == 0)
         buf_adds(&ev->actual, "(absent)");

@@ -2,7 +2,6 @@
  * and the record of one URL's result. */
 #include "task.h"
 #include "log.h"
-#include "text.h"
 #include "url.h"
 
 #include <stdlib.h>
@@ -120,6 +119,16 @@ static size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* Only buffers: the response's header lines, when they are wanted. */
+static size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg)
+{
+    struct task *t = arg;
+    size_t n = size * nitems;
+    if (t->collect_headers)
+        headers_feed(&t->hdrs, ptr, n);
+    return n;
+}
+
 #define SET(h, opt, val)                                                                           \
     do {                                                                                           \
         if (curl_easy_setopt(h, opt, val) != CURLE_OK)                                             \
@@ -135,6 +144,7 @@ CURL *task_easy_new(const struct task_common *tc, char *errbuf)
     SET(h, CURLOPT_NOSIGNAL, 1L);
     SET(h, CURLOPT_ERRORBUFFER, errbuf);
     SET(h, CURLOPT_WRITEFUNCTION, task_write);
+    SET(h, CURLOPT_HEADERFUNCTION, task_header_line);
     SET(h, CURLOPT_PROTOCOLS_STR, "http,https");
     SET(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     SET(h, CURLOPT_TIMEOUT_MS, cfg->max_time_ms);
@@ -192,6 +202,7 @@ void task_init(struct task *t)
     t->out_fd = -1;
     t->slot = -1;
     check_state_init(&t->cs);
+    headers_init(&t->hdrs);
 }
 
 void task_reset(struct task *t)
@@ -209,6 +220,8 @@ void task_reset(struct task *t)
     check_spec_free(t->checks);
     t->checks = NULL;
     check_state_reset(&t->cs);
+    headers_reset(&t->hdrs);
+    t->collect_headers = false;
     buf_clear(&t->headers_json);
     buf_clear(&t->message);
     buf_clear(&t->filename);
@@ -237,6 +250,7 @@ void task_free(struct task *t)
     curl_slist_free_all(t->spec_headers);
     check_spec_free(t->checks);
     check_state_free(&t->cs);
+    headers_free(&t->hdrs);
     buf_free(&t->headers_json);
     buf_free(&t->message);
     buf_free(&t->filename);
@@ -368,6 +382,9 @@ void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int s
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
     if (checks || cfg->sha256 || cfg->include_body)
         check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
+    headers_reset(&t->hdrs);
+    t->collect_headers = cfg->include_headers || check_spec_has_headers(checks);
+    SET(easy, CURLOPT_HEADERDATA, t);
     if (cfg->output_dir)
         task_open_output(t, cfg->output_dir);
     SET(easy, CURLOPT_CURLU, url_checker_handle(t->parsed));
@@ -474,10 +491,7 @@ static int64_t task_info_off(CURL *h, CURLINFO what)
 /* The INDEX-th value of response header NAME, for the checks. */
 static const char *task_header(void *arg, const char *name, size_t index)
 {
-    struct curl_header *h = NULL;
-    if (curl_easy_header(arg, name, index, CURLH_HEADER, -1, &h) != CURLHE_OK || !h)
-        return NULL;
-    return h->value;
+    return headers_get(arg, name, index);
 }
 
 /* Evaluate the status and the expectations of a transfer that got its
@@ -493,7 +507,7 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
         .time_total = r->time_total,
         .size_download = r->size_download,
         .header = task_header,
-        .header_arg = t->easy,
+        .header_arg = &t->hdrs,
     };
     const struct check_failure *failed;
     size_t nfailed = check_evaluate(spec, &t->cs, &resp, &failed);
@@ -515,42 +529,14 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
     }
 }
 
-/* The response headers as a JSON object; a repeated name's values are
- * joined with ", ". */
+/* The response headers as a JSON object (headers_json: a repeated name's
+ * values joined with ", ", secrets as "***"), in one pass over what the
+ * header callback collected. */
 static const char *task_headers_json(struct task *t)
 {
-    struct buf *b = &t->headers_json;
-    buf_clear(b);
-    buf_addc(b, '{');
-    struct curl_header *prev = NULL, *h;
-    bool first = true;
-    while ((h = curl_easy_nextheader(t->easy, CURLH_HEADER, -1, prev))) {
-        prev = h;
-        if (h->index > 0)
-            continue; /* written with its first occurrence */
-        if (!first)
-            buf_addc(b, ',');
-        first = false;
-        text_json_string(b, h->name, strlen(h->name));
-        buf_addc(b, ':');
-        if (h->amount == 1) {
-            text_json_string(b, h->value, strlen(h->value));
-            continue;
-        }
-        struct buf joined = {0};
-        for (size_t i = 0; i < h->amount; i++) {
-            struct curl_header *v = NULL;
-            if (curl_easy_header(t->easy, h->name, i, CURLH_HEADER, -1, &v) != CURLHE_OK)
-                break;
-            if (i)
-                buf_add(&joined, ", ", 2);
-            buf_adds(&joined, v->value);
-        }
-        text_json_string(b, joined.p ? joined.p : "", joined.len);
-        buf_free(&joined);
-    }
-    buf_addc(b, '}');
-    return b->p;
+    buf_clear(&t->headers_json);
+    headers_json(&t->hdrs, &t->headers_json);
+    return t->headers_json.p;
 }
 
 void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
