@@ -99,7 +99,7 @@ bool check_parse_bytes(const char *s, const char *e, int64_t *out);
 /* What the body of one attempt left behind. Owned by the caller (embed it,
  * e.g. in struct task): check_state_init() once, check_state_begin() at the
  * start of every attempt, check_state_free() at the end. The fields are
- * private to check.c. */
+ * private to check_state.c and check_eval.c. */
 struct check_state {
     const struct check_spec *spec; /* borrowed from begin to evaluate */
     struct buf body;               /* the kept body: at most max_body bytes */
