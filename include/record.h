@@ -31,9 +31,10 @@ struct check_failure {
     const char *check, *expected, *actual;
 };
 
-/* One URL's result. Strings are borrowed for the duration of the call that
- * is given the record; NULL strings are written as null. Times are in
- * microseconds. */
+/* One URL's result. Strings and the checks array are borrowed for the
+ * duration of the call that is given the record (task keeps them in the
+ * task and its check_state until the record is written); NULL strings are
+ * written as null. Times are in microseconds. */
 struct record {
     uint64_t seq;
     const char *input;
