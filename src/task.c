@@ -200,6 +200,18 @@ static bool task_reject(struct task *t, const struct task_common *tc, const char
     return false;
 }
 
+bool task_quick_key(const struct task_common *tc, const struct input_line *l, struct buf *url,
+                    struct buf *key)
+{
+    /* a plain line without userinfo: its record shows the composed URL as
+     * is (no redaction, no clipping that differs from it) */
+    if (l->too_long || l->text[0] == '{' || memchr(l->text, '@', l->len) ||
+        url_compose(l->text, l->len, tc->cfg->proto_default, url))
+        return false;
+    resume_key(key, NULL, tc->method, url->p);
+    return true;
+}
+
 bool task_from_line(struct task *t, const struct task_common *tc, const struct input_line *l,
                     uint64_t seq, int64_t now)
 {
