@@ -2,8 +2,9 @@
  * Its own event_base takes the signals (SIGINT, SIGTERM, SIGHUP; every other
  * thread blocks them), --deadline, the progress line, input readiness on a
  * pipe and the wake-ups from the loops and the writer. It reads the lines
- * (input), keeps or skips each one (dispatch_keep(): the one place a line is
- * filtered before it becomes work), turns each kept line into a task
+ * (input), keeps or skips each one (filter: --shard, --resume; the one
+ * place a line is filtered before it becomes work is dispatch_accept()),
+ * turns each kept line into a task
  * (task_from_line(), only ever on this thread, so task_common's check cache
  * needs no lock), and places it on one of the --threads loops (place): an
  * origin with a per-host cap or rate on its own loop, other tasks on the
@@ -29,12 +30,14 @@
 #define DISPATCH_GRACE_MS 2000
 
 struct dispatch;
+struct filter;
 
-/* CFG, IN and W are borrowed and must outlive the dispatcher; every record
- * goes to W (whose events the dispatcher takes from here on). Makes the
- * loops (cfg->threads of them; prepare resolved 0). Free with
- * dispatch_free(). */
-struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct writer *w);
+/* CFG, IN, F and W are borrowed and must outlive the dispatcher; F (NULL:
+ * none) says which lines are this run's; every record goes to W (whose
+ * events the dispatcher takes from here on). Makes the loops (cfg->threads
+ * of them; prepare resolved 0). Free with dispatch_free(). */
+struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct filter *f,
+                              struct writer *w);
 void dispatch_free(struct dispatch *d);
 
 /* The dispatcher's event_base (for the progress line). */

@@ -44,6 +44,8 @@ struct writer_options {
     int summary_fd;            /* where the summary goes (stderr); -1: none (-q) */
     void (*notify)(void *arg, enum writer_event ev); /* NULL: none */
     void *notify_arg;
+    bool any_order; /* seqs come sparse and in any order (--summarize): records go
+                       out as they come, also in a --format json document */
 };
 
 /* What cut the run short: the option and the message of the records it
@@ -74,6 +76,10 @@ void writer_set_notify(struct writer *w, void (*notify)(void *arg, enum writer_e
  * True when R reached the cut-off: the caller cancels the rest with
  * writer_cutoff()'s message. */
 bool writer_record(struct writer *w, const struct record *r);
+/* Line SEQ gets no record in this run: another shard's (RESUMED false) or
+ * already done by an earlier run (--resume, counted as skipped). Keeps the
+ * --order input window moving; call in place of writer_record(). */
+void writer_skip(struct writer *w, uint64_t seq, bool resumed);
 /* The cut-off once reached, else NULL. */
 const struct writer_cut *writer_cutoff(struct writer *w);
 /* True while a record with SEQ can be taken without overflowing the --order

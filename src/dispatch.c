@@ -2,6 +2,7 @@
  * --deadline and the wake-ups; the loops' start and end; the last flush. */
 #include "dispatch.h"
 #include "clock.h"
+#include "filter.h"
 #include "log.h"
 #include "place.h"
 #include "sched.h"
@@ -11,6 +12,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+/* Lines read in one feed at most, so that skipping many lines (--shard,
+ * --resume) never holds up the signals or, with one loop, the loop. */
+#define DISPATCH_READ_BUDGET 4096
 
 /* stdout's backlog: reading stops above HIGH, goes on at LOW */
 #define DISPATCH_BACKLOG_HIGH ((size_t)2 << 20)
@@ -34,6 +39,7 @@ static const struct dispatch_cause {
 struct dispatch {
     const struct config *cfg;
     struct input *in;
+    struct filter *filter; /* --shard, --resume; NULL: every line */
     struct writer *w;
     struct event_base *base;
     struct run run;
@@ -150,25 +156,32 @@ static void dispatch_spare(struct dispatch *d, struct sched_task *st)
     mailbox_list_add(&d->spares, &st->link);
 }
 
-/* The one place a line read is kept or skipped before it becomes work:
- * --shard and --resume decide here (a skipped line costs this call and
- * nothing more), and --links feeds its extracted lines in front of it. SEQ
- * is the line's seq, counted whether it is kept or not. */
-static bool dispatch_keep(struct dispatch *d, const struct input_line *l, uint64_t seq)
-{
-    (void)d;
-    (void)l;
-    (void)seq;
-    return true;
-}
-
-/* Line L, the SEQ-th read: its input record now, or a task placed in this
- * feed's batch. True when it became a task. */
+/* Line L, the SEQ-th read: its input record now, a task placed in this
+ * feed's batch, or nothing when the filter skips it. The one place a line
+ * read is kept or skipped before it becomes work: --shard (a hash of the
+ * line's key) and --resume (a done request) decide here, with the seq taken
+ * all the same (shards and resumed runs never share one), and --links
+ * feeds its extracted lines in front of it. True when it became a task. */
 static bool dispatch_accept(struct dispatch *d, const struct input_line *l, uint64_t seq,
                             int64_t now)
 {
+    struct filter *f = d->filter;
+    if (f && !filter_line(f, l->text, l->len)) {
+        writer_skip(d->w, seq, false);
+        return false;
+    }
+    if (f && filter_done_quick(f, d->tc, l)) {
+        writer_skip(d->w, seq, true);
+        return false;
+    }
     struct sched_task *st = dispatch_task(d);
-    if (!task_from_line(&st->task, d->tc, l, seq, now)) {
+    bool fetchable = task_from_line(&st->task, d->tc, l, seq, now);
+    if (f && !filter_task(f, &st->task, d->tc)) {
+        writer_skip(d->w, seq, true);
+        dispatch_spare(d, st);
+        return false;
+    }
+    if (!fetchable) {
         if (writer_record(d->w, &st->task.rec)) {
             const struct writer_cut *cut = writer_cutoff(d->w);
             run_cancel(&d->run, RUN_FAILURES, cut->option, cut->message, now);
@@ -206,19 +219,22 @@ static enum dispatch_stall dispatch_read(struct dispatch *d)
     if (writer_backlog(d->w) > DISPATCH_BACKLOG_HIGH)
         return STALL_BACKLOG;
     int64_t now = clock_now_us();
-    while (!d->input_done && !d->input_waiting && run_cause(&d->run) == RUN_DONE) {
+    for (int reads = 0; !d->input_done && !d->input_waiting && run_cause(&d->run) == RUN_DONE;
+         reads++) {
         if (placed >= room)
             return STALL_CREDIT;
         if (d->seq + 1 >= window_end)
             return STALL_WINDOW;
+        if (reads == DISPATCH_READ_BUDGET) { /* go on after one more loop pass */
+            event_active(d->kick, EV_READ, 0);
+            return STALL_NONE;
+        }
         struct input_line l;
         switch (input_next(d->in, &l)) {
-        case INPUT_LINE: {
-            uint64_t seq = ++d->seq;
-            if (dispatch_keep(d, &l, seq) && dispatch_accept(d, &l, seq, now))
+        case INPUT_LINE:
+            if (dispatch_accept(d, &l, ++d->seq, now))
                 placed++;
             break;
-        }
         case INPUT_AGAIN:
             if (event_assign(d->input_ev, d->base, input_fd(d->in), EV_READ, dispatch_on_input,
                              d) ||
@@ -297,11 +313,13 @@ static struct event *dispatch_event(struct event *ev)
     return ev;
 }
 
-struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct writer *w)
+struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct filter *f,
+                              struct writer *w)
 {
     struct dispatch *d = log_calloc(1, sizeof *d);
     d->cfg = cfg;
     d->in = in;
+    d->filter = f;
     d->w = w;
     d->base = event_base_new();
     if (!d->base)

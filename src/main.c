@@ -3,12 +3,15 @@
  * outcome to an exit status. Nothing else. */
 #include "cli.h"
 #include "dispatch.h"
+#include "dryrun.h"
+#include "filter.h"
 #include "input.h"
 #include "jqw.h"
 #include "log.h"
 #include "prepare.h"
 #include "progress.h"
 #include "report.h"
+#include "summarize.h"
 #include "writer.h"
 
 #include <curl/curl.h>
@@ -114,6 +117,118 @@ static bool main_color(const struct config *cfg)
     return !(nc && *nc) && isatty(STDOUT_FILENO);
 }
 
+static struct writer_options main_writer_options(const struct config *cfg, struct report *rep)
+{
+    return (struct writer_options){
+        .out =
+            {
+                .format = cfg->format,
+                .tmpl = cfg->tmpl,
+                .order_input = cfg->order_input,
+                .color = main_color(cfg),
+                .fd = STDOUT_FILENO,
+                .window = (size_t)cfg->parallel * 4 + 16,
+            },
+        .rep = rep,
+        .allow_timeouts = cfg->allow_timeouts,
+        .fail_fast = cfg->fail_fast,
+        .max_failures = cfg->max_failures,
+        .summary_fd = cfg->quiet ? -1 : STDERR_FILENO,
+    };
+}
+
+/* Finish W (the last records, the reports, the summary) after a run that
+ * ended with END, wait for stdout (through D's loop when there is one: it
+ * takes the signals meanwhile, and gives up 2 s after one), and map the
+ * outcome to an exit status. */
+static int main_finish(struct writer *w, const struct writer_end *we, enum run_end end,
+                       const struct config *cfg, bool input_failed, struct dispatch *d)
+{
+    struct buf err = {0};
+    bool reports_ok = writer_finish(w, we, &err);
+    uint64_t unwritten = 0;
+    enum run_end last = end;
+    if (d) {
+        last = dispatch_finish_output(d, &unwritten);
+    } else {
+        writer_sync(w, -1);
+        enum writer_status ws = writer_status(w);
+        last = ws == WRITER_CLOSED ? RUN_CLOSED : ws == WRITER_ERROR ? RUN_OUT_ERROR : end;
+    }
+    if (last == RUN_CLOSED || last == RUN_OUT_ERROR || end == RUN_DONE)
+        end = last; /* the last flush found stdout gone, or a signal came while waiting */
+    struct output_summary sum;
+    writer_counts(w, &sum);
+    int status = main_status(end, &sum, cfg, input_failed);
+    if (end == RUN_OUT_ERROR)
+        log_warn("cannot write to stdout");
+    if (unwritten)
+        log_warn("%" PRIu64 " record%s could not be written: stdout is not being read", unwritten,
+                 unwritten == 1 ? "" : "s");
+    if (!reports_ok) {
+        log_warn("--report: %s", buf_str(&err));
+        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
+            status = EXIT_INTERNAL;
+    }
+    buf_free(&err);
+    writer_print_summary(w, we);
+    return status;
+}
+
+/* The usual run: fetch every line F keeps, records to stdout. */
+static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_die(EXIT_INTERNAL, "cannot initialise libcurl");
+    /* the loops, the writer and jqw wake each other's event loops */
+    if (evthread_use_pthreads() != 0)
+        log_die(EXIT_INTERNAL, "cannot make libevent thread-safe");
+    if (filter_stdout_torn(f, STDOUT_FILENO) && write(STDOUT_FILENO, "\n", 1) != 1)
+        log_warn("cannot write to stdout"); /* the writer says so again */
+    struct writer_options wo = main_writer_options(cfg, rep);
+    struct writer *w = writer_new(&wo);
+    struct input *in = input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
+    struct dispatch *d = dispatch_new(cfg, in, f, w);
+    struct main_run run = {w, d};
+    struct progress *prog = NULL;
+    if (main_progress(cfg))
+        prog = progress_new(dispatch_base(d), STDERR_FILENO,
+                            input_count(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles),
+                            main_progress_counts, &run);
+
+    enum run_end end = dispatch_run(d);
+    progress_free(prog);
+    struct writer_end we = main_end(d, in);
+    int status = main_finish(w, &we, end, cfg, dispatch_input_failed(d), d);
+    writer_free(w); /* stops stdout's thread (cut short when it is stuck) */
+    dispatch_free(d);
+    input_free(in);
+    curl_global_cleanup();
+    return status;
+}
+
+/* --summarize: record files, summarized as one run; nothing is fetched. */
+static int main_summarize(const struct config *cfg, struct report *rep)
+{
+    struct writer_options wo = main_writer_options(cfg, rep);
+    wo.any_order = true;
+    wo.fail_fast = false; /* the records already say what cut a run short */
+    wo.max_failures = 0;
+    struct writer *w = writer_new(&wo);
+    struct buf err = {0};
+    struct writer_end we = {0};
+    if (!summarize_run(cfg, w, &we.elapsed_us, &err)) {
+        log_warn("%s", buf_str(&err));
+        buf_free(&err);
+        writer_free(w);
+        return EXIT_USAGE;
+    }
+    buf_free(&err);
+    int status = main_finish(w, &we, RUN_DONE, cfg, false, NULL);
+    writer_free(w);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (jqw_is_worker(argc, argv)) /* volley re-executed as its own jq worker */
@@ -130,7 +245,8 @@ int main(int argc, char **argv)
         return cr == CLI_ERROR ? EXIT_USAGE : EXIT_OK;
     }
     struct report *rep = report_new();
-    if (!prepare_config(&cfg, rep, &err)) {
+    struct filter *f = NULL;
+    if (!prepare_config(&cfg, rep, &err) || !(f = filter_new(&cfg, &err))) {
         log_warn("%s", buf_str(&err));
         buf_free(&err);
         report_free(rep);
@@ -138,68 +254,18 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     buf_free(&err);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        log_die(EXIT_INTERNAL, "cannot initialise libcurl");
-    /* the loops, the writer and jqw wake each other's event loops */
-    if (evthread_use_pthreads() != 0)
-        log_die(EXIT_INTERNAL, "cannot make libevent thread-safe");
-
-    struct writer_options wo = {
-        .out =
-            {
-                .format = cfg.format,
-                .tmpl = cfg.tmpl,
-                .order_input = cfg.order_input,
-                .color = main_color(&cfg),
-                .fd = STDOUT_FILENO,
-                .window = (size_t)cfg.parallel * 4 + 16,
-            },
-        .rep = rep,
-        .allow_timeouts = cfg.allow_timeouts,
-        .fail_fast = cfg.fail_fast,
-        .max_failures = cfg.max_failures,
-        .summary_fd = cfg.quiet ? -1 : STDERR_FILENO,
-    };
-    struct writer *w = writer_new(&wo);
-    struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct dispatch *d = dispatch_new(&cfg, in, w);
-    struct main_run run = {w, d};
-    struct progress *prog = NULL;
-    if (main_progress(&cfg))
-        prog = progress_new(dispatch_base(d), STDERR_FILENO,
-                            input_count(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles),
-                            main_progress_counts, &run);
-
-    enum run_end end = dispatch_run(d);
-    progress_free(prog);
-    struct writer_end we = main_end(d, in);
-    bool reports_ok = writer_finish(w, &we, &err);
-    uint64_t unwritten = 0;
-    enum run_end last =
-        dispatch_finish_output(d, &unwritten); /* the last flush may find stdout gone */
-    if (last == RUN_CLOSED || last == RUN_OUT_ERROR || end == RUN_DONE)
-        end = last; /* or a signal while waiting for stdout */
-    struct output_summary sum;
-    writer_counts(w, &sum);
-    int status = main_status(end, &sum, &cfg, dispatch_input_failed(d));
-    if (end == RUN_OUT_ERROR)
-        log_warn("cannot write to stdout");
-    if (unwritten)
-        log_warn("%" PRIu64 " record%s could not be written: stdout is not being read", unwritten,
-                 unwritten == 1 ? "" : "s");
-    if (!reports_ok) {
-        log_warn("--report: %s", buf_str(&err));
-        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
-            status = EXIT_INTERNAL;
+    int status;
+    if (cfg.summarize) {
+        status = main_summarize(&cfg, rep);
+    } else if (cfg.dry_run) {
+        struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
+        status = dryrun_run(&cfg, in, f, STDOUT_FILENO);
+        input_free(in);
+    } else {
+        status = main_fetch(&cfg, rep, f);
     }
-    buf_free(&err);
-    writer_print_summary(w, &we);
-
-    writer_free(w); /* stops stdout's thread (cut short when it is stuck) */
-    dispatch_free(d);
+    filter_free(f);
     report_free(rep);
-    input_free(in);
-    curl_global_cleanup();
     cli_free(&cfg);
     return status;
 }

@@ -3,6 +3,7 @@
 #include "sched.h"
 #include "clock.h"
 #include "evcurl.h"
+#include "filter.h"
 #include "log.h"
 #include "retry.h"
 

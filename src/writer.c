@@ -25,6 +25,7 @@ struct writer {
     struct output_summary sum;
     const struct writer_cut *cut; /* NULL until the cut-off is reached */
     struct buf out;               /* rendered, not yet handed to the sink */
+    struct buf scratch;           /* one rendered record */
     struct sink_ends ends;        /* where OUT's records end */
     enum writer_status status;    /* the sink's, once it stopped */
     uint64_t records;             /* records rendered in order so far */
@@ -32,6 +33,7 @@ struct writer {
     /* --order input: a ring of held records, indexed by seq % window */
     struct buf *ring;
     bool *held;
+    bool *skip;        /* held, but nothing to write: a skipped line */
     uint64_t next_seq; /* the next seq to go out */
 };
 
@@ -59,13 +61,16 @@ struct writer *writer_new(const struct writer_options *opt)
     if (pthread_mutex_init(&w->lock, NULL) != 0)
         log_die(LOG_EXIT_INTERNAL, "cannot make a lock");
     struct output_options *oo = &w->opt.out;
-    if (oo->format == FORMAT_JSON)
+    if (oo->format == FORMAT_JSON && !w->opt.any_order)
         oo->order_input = true;
+    if (w->opt.any_order)
+        oo->order_input = false;
     if (oo->window < 16)
         oo->window = 16;
     if (oo->order_input) {
         w->ring = log_calloc(oo->window, sizeof *w->ring);
         w->held = log_calloc(oo->window, sizeof *w->held);
+        w->skip = log_calloc(oo->window, sizeof *w->skip);
     }
     w->next_seq = 1;
     buf_reserve(&w->out, WRITER_FLUSH_AT * 2);
@@ -86,7 +91,9 @@ void writer_free(struct writer *w)
             buf_free(&w->ring[i]);
     free(w->ring);
     free(w->held);
+    free(w->skip);
     buf_free(&w->out);
+    buf_free(&w->scratch);
     free(w);
 }
 
@@ -119,10 +126,42 @@ static void writer_render(struct writer *w, const struct record *r)
         sink_ends_add(&w->ends, w->out.len);
 }
 
+/* --order input: write whatever is now next in line. */
+static void writer_release(struct writer *w)
+{
+    const struct output_options *oo = &w->opt.out;
+    for (;;) {
+        size_t s = (size_t)(w->next_seq % oo->window);
+        if (!w->held[s])
+            break;
+        if (!w->skip[s])
+            writer_emit(w, w->ring[s].p, w->ring[s].len);
+        w->held[s] = w->skip[s] = false;
+        w->next_seq++;
+    }
+}
+
+/* --order input: the ring slot of SEQ, which must be free. */
+static size_t writer_slot(struct writer *w, uint64_t seq)
+{
+    /* the caller keeps seq within the window (writer_can_accept) */
+    assert(seq >= w->next_seq && seq < w->next_seq + w->opt.out.window);
+    size_t slot = (size_t)(seq % w->opt.out.window);
+    assert(!w->held[slot]);
+    w->held[slot] = true;
+    return slot;
+}
+
 /* Render R into the buffer, or hold it until the records before it are out. */
 static void writer_output(struct writer *w, const struct record *r)
 {
     const struct output_options *oo = &w->opt.out;
+    if (!oo->order_input && oo->format == FORMAT_JSON) { /* --summarize: as they come */
+        buf_clear(&w->scratch);
+        output_render(oo, r, &w->scratch);
+        writer_emit(w, w->scratch.p, w->scratch.len);
+        return;
+    }
     if (!oo->order_input) {
         writer_render(w, r);
         return;
@@ -131,23 +170,11 @@ static void writer_output(struct writer *w, const struct record *r)
         writer_render(w, r);
         w->next_seq++;
     } else {
-        /* the caller keeps seq within the window (writer_can_accept) */
-        assert(r->seq >= w->next_seq && r->seq < w->next_seq + oo->window);
-        size_t slot = (size_t)(r->seq % oo->window);
-        assert(!w->held[slot]);
+        size_t slot = writer_slot(w, r->seq);
         buf_clear(&w->ring[slot]);
         output_render(oo, r, &w->ring[slot]);
-        w->held[slot] = true;
     }
-    /* release whatever is now next in line */
-    for (;;) {
-        size_t s = (size_t)(w->next_seq % oo->window);
-        if (!w->held[s])
-            break;
-        writer_emit(w, w->ring[s].p, w->ring[s].len);
-        w->held[s] = false;
-        w->next_seq++;
-    }
+    writer_release(w);
 }
 
 /* Hand OUT to the sink (lock held). */
@@ -171,6 +198,32 @@ static bool writer_fits(const struct writer *w, uint64_t seq)
     return !w->opt.out.order_input || seq < w->next_seq + w->opt.out.window;
 }
 
+/* After the window moved (lock held): true when writer_want_window()'s seq
+ * fits now (the caller tells, without the lock). */
+static bool writer_window_moved(struct writer *w)
+{
+    bool fits = w->want_seq && writer_fits(w, w->want_seq);
+    if (fits)
+        w->want_seq = 0;
+    return fits;
+}
+
+void writer_skip(struct writer *w, uint64_t seq, bool resumed)
+{
+    pthread_mutex_lock(&w->lock);
+    if (resumed)
+        w->sum.skipped++;
+    bool window = false;
+    if (w->opt.out.order_input) {
+        w->skip[writer_slot(w, seq)] = true;
+        writer_release(w);
+        window = writer_window_moved(w);
+    }
+    pthread_mutex_unlock(&w->lock);
+    if (window && w->opt.notify)
+        w->opt.notify(w->opt.notify_arg, WRITER_WINDOW);
+}
+
 bool writer_record(struct writer *w, const struct record *r)
 {
     pthread_mutex_lock(&w->lock);
@@ -181,7 +234,8 @@ bool writer_record(struct writer *w, const struct record *r)
         cancelled.kind = KIND_CANCELLED;
         cancelled.error_code = -1;
         cancelled.error_message = w->cut->message;
-        cancelled.checks_json = NULL;
+        cancelled.checks = NULL;
+        cancelled.nchecks = 0;
         r = &cancelled;
         failed = false;
     }
@@ -204,9 +258,7 @@ bool writer_record(struct writer *w, const struct record *r)
     report_record(w->opt.rep, r);
     if (w->out.len >= WRITER_FLUSH_AT)
         writer_flush_locked(w);
-    bool window = w->want_seq && writer_fits(w, w->want_seq);
-    if (window)
-        w->want_seq = 0;
+    bool window = writer_window_moved(w);
     pthread_mutex_unlock(&w->lock);
     if (window && w->opt.notify)
         w->opt.notify(w->opt.notify_arg, WRITER_WINDOW);
@@ -361,6 +413,8 @@ void writer_print_summary(struct writer *w, const struct writer_end *e)
     struct output_summary sum;
     writer_counts(w, &sum);
     report_summary_text(w->opt.rep, &sum, &b);
+    if (sum.skipped)
+        buf_addf(&b, "  skipped %llu already done (--resume)\n", (unsigned long long)sum.skipped);
     writer_stop_line(&b, e);
     for (size_t done = 0; done < b.len;) {
         ssize_t n = write(w->opt.summary_fd, b.p + done, b.len - done);
