@@ -10,6 +10,7 @@
 #define VOLLEY_TASK_COMMON_H
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "check.h"
@@ -30,6 +31,11 @@ struct task_common {
     struct curl_slist *connect_to;
     const char *method; /* the run's method (task_common_method) */
     CURLSH *share;      /* the run's share (DNS, TLS sessions), set by its owner; NULL: none */
+    /* Held around the evaluation of checks that read the body, when several
+     * loops run (NULL: one loop). A stopgap until jq programs run in jqw:
+     * libjq 1.6 is not thread-safe (jq#2545), and a compiled program's
+     * jq_state is shared by every task that uses it. Set by its owner. */
+    pthread_mutex_t *check_lock;
 };
 
 /* An easy handle as the scheduler's pool hands it out, with the error

@@ -45,6 +45,7 @@ struct dispatch {
     struct run run;
     struct share *share;
     struct task_common *tc;
+    pthread_mutex_t check_lock; /* tc's, with several loops (see task_common.h) */
     struct sched **loops;
     int n;
     bool inline_loop; /* one loop, on this thread and base (--threads 1) */
@@ -343,6 +344,10 @@ struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct
     d->tc->share = share_handle(d->share);
     d->n = cfg->threads > 0 ? (int)cfg->threads : 1;
     d->inline_loop = d->n == 1;
+    if (pthread_mutex_init(&d->check_lock, NULL) != 0)
+        log_die(LOG_EXIT_INTERNAL, "cannot make a lock");
+    if (d->n > 1)
+        d->tc->check_lock = &d->check_lock;
     d->loops = log_calloc((size_t)d->n, sizeof *d->loops);
     d->batch = log_calloc((size_t)d->n, sizeof *d->batch);
     for (int i = 0; i < d->n; i++)
@@ -367,6 +372,7 @@ void dispatch_free(struct dispatch *d)
     free(d->batch);
     place_free(&d->place);
     task_common_free(d->tc);
+    pthread_mutex_destroy(&d->check_lock);
     share_free(d->share);
     run_destroy(&d->run);
     event_free(d->kick);

@@ -441,7 +441,12 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
         .header_arg = &t->hdrs,
     };
     const struct check_failure *failed;
+    bool lock = tc->check_lock && check_spec_needs_body(spec);
+    if (lock)
+        pthread_mutex_lock(tc->check_lock);
     size_t nfailed = check_evaluate(spec, &t->cs, &resp, &failed);
+    if (lock)
+        pthread_mutex_unlock(tc->check_lock);
     r->checks = failed;
     r->nchecks = nfailed;
     if (!status_ok && !check_spec_has_status(spec))

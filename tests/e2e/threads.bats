@@ -349,3 +349,14 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
     # what it had read it recorded (the pipe took some, the rest is counted)
     grep -Eq "^  stopped by SIGTERM after [0-9.]* s; 1[0-9]{4} lines not read$" "$BATS_TEST_TMPDIR/err"
 }
+
+@test "jq checks over 4 loops: each one evaluated whole (libjq 1.6 is not thread-safe)" {
+    for i in $(seq 1 300); do echo "$BASE/json?i=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
+    run v -q --threads 4 -j 20 --json --expect-jq '.ok and (.version | tonumber) > 1' \
+        --expect-body '"version"' "$BATS_TEST_TMPDIR/l.txt"
+    [ "$status" -eq 0 ]
+    [ "$(jq -s 'length == 300 and all(.ok)' <<<"$output")" = true ]
+    run v -q --threads 4 -j 20 --json --expect-jq '.version == "2"' "$BATS_TEST_TMPDIR/l.txt"
+    [ "$status" -eq 1 ]
+    [ "$(jq -s 'length == 300 and all(.error.kind == "check")' <<<"$output")" = true ]
+}
