@@ -49,9 +49,9 @@ struct sink;
 /* Start the thread. Free with sink_free(). */
 struct sink *sink_new(const struct sink_options *o);
 /* Stop the thread: at once when everything is written (or the status is not
- * OK); otherwise it is cancelled in the middle of its write, and what was
- * not written is lost (sink_unwritten() says how many records, before this
- * call). */
+ * OK); otherwise it gives up on the reader within SINK_POLL_MS (it never
+ * waits longer for room), and what was not written is lost
+ * (sink_unwritten() says how many records, before this call). */
 void sink_free(struct sink *s);
 
 /* Hand over the bytes of DATA (emptied; it may come back with another

@@ -1,24 +1,36 @@
 /* sink: a double buffer of stdout's bytes and the one thread that writes
- * it; cancellable only inside write() and poll(). */
+ * it, in pieces small enough never to block for long: a pipe, a terminal or
+ * a socket is written PIPE_BUF bytes at a time once poll() says it has
+ * room, so the thread looks at its stop flag at least every SINK_POLL_MS
+ * even when nobody reads. */
 #include "sink.h"
 #include "log.h"
 #include "run.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* The most bytes one write() is given: a blocking write returns only when
- * all of it is in, so smaller pieces keep the count of what was written
- * (and of the records that could not be) close to the truth. */
-#define SINK_PIECE ((size_t)16 * 1024)
+/* The most bytes one write() is given: to a regular file, a block; to
+ * anything else, what poll()'s POLLOUT promises room for without blocking
+ * (PIPE_BUF on a pipe). Small pieces also keep the count of records written
+ * close to the truth. */
+#define SINK_FILE_PIECE ((size_t)64 * 1024)
+#define SINK_PIECE ((size_t)PIPE_BUF)
+/* How long one poll() for room waits before the stop flag is looked at. */
+#define SINK_POLL_MS 50
 
 struct sink {
     struct sink_options opt;
+    bool regular;        /* stdout is a regular file: writes never wait for a reader */
+    atomic_bool give_up; /* sink_free() on a stuck reader: the thread ends now */
     pthread_t thread;
     pthread_mutex_t lock;
     pthread_cond_t work; /* the thread waits for bytes or the stop */
@@ -82,25 +94,25 @@ static void sink_tell(struct sink *s, unsigned due)
             s->opt.notify(s->opt.arg, (enum sink_event)ev);
 }
 
-/* One write() of the block from OFF; the bytes written, 0 to retry, or -1
- * with the status to stop with. Cancellation can only happen in here. */
+/* One write() of the block from OFF, when stdout has room: the bytes
+ * written; 0 to look again (no room yet, EINTR); or -1 with the status to
+ * stop with. */
 static ssize_t sink_write_once(struct sink *s, size_t off, enum sink_status *st)
 {
-    int old;
-    pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &old);
-    size_t len = s->block.len - off;
-    ssize_t n = write(s->opt.fd, s->block.p + off, len < SINK_PIECE ? len : SINK_PIECE);
-    int err = errno;
-    if (n < 0 && (err == EAGAIN || err == EWOULDBLOCK)) { /* a non-blocking stdout */
+    if (!s->regular) {
         struct pollfd p = {.fd = s->opt.fd, .events = POLLOUT};
-        poll(&p, 1, -1);
+        int r = poll(&p, 1, SINK_POLL_MS);
+        if (r == 0 || (r < 0 && errno == EINTR))
+            return 0;
+        /* ready, or POLLERR / POLLHUP: write() says which */
     }
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
+    size_t len = s->block.len - off, most = s->regular ? SINK_FILE_PIECE : SINK_PIECE;
+    ssize_t n = write(s->opt.fd, s->block.p + off, len < most ? len : most);
     if (n > 0)
         return n;
-    if (n < 0 && (err == EINTR || err == EAGAIN || err == EWOULDBLOCK))
+    if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
         return 0;
-    *st = n < 0 && err == EPIPE ? SINK_CLOSED : SINK_ERROR;
+    *st = n < 0 && errno == EPIPE ? SINK_CLOSED : SINK_ERROR;
     return -1;
 }
 
@@ -110,8 +122,11 @@ static void sink_write_block(struct sink *s)
     while (off < s->block.len) {
         enum sink_status st = SINK_OK;
         ssize_t n = sink_write_once(s, off, &st);
-        if (n == 0)
+        if (n == 0) {
+            if (atomic_load(&s->give_up))
+                return; /* sink_free(): the rest is not written */
             continue;
+        }
         pthread_mutex_lock(&s->lock);
         unsigned due = 0;
         if (n < 0) {
@@ -136,8 +151,6 @@ static void sink_write_block(struct sink *s)
 static void *sink_main(void *arg)
 {
     struct sink *s = arg;
-    int old;
-    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &old);
     pthread_mutex_lock(&s->lock);
     for (;;) {
         while (!s->pending.len && !s->stop)
@@ -182,6 +195,9 @@ struct sink *sink_new(const struct sink_options *o)
 {
     struct sink *s = log_calloc(1, sizeof *s);
     s->opt = *o;
+    struct stat sb;
+    s->regular = fstat(o->fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    atomic_init(&s->give_up, false);
     if (pthread_mutex_init(&s->lock, NULL) || pthread_cond_init(&s->work, NULL) ||
         pthread_cond_init(&s->idle, NULL))
         log_die(LOG_EXIT_INTERNAL, "cannot make a lock");
@@ -196,15 +212,14 @@ void sink_free(struct sink *s)
     pthread_mutex_lock(&s->lock);
     bool stuck = !sink_done_locked(s);
     s->stop = true;
-    if (stuck) { /* give up on the reader: drop what waits, cut the write short */
+    if (stuck) { /* give up on the reader: drop what waits, stop the block */
         buf_clear(&s->pending);
         s->pending_ends.n = 0;
+        atomic_store(&s->give_up, true);
     }
     pthread_cond_broadcast(&s->work);
     pthread_mutex_unlock(&s->lock);
-    if (stuck)
-        pthread_cancel(s->thread);
-    pthread_join(s->thread, NULL);
+    pthread_join(s->thread, NULL); /* at most SINK_POLL_MS (or a write to a slow file) */
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->work);
     pthread_cond_destroy(&s->idle);
