@@ -26,6 +26,7 @@ struct task {
     struct buf shown; /* url for output: redacted, or the clipped bad line */
     struct buf label; /* FILE:LINE */
     struct buf effective;
+    struct buf redirect;             /* redirect_url when it has a password: redacted */
     struct url_checker *parsed;      /* URL as libcurl parsed it; kept across reuse */
     struct spec spec;                /* a JSON request spec's fields (spec.url NULL: plain line) */
     struct curl_slist *spec_headers; /* run-level -H merged with the spec's */
