@@ -8,13 +8,16 @@
  * Positions: for Markdown, a reference link "[text][ref]" is found where
  * its URL is written, at the definition "[ref]: URL" (every use of one
  * definition is that one link); an autolink ("<http://...>", a bare URL or
- * "www.example.com") at its first character. For HTML, the first
+ * "www.example.com", whose URL is "http://www.example.com" as GitHub makes
+ * it) at its first character. For HTML, the first
  * non-blank character of the attribute value (inside the quotes); each
  * srcset candidate and a meta refresh URL at their own character. For a
  * sitemap, the first non-blank character of the <loc> text.
  *
- * Not links: Markdown code blocks and code spans, HTML comments, scripts
- * and styles; empty URLs. Documents are read as UTF-8. */
+ * URLs: blanks around them and tabs and line breaks inside are dropped
+ * (as URL parsers do); an empty URL is no link. Not links: Markdown code
+ * blocks and code spans, HTML comments, scripts and styles. Documents are
+ * read as UTF-8 (an HTML charset declaration is ignored). */
 #ifndef VOLLEY_LINKS_H
 #define VOLLEY_LINKS_H
 

@@ -125,9 +125,16 @@ void links_add(struct links_build *b, const char *url, size_t len, size_t offset
         b->cap = b->cap ? b->cap * 2 : 16;
         d->links = log_realloc(d->links, b->cap * sizeof *d->links);
     }
+    /* Tabs and line breaks inside a URL are dropped, as URL parsers do
+     * ("href=\"a\n/b\"" is "a/b"). */
     char *copy = log_malloc(len + 1);
-    memcpy(copy, url, len);
-    copy[len] = '\0';
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (url[i] != '\t' && url[i] != '\n' && url[i] != '\r')
+            copy[n++] = url[i];
+    }
+    copy[n] = '\0';
+    len = n;
     d->links[d->nlinks++] = (struct links_link){
         .url = copy,
         .len = len,
@@ -191,9 +198,19 @@ size_t links_piece_map(const struct links_piece *pieces, size_t n, size_t off)
             hi = mid;
     }
     const struct links_piece *p = &pieces[lo];
-    if (p->doc == SIZE_MAX) /* not document bytes: the next piece's start */
-        return lo + 1 < n ? pieces[lo + 1].doc : p->doc;
-    return p->doc + (off - p->buf);
+    if (p->doc != SIZE_MAX)
+        return p->doc + (off - p->buf);
+    /* Not document bytes (a newline md4c put in): where it stands, just
+     * after the document piece before it (or before the one after it). */
+    for (size_t i = lo; i-- > 0;) {
+        if (pieces[i].doc != SIZE_MAX)
+            return pieces[i].doc + pieces[i].len;
+    }
+    for (size_t i = lo + 1; i < n; i++) {
+        if (pieces[i].doc != SIZE_MAX)
+            return pieces[i].doc;
+    }
+    return 0;
 }
 
 static void links_utf8(uint32_t cp, struct buf *out)
@@ -330,8 +347,15 @@ static void links_locate(struct links_cursor *c, size_t offset, uint32_t *line, 
 static void links_finish(struct links_build *b, const char *data, size_t len)
 {
     struct links_doc *d = &b->doc;
-    for (size_t i = 0; i < d->nlinks; i++)
+    /* Every position is inside the document, even where a parser recovered
+     * from input that ended inside a tag. */
+    for (size_t i = 0; i < d->nlinks; i++) {
+        if (d->links[i].offset >= len)
+            d->links[i].offset = len ? len - 1 : 0;
         d->links[i].column = (uint32_t)i;
+    }
+    if (b->base_offset >= len)
+        b->base_offset = len ? len - 1 : 0;
     if (d->nlinks > 1)
         qsort(d->links, d->nlinks, sizeof *d->links, links_cmp);
     size_t n = 0;

@@ -1,6 +1,6 @@
 /* links_html: the links and anchors of HTML, read with libxml2's HTML SAX
  * parser (streaming, recovers from anything). Links: href (also
- * xlink:href), src, srcset (every candidate), poster, and the URL of
+ * xlink:href), src, srcset (each candidate, up to 64), poster, and the URL of
  * <meta http-equiv=refresh content="N; url=...">; <base href> is the
  * document's base. Anchors: every id, and name on <a>.
  *
@@ -123,7 +123,7 @@ static bool links_html_find_tag(struct links_html *h, const char *name, size_t e
         }
     }
     h->nattrs = 0;
-    *start = nearest != SIZE_MAX ? nearest : end;
+    *start = nearest != SIZE_MAX ? nearest : end < h->len ? end : h->len ? h->len - 1 : 0;
     return false;
 }
 
@@ -384,6 +384,10 @@ void links_html_extract(struct links_build *b, const char *data, size_t len,
     h.ctxt->charset = XML_CHAR_ENCODING_UTF8;
     htmlParseDocument(h.ctxt);
     h.ctxt->sax = saved;
+    if (h.ctxt->myDoc) { /* none without a SAX handler that makes one */
+        xmlFreeDoc(h.ctxt->myDoc);
+        h.ctxt->myDoc = NULL;
+    }
     htmlFreeParserCtxt(h.ctxt);
     free(h.attrs);
     free(clean);

@@ -32,8 +32,8 @@ struct links_build {
 
 /* Add the link URL (LEN bytes, decoded; copied) whose URL text starts at
  * byte OFFSET of the document. Leading and trailing ASCII blanks are
- * dropped (OFFSET must already point past the leading ones); an empty URL
- * is not added. */
+ * dropped (OFFSET must already point past the leading ones), and so are
+ * tabs and line breaks inside; an empty URL is not added. */
 void links_add(struct links_build *b, const char *url, size_t len, size_t offset, bool sitemap);
 /* Add the anchor NAME (LEN bytes; copied); an empty one is not added. */
 void links_add_anchor(struct links_build *b, const char *name, size_t len);

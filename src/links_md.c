@@ -13,6 +13,7 @@
  * that, where the link's text starts. */
 #include "links_int.h"
 #include "log.h"
+#include "strmap.h"
 
 #include <md4c.h>
 
@@ -21,7 +22,7 @@
 #include <string.h>
 
 /* How far past a link's text its "](" is looked for, and how many tries. */
-#define LINKS_MD_DEST_WINDOW (64 * 1024)
+#define LINKS_MD_DEST_WINDOW (4 * 1024)
 #define LINKS_MD_DEST_TRIES 8
 /* Bytes after the document md4c may read (a few 0.4.8 checks peek one
  * byte past the end; newlines are what it should see there). */
@@ -52,9 +53,9 @@ struct links_md {
     struct buf html; /* a run of raw HTML, with where its pieces were */
     struct links_piece *pieces;
     size_t npieces, pieces_cap;
-    size_t *defs; /* offsets after "]:" (lazily found), for reference links */
-    size_t ndefs;
-    bool defs_done;
+    /* Reference definitions by their destination (escapes resolved, as
+     * md4c hands it out) → its offset; made when first needed. */
+    struct strmap *defs;
 };
 
 static size_t links_md_offset(const struct links_md *m, const char *p, size_t size)
@@ -175,26 +176,37 @@ static size_t links_md_inline_dest(const struct links_md *m, const struct links_
     return SIZE_MAX;
 }
 
+/* The destination text of the definition-like "]: DEST" whose DEST starts
+ * at Q (past a '<' when ANGLE), with backslash escapes resolved, into OUT. */
+static void links_md_def_dest(const struct links_md *m, size_t q, bool angle, struct buf *out)
+{
+    buf_clear(out);
+    for (size_t i = q; i < m->len; i++) {
+        char c = m->doc[i];
+        if (angle ? (c == '>' || c == '\n' || c == '\r') : ((unsigned char)c <= ' '))
+            break;
+        if (c == '\\' && i + 1 < m->len && links_md_punct(m->doc[i + 1]))
+            c = m->doc[++i];
+        buf_addc(out, c);
+    }
+}
+
 static size_t links_md_definition(struct links_md *m, const struct links_md_span *s)
 {
-    if (!m->defs_done) {
-        size_t cap = 0;
+    if (!m->defs) {
+        m->defs = strmap_new();
+        struct buf dest = {0};
         for (const char *p = m->doc, *end = m->doc + m->len;
              (p = links_md_find(p, (size_t)(end - p), ']', ':')) != NULL; p += 2) {
-            if (m->ndefs == cap) {
-                cap = cap ? cap * 2 : 16;
-                m->defs = log_realloc(m->defs, cap * sizeof *m->defs);
-            }
-            m->defs[m->ndefs++] = links_md_skip_to_dest(m, (size_t)(p - m->doc) + 2);
+            size_t q = links_md_skip_to_dest(m, (size_t)(p - m->doc) + 2);
+            links_md_def_dest(m, q, q > 0 && m->doc[q - 1] == '<', &dest);
+            if (dest.len > 0 && !strmap_get(m->defs, dest.p, dest.len, NULL))
+                strmap_put(m->defs, dest.p, dest.len, q, NULL);
         }
-        m->defs_done = true;
+        buf_free(&dest);
     }
-    for (size_t i = 0; i < m->ndefs; i++) {
-        size_t q = m->defs[i];
-        if (links_md_reads_as(m->doc + q, m->len - q, s->raw, s->raw_len))
-            return q;
-    }
-    return SIZE_MAX;
+    size_t off;
+    return strmap_get(m->defs, s->raw, s->raw_len, &off) ? off : SIZE_MAX;
 }
 
 static bool links_md_autolink(const struct links_md_span *s)
@@ -269,8 +281,15 @@ static int links_md_leave_span(MD_SPANTYPE type, void *detail, void *ud)
     links_md_flush_html(m);
     if (type == MD_SPAN_IMG && m->img_depth > 0)
         m->img_depth--;
-    if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && m->nspans > 0)
-        links_md_span_done(m, &m->spans[--m->nspans]);
+    if ((type == MD_SPAN_A || type == MD_SPAN_IMG) && m->nspans > 0) {
+        struct links_md_span *s = &m->spans[--m->nspans];
+        /* An image inside a link: the link's "](" comes after the image's
+         * destination (a long data: URL, say), so look for it from there. */
+        if (type == MD_SPAN_IMG && m->nspans > 0 && s->href_off != SIZE_MAX &&
+            s->href_off >= m->cursor)
+            m->cursor = s->href_off + s->raw_len;
+        links_md_span_done(m, s);
+    }
     return 0;
 }
 
@@ -347,6 +366,6 @@ void links_md_extract(struct links_extractor *lx, struct links_build *b, const c
     buf_free(&m.slug);
     buf_free(&m.html);
     free(m.pieces);
-    free(m.defs);
+    strmap_free(m.defs);
     free(copy);
 }

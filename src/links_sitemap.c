@@ -134,6 +134,12 @@ void links_sitemap_extract(struct links_build *b, const char *data, size_t len)
     if (s.in_loc) /* an unclosed <loc> at the end of a broken document */
         links_add(b, s.text.p ? s.text.p : "", s.text.len, s.loc_offset, s.loc_sitemap);
     s.ctxt->sax = saved;
+    /* Entity declarations make libxml2 keep a document of its own, even
+     * for SAX ("SAX compatibility mode"): ours to free. */
+    if (s.ctxt->myDoc) {
+        xmlFreeDoc(s.ctxt->myDoc);
+        s.ctxt->myDoc = NULL;
+    }
     xmlFreeParserCtxt(s.ctxt);
     buf_free(&s.parents);
     buf_free(&s.text);

@@ -224,6 +224,57 @@ static void test_md_rebuilt_destinations(void **state)
                  "5:8 http http://r.test/?a&b\n");
 }
 
+static void test_md_badge_with_data_url(void **state)
+{
+    /* A badge whose image is a long data: URL, inside a link md4c had to
+     * rebuild: the link's "](" is found after the image's destination. */
+    struct buf b = {0};
+    buf_adds(&b, "[![b](data:image/png;base64,");
+    for (int i = 0; i < 2000; i++)
+        buf_adds(&b, "QUFB");
+    buf_adds(&b, ")](http://ci.test/a\\_b)\n");
+    struct links_doc *d = links_extract(*state, b.p, b.len, LINKS_FORMAT_MD);
+    assert_int_equal(d->nlinks, 2);
+    assert_int_equal(d->links[0].kind, LINKS_SKIPPED);
+    assert_int_equal(d->links[0].column, 7);
+    assert_string_equal(d->links[1].url, "http://ci.test/a_b");
+    assert_int_equal(d->links[1].offset, b.len - 21); /* "http://ci.test/a\\_b)\n" */
+    links_doc_free(d);
+    buf_free(&b);
+}
+
+static void test_md_many_rebuilt_references(void **state)
+{
+    /* Each use finds its own definition (through an index, not a search
+     * per use). */
+    struct buf b = {0};
+    enum { N = 30000 };
+    for (int i = 0; i < N; i++)
+        buf_addf(&b, "[use %d][r%d]\n", i, i);
+    buf_adds(&b, "\n");
+    size_t defs = b.len;
+    for (int i = 0; i < N; i++)
+        buf_addf(&b, "[r%d]: http://r.test/?n=%d&amp;x\n", i, i);
+    struct links_doc *d = links_extract(*state, b.p, b.len, LINKS_FORMAT_MD);
+    assert_int_equal(d->nlinks, N);
+    char want[64];
+    for (int i = 0; i < N; i += 997) {
+        snprintf(want, sizeof want, "http://r.test/?n=%d&x", i);
+        assert_string_equal(d->links[i].url, want);
+        assert_true(d->links[i].offset > defs);
+        assert_memory_equal(b.p + d->links[i].offset, want, 14);
+        assert_int_equal(d->links[i].column, strlen("[r]: ") +
+                                                 (i < 10      ? 1
+                                                  : i < 100   ? 2
+                                                  : i < 1000  ? 3
+                                                  : i < 10000 ? 4
+                                                              : 5) +
+                                                 1);
+    }
+    links_doc_free(d);
+    buf_free(&b);
+}
+
 static void test_md_autolinks(void **state)
 {
     assert_links(state,
@@ -398,6 +449,14 @@ static void test_html_attributes(void **state)
                  "11:21 fragment #svg\n"
                  "13:10 skipped mailto:x@y.test\n"
                  "13:41 skipped javascript:void(0)\n");
+}
+
+static void test_html_blanks_in_urls(void **state)
+{
+    /* blanks around a URL go, tabs and line breaks inside it too */
+    assert_links(state,
+                 "<a href=\"\n  http://b.test/a\n/b\tc \">x</a> <a href=\" \t \">blank</a>\n",
+                 LINKS_FORMAT_HTML, "2:3 http http://b.test/a/bc\n");
 }
 
 static void test_html_srcset(void **state)
@@ -576,6 +635,13 @@ static void test_sitemap_broken(void **state)
     assert_non_null(strstr(d->warning, "not UTF-8"));
     links_doc_free(d);
 
+    /* found by fuzzing: libxml2 keeps the entities of an internal subset
+     * in a document of its own even for SAX, which must be freed (a leak
+     * under the sanitizers otherwise) */
+    d = extract(state, "<!DOCTYPE x [<!ENTITY e \"y", LINKS_FORMAT_SITEMAP);
+    assert_int_equal(d->nlinks, 0);
+    links_doc_free(d);
+
     /* no entity expansion, no external entities */
     d = extract(state,
                 "<?xml version=\"1.0\"?>\n"
@@ -630,6 +696,21 @@ static void test_text_any_bytes(void **state)
 }
 
 /* ---- robustness ---------------------------------------------------------- */
+
+/* Found by fuzzing: a tag cut off by the end of the input must still give
+ * positions inside the input. */
+static void test_cut_off_tags(void **state)
+{
+    /* raw HTML at the very end of a Markdown file without a newline: the
+     * newline md4c adds is no document byte */
+    assert_links(state, "<div><g( href=n", LINKS_FORMAT_MD, "1:15 relative n\n");
+    /* a start tag libxml2 reads up to the end without a '<name' to find */
+    static const char html[] = "<v\xaa xlink:href=\xaa";
+    struct links_doc *d = links_extract(*state, html, sizeof html - 1, LINKS_FORMAT_HTML);
+    assert_int_equal(d->nlinks, 1);
+    assert_int_equal(d->links[0].offset, sizeof html - 2);
+    links_doc_free(d);
+}
 
 static void test_empty_documents(void **state)
 {
@@ -733,6 +814,117 @@ static void test_document_cap(void **state)
     munmap(p, len);
 }
 
+/* ---- the e2e fixture site ------------------------------------------------- */
+
+static char *read_site_file(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", LINKS_SITE_DIR, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    struct buf b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return b.p;
+}
+
+/* tests/e2e/links-site/README.md lists these links; the e2e tests assert
+ * them through the binary. */
+static void test_fixture_site(void **state)
+{
+    static const struct {
+        const char *file, *links, *anchors;
+    } site[] = {
+        {"index.md",
+         "8:21 http http://good.test/ok\n"
+         "9:25 http http://good.test/ok\n"
+         "10:18 http http://good.test/status/404\n"
+         "11:40 http http://good.test/redirect/2\n"
+         "12:33 http http://good.test/retry-after/429/1/index\n"
+         "13:45 http HTTP://GOOD.TEST:80/ok#top\n"
+         "20:20 relative docs/guide.md\n"
+         "21:31 relative docs/guide.md#installation\n"
+         "22:31 relative docs/guide.md#no-such-heading\n"
+         "24:29 relative docs/missing.md\n"
+         "25:15 fragment #welcome\n"
+         "25:33 fragment #relative-links\n"
+         "25:61 fragment #not-here\n"
+         "26:21 relative img/logo.svg\n"
+         "38:7 skipped mailto:someone@example.test\n"
+         "40:8 http http://good.test/status/500\n",
+         "absolute-links\nnot-links\nrelative-links\nwelcome\n"},
+        {"docs/guide.md",
+         "5:23 relative ../index.md#welcome\n"
+         "5:62 relative ../page.html#section-2\n"
+         "6:26 relative ../page.html#nowhere\n"
+         "10:13 http http://good.test/ok\n"
+         "10:54 http http://good.test/status/404\n"
+         "14:58 fragment #usage-1\n",
+         "guide\ninstallation\nusage\nusage-1\n"},
+        {"page.html",
+         "6:32 relative style.css\n"
+         "10:22 http http://good.test/ok\n"
+         "11:15 http http://good.test/status/410\n"
+         "12:15 relative docs/guide.md#usage-1\n"
+         "13:15 fragment #section-2\n"
+         "13:51 fragment #no-anchor\n"
+         "15:13 relative img/logo.svg\n"
+         "15:35 relative img/logo.svg\n"
+         "15:52 relative img/logo-2x.svg\n"
+         "17:15 skipped mailto:a@b.test\n"
+         "17:50 skipped javascript:void(0)\n",
+         "legacy\nsection-1\nsection-2\n"},
+        {"based.html",
+         "5:47 http http://good.test/delay/10\n"
+         "8:30 relative ok\n"
+         "9:15 relative status/500\n"
+         "10:15 relative redirect-to?url=/bytes/32&status=301\n"
+         "11:23 relative bytes/16\n"
+         "12:23 relative status/404\n"
+         "13:12 fragment #frag-only\n",
+         "frag-only\n"},
+        {"sitemap.xml",
+         "3:13 http http://good.test/ok\n"
+         "4:13 http http://good.test/redirect-to?url=/bytes/32&status=301\n"
+         "7:7 http http://good.test/status/410\n"
+         "10:13 http http://good.test/retry-after/429/1/sitemap\n"
+         "11:13 http http://good.test/bytes/64?a=1&b=2\n",
+         ""},
+        {"notes.txt",
+         "1:34 http http://good.test/ok\n"
+         "1:59 http http://good.test/status/404\n"
+         "2:6 http http://good.test/redirect/2\n"
+         "2:50 http http://good.test/bytes/64?a=1&b=2\n",
+         ""},
+    };
+    for (size_t i = 0; i < sizeof site / sizeof site[0]; i++) {
+        size_t len;
+        char *text = read_site_file(site[i].file, &len);
+        struct links_doc *d = links_extract(*state, text, len, links_format_guess(site[i].file));
+        char *got = render(d), *anchors = render_anchors(d);
+        if (strcmp(got, site[i].links) != 0)
+            fail_msg("%s: links\n%s", site[i].file, got);
+        if (strcmp(anchors, site[i].anchors) != 0)
+            fail_msg("%s: anchors\n%s", site[i].file, anchors);
+        if (strcmp(site[i].file, "based.html") == 0) {
+            assert_string_equal(d->base, "http://good.test/");
+            assert_int_equal(d->base_line, 4);
+            assert_int_equal(d->base_column, 15);
+        } else {
+            assert_null(d->base);
+        }
+        free(got);
+        free(anchors);
+        links_doc_free(d);
+        free(text);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_format_names),
     cmocka_unit_test(test_format_guess),
@@ -740,6 +932,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_md_inline),
     cmocka_unit_test(test_md_reference),
     cmocka_unit_test(test_md_rebuilt_destinations),
+    cmocka_unit_test(test_md_badge_with_data_url),
+    cmocka_unit_test(test_md_many_rebuilt_references),
     cmocka_unit_test(test_md_autolinks),
     cmocka_unit_test(test_md_code_is_not_links),
     cmocka_unit_test(test_md_tables_lists_quotes),
@@ -749,6 +943,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_md_heading_ids),
     cmocka_unit_test(test_md_explicit_anchors),
     cmocka_unit_test(test_html_attributes),
+    cmocka_unit_test(test_html_blanks_in_urls),
     cmocka_unit_test(test_html_srcset),
     cmocka_unit_test(test_html_base_and_entities),
     cmocka_unit_test(test_html_not_links),
@@ -760,10 +955,12 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sitemap_broken),
     cmocka_unit_test(test_text_punctuation),
     cmocka_unit_test(test_text_any_bytes),
+    cmocka_unit_test(test_cut_off_tags),
     cmocka_unit_test(test_empty_documents),
     cmocka_unit_test(test_random_documents),
     cmocka_unit_test(test_pathological_documents),
     cmocka_unit_test(test_document_cap),
+    cmocka_unit_test(test_fixture_site),
 };
 
 int main(void)
