@@ -48,12 +48,11 @@ static bool links_html_blank(char c)
 }
 
 /* Read the attributes of a start tag from P (just past its name) the way
- * the HTML tokenizer does; returns the offset of the tag's '>' (LEN when
- * there is none). */
-static size_t links_html_read_attrs(struct links_html *h, size_t p)
+ * the HTML tokenizer does, reading no further than LEN; returns the offset
+ * of the tag's '>' (LEN when there is none before). */
+static size_t links_html_read_attrs(struct links_html *h, size_t p, size_t len)
 {
     const char *s = h->buf;
-    size_t len = h->len;
     h->nattrs = 0;
     for (;;) {
         while (p < len && (links_html_blank(s[p]) || s[p] == '/'))
@@ -116,7 +115,9 @@ static bool links_html_find_tag(struct links_html *h, const char *name, size_t e
         if (nearest == SIZE_MAX)
             nearest = p;
         tries++;
-        size_t gt = links_html_read_attrs(h, p + 1 + nlen);
+        /* The tag ends at END: reading past it cannot agree (and would make
+         * the work grow with the square of the document). */
+        size_t gt = links_html_read_attrs(h, p + 1 + nlen, end + 2 < h->len ? end + 2 : h->len);
         if (gt == end || (end < h->len && h->buf[end] == '/' && gt == end + 1)) {
             *start = p;
             return true;

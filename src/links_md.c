@@ -163,6 +163,19 @@ static size_t links_md_skip_to_dest(const struct links_md *m, size_t p)
 static size_t links_md_inline_dest(const struct links_md *m, const struct links_md_span *s)
 {
     size_t p = m->cursor > s->enter ? m->cursor : s->enter;
+    /* Most often the link's text ends right before its "]", maybe with
+     * emphasis marks between: "](" then is an inline link, "][", "[]" or
+     * nothing a reference one. */
+    size_t k = p;
+    while (k < m->len && k - p < 8 && strchr("*_~`", m->doc[k]) && m->doc[k] != '\0')
+        k++;
+    if (k + 1 < m->len && m->doc[k] == ']') {
+        if (m->doc[k + 1] != '(')
+            return SIZE_MAX;
+        size_t q = links_md_skip_to_dest(m, k + 2);
+        if (links_md_reads_as(m->doc + q, m->len - q, s->raw, s->raw_len))
+            return q;
+    }
     size_t stop = m->len - p > LINKS_MD_DEST_WINDOW ? p + LINKS_MD_DEST_WINDOW : m->len;
     for (int tries = 0; tries < LINKS_MD_DEST_TRIES && p < stop; tries++) {
         const char *hit = links_md_find(m->doc + p, stop - p, ']', '(');
@@ -194,14 +207,25 @@ static void links_md_def_dest(const struct links_md *m, size_t q, bool angle, st
 static size_t links_md_definition(struct links_md *m, const struct links_md_span *s)
 {
     if (!m->defs) {
+        /* A definition starts a line, after blanks and the marks of block
+         * quotes and list items: "[label]: DEST". One candidate per line,
+         * each read to the end of its line at most: linear in the size. */
         m->defs = strmap_new();
         struct buf dest = {0};
-        for (const char *p = m->doc, *end = m->doc + m->len;
-             (p = links_md_find(p, (size_t)(end - p), ']', ':')) != NULL; p += 2) {
-            size_t q = links_md_skip_to_dest(m, (size_t)(p - m->doc) + 2);
-            links_md_def_dest(m, q, q > 0 && m->doc[q - 1] == '<', &dest);
-            if (dest.len > 0 && !strmap_get(m->defs, dest.p, dest.len, NULL))
-                strmap_put(m->defs, dest.p, dest.len, q, NULL);
+        for (size_t ls = 0; ls < m->len;) {
+            const char *nl = memchr(m->doc + ls, '\n', m->len - ls);
+            size_t le = nl ? (size_t)(nl - m->doc) : m->len, k = ls;
+            while (k < le && strchr(" \t>*+-.)0123456789", m->doc[k]) && m->doc[k] != '\0')
+                k++;
+            const char *colon =
+                k < le && m->doc[k] == '[' ? links_md_find(m->doc + k, le - k, ']', ':') : NULL;
+            if (colon) {
+                size_t q = links_md_skip_to_dest(m, (size_t)(colon - m->doc) + 2);
+                links_md_def_dest(m, q, q > 0 && m->doc[q - 1] == '<', &dest);
+                if (dest.len > 0 && !strmap_get(m->defs, dest.p, dest.len, NULL))
+                    strmap_put(m->defs, dest.p, dest.len, q, NULL);
+            }
+            ls = le + 1;
         }
         buf_free(&dest);
     }

@@ -7,6 +7,7 @@
 #include "log.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* Byte mode (no UTF): bytes >= 0x80 are URL characters, so any encoding
  * passes through and invalid UTF-8 does not stop the search. */
@@ -79,17 +80,33 @@ static size_t links_text_trim(const char *s, size_t e)
 void links_text_extract(struct links_extractor *lx, struct links_build *b, const char *data,
                         size_t len)
 {
-    PCRE2_SIZE start = 0;
-    while (start < len) {
-        int rc = pcre2_match(lx->text_url, (PCRE2_SPTR)data, len, start, 0, lx->text_md, NULL);
+    /* Candidates are found here, not by PCRE2's own search: for a caseless
+     * first character, PCRE2 10.42 looks for 'h' and for 'H' to the end of
+     * the text at every match, which makes the work grow with the square
+     * of the text. Each ':' after "http" or "https" is tried once, with
+     * the pattern anchored at the scheme. */
+    size_t next = 0; /* no match starts inside the previous URL */
+    for (const char *p = data, *end = data + len; (p = memchr(p, ':', (size_t)(end - p))) != NULL;
+         p++) {
+        size_t colon = (size_t)(p - data), s;
+        if (colon >= 5 && strncasecmp(p - 5, "https", 5) == 0)
+            s = colon - 5;
+        else if (colon >= 4 && strncasecmp(p - 4, "http", 4) == 0)
+            s = colon - 4;
+        else
+            continue;
+        if (s < next)
+            continue;
+        int rc =
+            pcre2_match(lx->text_url, (PCRE2_SPTR)data, len, s, PCRE2_ANCHORED, lx->text_md, NULL);
         if (rc < 0)
-            break; /* no more matches (or a match limit: nothing found past it) */
+            continue; /* not a URL here (or a match limit: none) */
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(lx->text_md);
-        size_t s = ov[0], e = ov[1];
-        size_t end = s + links_text_trim(data + s, e - s);
-        const char *sep = memchr(data + s, ':', end - s);
-        if (sep && (size_t)(data + end - sep) > 3) /* something after "://" */
-            links_add(b, data + s, end - s, s, false);
-        start = e > s ? e : s + 1;
+        size_t e = ov[1];
+        size_t stop = s + links_text_trim(data + s, e - s);
+        if (stop > colon + 3) /* something after "://" */
+            links_add(b, data + s, stop - s, s, false);
+        next = e;
+        p = data + e - 1;
     }
 }

@@ -777,6 +777,37 @@ static void test_pathological_documents(void **state)
     d = links_extract(*state, b.p, b.len, LINKS_FORMAT_MD);
     links_doc_free(d);
 
+    /* a megabyte of "]:" before the definition of a rebuilt destination:
+     * finding the definition stays linear */
+    buf_clear(&b);
+    buf_adds(&b, "[x][r]\n\n");
+    for (int i = 0; i < 500000; i++)
+        buf_adds(&b, "]:");
+    buf_adds(&b, "\n[r]: http://r.test/?a&amp;b\n");
+    d = links_extract(*state, b.p, b.len, LINKS_FORMAT_MD);
+    assert_int_equal(d->nlinks, 1);
+    assert_int_equal(d->links[0].line, 4);
+    assert_int_equal(d->links[0].column, 6);
+    links_doc_free(d);
+
+    /* 300,000 URLs in text, and as many uses of a rebuilt reference:
+     * linear (PCRE2's own caseless search was quadratic) */
+    buf_clear(&b);
+    for (int i = 0; i < 300000; i++)
+        buf_adds(&b, "http://a.test/((((( ");
+    d = links_extract(*state, b.p, b.len, LINKS_FORMAT_TEXT);
+    assert_int_equal(d->nlinks, 300000);
+    assert_int_equal(d->links[299999].column, 299999 * 20 + 1);
+    links_doc_free(d);
+    buf_clear(&b);
+    for (int i = 0; i < 200000; i++)
+        buf_adds(&b, "[a][b] ");
+    buf_adds(&b, "\n\n[b]: x&amp;y\n");
+    d = links_extract(*state, b.p, b.len, LINKS_FORMAT_MD);
+    assert_int_equal(d->nlinks, 1);
+    assert_string_equal(d->links[0].url, "x&y");
+    links_doc_free(d);
+
     /* a sitemap of 100,000 URLs, and one deeper than libxml2 allows */
     buf_clear(&b);
     buf_adds(&b, "<urlset>\n");
