@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "share.h"
 #include "writer.h"
 
 enum sched_end {
@@ -29,10 +30,11 @@ enum sched_end {
 
 struct sched;
 
-/* Everything is borrowed and must outlive the scheduler; every record goes
- * to W. Free with sched_free() before the event base is freed. */
-struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct writer *w);
+/* Everything is borrowed and must outlive the scheduler (SHARE, the run's
+ * curl_share, may be NULL); every record goes to W. Free with sched_free()
+ * before the event base is freed. */
+struct sched *sched_new(struct event_base *base, const struct config *cfg,
+                        const struct share *share, struct input *in, struct writer *w);
 void sched_free(struct sched *s);
 
 /* Run until every line read has its record (or stdout is gone). */

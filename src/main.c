@@ -9,6 +9,7 @@
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
+#include "share.h"
 #include "writer.h"
 
 #include <curl/curl.h>
@@ -97,8 +98,8 @@ static struct writer_end main_end(struct sched *s, struct input *in)
 static bool main_progress(const struct config *cfg)
 {
     if (cfg->progress == PROGRESS_NEVER || cfg->quiet)
-        return false;
-    return cfg->progress == PROGRESS_ALWAYS || isatty(STDERR_FILENO);
+        return false; /* -v: the trace has stderr to itself unless --progress always */
+    return cfg->progress == PROGRESS_ALWAYS || (isatty(STDERR_FILENO) && !cfg->verbose);
 }
 
 static bool main_color(const struct config *cfg)
@@ -159,7 +160,8 @@ int main(int argc, char **argv)
     };
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct sched *s = sched_new(base, &cfg, in, w);
+    struct share *share = share_new(&cfg);
+    struct sched *s = sched_new(base, &cfg, share, in, w);
     struct main_run run = {w, s};
     struct progress *prog = NULL;
     if (main_progress(&cfg))
@@ -171,6 +173,8 @@ int main(int argc, char **argv)
     progress_free(prog);
     struct writer_end we = main_end(s, in);
     bool reports_ok = writer_finish(w, &we, &err);
+    struct buf jar_err = {0};
+    bool jar_ok = share_write_jar(share, &jar_err);
     if (writer_status(w) == WRITER_CLOSED) /* the last flush too may find stdout gone */
         end = SCHED_CLOSED;
     else if (writer_status(w) == WRITER_ERROR)
@@ -183,10 +187,17 @@ int main(int argc, char **argv)
         if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
             status = EXIT_INTERNAL;
     }
+    if (!jar_ok) {
+        log_warn("%s", buf_str(&jar_err));
+        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
+            status = EXIT_INTERNAL;
+    }
+    buf_free(&jar_err);
     buf_free(&err);
     writer_print_summary(w, &we);
 
     sched_free(s);
+    share_free(share); /* after the handles that used it */
     writer_free(w);
     report_free(rep);
     input_free(in);

@@ -1,5 +1,6 @@
 /* spec: JSON request spec lines → struct spec. */
 #include "spec.h"
+#include "cli.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
@@ -119,9 +120,9 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
                     buf_adds(err, "\"headers\" must be an object of strings");
                     goto done;
                 }
-                if (!*h->string || strpbrk(h->string, ":; \t\r\n") ||
-                    strpbrk(h->valuestring, "\r\n")) {
-                    buf_addf(err, "bad header \"%.60s\" (CR, LF or separators)", h->string);
+                if (!cli_token(h->string, strlen(h->string)) || cli_control(h->valuestring, true)) {
+                    buf_adds(err, "bad header: its name must be an HTTP token and its value "
+                                  "have no control characters (CR, LF, ...)");
                     goto done;
                 }
                 struct buf line_buf = {0};
@@ -152,8 +153,9 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
         buf_adds(err, "request spec without \"url\"");
         goto done;
     }
-    if (out->method && (!*out->method || strpbrk(out->method, " \t\r\n"))) {
-        buf_adds(err, "bad \"method\"");
+    if (out->method && !cli_token(out->method, strlen(out->method))) {
+        buf_adds(err, "bad \"method\": it must be an HTTP token (no blanks or control "
+                      "characters)");
         goto done;
     }
     ok = true;

@@ -421,20 +421,26 @@ static void test_headers(void **state)
 
 /* ---- data --------------------------------------------------------------- */
 
-/* -d and --data-binary are kept as given, in order; prepare reads and joins
- * them (test_prepare). */
+/* -d, --data-binary, --data-raw and --data-urlencode are kept as given, in
+ * order, and --url-query apart; prepare reads and joins them
+ * (test_prepare). */
 static void test_data_args(void **state)
 {
     (void)state;
     struct run r;
-    PARSE_OK(&r, "-d", "a=1", "--data-binary", "@x.bin", "--data=b=2", "-d@-", "-d", "");
-    assert_int_equal(r.cfg.ndata_args, 5);
+    PARSE_OK(&r, "-d", "a=1", "--data-binary", "@x.bin", "--data=b=2", "-d@-", "-d", "",
+             "--data-raw", "@raw", "--url-query", "q=1", "--data-urlencode", "n@f");
+    assert_int_equal(r.cfg.ndata_args, 7);
     static const struct cli_data want[] = {
-        {"a=1", false}, {"@x.bin", true}, {"b=2", false}, {"@-", false}, {"", false}};
-    for (size_t i = 0; i < 5; i++) {
+        {"a=1", DATA_ASCII}, {"@x.bin", DATA_BINARY}, {"b=2", DATA_ASCII},    {"@-", DATA_ASCII},
+        {"", DATA_ASCII},    {"@raw", DATA_RAW},      {"n@f", DATA_URLENCODE}};
+    for (size_t i = 0; i < 7; i++) {
         assert_string_equal(r.cfg.data_args[i].arg, want[i].arg);
-        assert_int_equal(r.cfg.data_args[i].binary, want[i].binary);
+        assert_int_equal(r.cfg.data_args[i].kind, want[i].kind);
     }
+    assert_int_equal(r.cfg.nquery_args, 1);
+    assert_string_equal(r.cfg.query_args[0].arg, "q=1");
+    assert_int_equal(r.cfg.query_args[0].kind, DATA_QUERY);
     assert_null(r.cfg.data); /* nothing read yet */
     assert_null(r.cfg.method);
     run_free(&r);
@@ -515,7 +521,7 @@ static void test_unknown_option(void **state)
                 "--http2-prior-knowledge?",
                 "--http");
     REJECTED_AS("unknown option --retry-d; did you mean --retry-delay?", "--retry-d", "1");
-    REJECTED_AS("unknown option --formt; did you mean --format?", "--formt", "json");
+    REJECTED_AS("unknown option --formt; did you mean --form or --format?", "--formt", "json");
     REJECTED("did you mean --include-body", "--include-bod");
 }
 
@@ -524,12 +530,16 @@ static void test_unknown_option(void **state)
 static void test_exact_names(void **state)
 {
     (void)state;
-    REJECTED_AS("unknown option --user; did you mean --user-agent?", "--user", "alice:secret");
-    REJECTED_AS("unknown option --user; did you mean --user-agent?", "--user=alice:secret");
+    REJECTED_AS("unknown option --user-agen; did you mean --user-agent?", "--user-agen", "x");
+    REJECTED_AS("unknown option --use; did you mean --user or --user-agent?", "--use=x:y");
     REJECTED("curl's -o writes one body; volley writes bodies with --output-dir", "--output", "x");
     REJECTED("unknown option --paral", "--paral", "4");
     REJECTED("unknown option --ur", "--ur", "https://a/");
     struct run r;
+    PARSE_OK(&r, "--user", "alice:secret");
+    assert_string_equal(r.cfg.user, "alice:secret");
+    assert_string_equal(r.cfg.user_agent, "volley/" VOLLEY_VERSION);
+    run_free(&r);
     PARSE_OK(&r, "--fail", "--url", "https://a/");
     assert_true(r.cfg.fail);
     assert_false(r.cfg.fail_fast);
