@@ -15,18 +15,20 @@ _volley_opts_arg='--cacert --capath --cert --cert-type --ciphers --color
     --expect-body-contains --expect-header --expect-jq --expect-sha256
     --expect-size --expect-status --expect-time --form --format --header
     --header-for --interface --keepalive-time --key --limit-rate --local-port
-    --max-body --max-fail-ratio --max-failures --max-filesize --max-redirs
-    --max-time --netrc-file --noproxy --oauth2-bearer --order --output-dir
-    --parallel --per-host --pinnedpubkey --progress --proto-default --proxy
-    --proxy-user --rate --rate-per-host --referer --report --request --resolve
-    --retry --retry-delay --retry-max-delay --url --url-query --user
-    --user-agent --write-out'
+    --max-age --max-body --max-fail-ratio --max-failures --max-filesize
+    --max-redirs --max-time --netrc-file --noproxy --oauth2-bearer --order
+    --output-dir --parallel --per-host --pinnedpubkey --progress
+    --proto-default --proxy --proxy-user --rate --rate-per-host --referer
+    --report --request --resolve --resume --retry --retry-delay
+    --retry-max-delay --shard --shard-by --url --url-query --user --user-agent
+    --write-out'
 _volley_opts_flag='--allow-timeouts --anyauth --basic --compressed --digest
-    --fail --fail-fast --get --head --help --http1.1 --http2
+    --dry-run --fail --fail-fast --get --head --help --http1.1 --http2
     --http2-prior-knowledge --include --include-body --include-headers
     --insecure --ipv4 --ipv6 --json --location --netrc --netrc-optional
-    --no-keepalive --path-as-is --quiet --retry-all-errors --sha256
-    --show-error --silent --tlsv1.2 --tlsv1.3 --verbose --version'
+    --no-keepalive --path-as-is --quiet --resume-failed --retry-all-errors
+    --sha256 --show-error --silent --summarize --tlsv1.2 --tlsv1.3 --verbose
+    --version'
 # Short options that take a value, and those that take none.
 _volley_short_arg='-E -b -c -d -D -F -H -m -j -x -U -e -X -u -A -w'
 _volley_short_flag='-f -G -I -h -i -k -4 -6 -L -q -S -s -v'
@@ -71,6 +73,7 @@ _volley_spec()
     --key) _volley_arg="FILE" ;;
     --limit-rate) _volley_arg="RATE" ;;
     --local-port) _volley_arg="N[-M]" ;;
+    --max-age) _volley_arg="SECS" ;;
     --max-body) _volley_arg="BYTES" ;; # default 1M
     --max-fail-ratio) _volley_arg="P%" ;;
     --max-failures) _volley_arg="N" ;;
@@ -95,9 +98,12 @@ _volley_spec()
     --report) _volley_arg="KIND=FILE" ;;
     -X | --request) _volley_arg="METHOD" ;;
     --resolve) _volley_arg="HOST:PORT:ADDR" ;;
+    --resume) _volley_arg="FILE" ;;
     --retry) _volley_arg="N" ;; # default 0
     --retry-delay) _volley_arg="SECS" ;; # default 1
     --retry-max-delay) _volley_arg="SECS" ;; # default 30
+    --shard) _volley_arg="K/N" ;;
+    --shard-by) _volley_arg="KEY" _volley_choices=(host domain origin url) ;; # default host
     --url) _volley_arg="URL" ;;
     --url-query) _volley_arg="DATA" ;;
     -u | --user) _volley_arg="USER:PASS" ;;

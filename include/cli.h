@@ -155,13 +155,23 @@ struct config {
     long local_port_range; /* ports to try from local_port on; 0: libcurl's */
     enum cli_ip ip;
     int64_t limit_rate; /* bytes per second per transfer; 0: none */
-    long keepalive_time;
+    long keepalive_ms;  /* --keepalive-time; libcurl takes whole seconds */
     bool no_keepalive;
 
     /* debugging */
     bool verbose;            /* -v: libcurl's trace on stderr */
     const char *dump_header; /* -D FILE; borrowed */
     int dump_header_fd;      /* set by prepare: -D's file, else -1; closed by cli_free */
+
+    /* many machines: which lines are this run's, and runs that fetch nothing */
+    unsigned long shard_k, shard_n; /* --shard K/N; shard_n 0: none */
+    int shard_by;                   /* --shard-by: enum shard_by */
+    char **resume;                  /* --resume FILE (repeatable) */
+    size_t nresume;
+    bool resume_failed; /* --resume-failed: only ok records are final */
+    long max_age_ms;    /* --max-age; 0: any age */
+    bool dry_run;       /* --dry-run: print the lines this run would fetch */
+    bool summarize;     /* --summarize: the FILEs are record files to summarize */
 };
 
 enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };

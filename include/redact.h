@@ -1,6 +1,6 @@
-/* redact: what volley never shows. The one list of headers whose values are
- * secrets (Authorization, Proxy-Authorization, Cookie, Set-Cookie), the
- * run's own secret strings (-u and --proxy-user, --oauth2-bearer, --cert's
+/* redact: what volley never shows in traces. The headers whose values are
+ * secrets (headers_secret(): Authorization, Proxy-Authorization, Cookie,
+ * Set-Cookie), the run's own secret strings (-u and --proxy-user, --oauth2-bearer, --cert's
  * password, the values of --header-for headers and of -H headers of a
  * secret name), and one line of libcurl's trace or of a header block with
  * all of them written as "***". Built once per run from the prepared
@@ -26,12 +26,8 @@ struct redact;
 struct redact *redact_new(const struct config *cfg);
 void redact_free(struct redact *r);
 
-/* True for the headers whose values are never shown: Authorization,
- * Proxy-Authorization, Cookie, Set-Cookie (NAME is LEN bytes, any case). */
-bool redact_header_name(const char *name, size_t len);
-
 /* Append LINE (LEN bytes, without its line end) to DST, redacted: the value
- * of a header line "Name: value" whose name is secret (redact_header_name,
+ * of a header line "Name: value" whose name is secret (headers_secret(),
  * or the name of a --header-for header) becomes "***"; so do the cookie
  * value and the user name in libcurl's notes ('Added cookie n="v" for
  * domain ...', '... auth using Basic with user 'u''), and every secret

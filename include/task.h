@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "headers.h"
 #include "cli.h"
 #include "input.h"
 #include "record.h"
@@ -40,10 +41,12 @@ struct task {
                                         the earlier hops, summed as libcurl sums them */
     long hop_connects;
     struct trace trace;        /* -v and -D of the attempt, until flushed */
+    bool dump_headers;         /* -D: the header callback buffers into trace */
     const char *method;        /* the method of this task's requests */
     struct check_spec *checks; /* a spec line's expectations merged with the run's */
     struct check_state cs;     /* body buffer, hash and search of the attempt */
-    struct buf checks_json;    /* failed checks of the last attempt */
+    struct headers hdrs;       /* the response's headers, when collected */
+    bool collect_headers;      /* --include-headers or a header check: collect them */
     struct buf headers_json;   /* --include-headers */
     struct buf message;        /* an error message made for this record */
     struct buf filename;       /* --output-dir: the body's file */
@@ -52,6 +55,7 @@ struct task {
     struct task_handle *h;     /* borrowed from the pool from attach to detach */
     int64_t t_read;            /* monotonic µs when the line was read */
     int64_t t_first;           /* when the first attempt started, 0 before */
+    int64_t t_first_wall;      /* the same on the wall clock (ms), for timestamp */
     int64_t t_attempt;         /* when the current (last) attempt started */
     long attempts;
     int64_t body_bytes;   /* counted by the write callback */
@@ -76,6 +80,9 @@ void task_free(struct task *t);
 bool task_from_line(struct task *t, const struct task_common *tc, const struct input_line *l,
                     uint64_t seq, int64_t now);
 
+/* T's request key (into KEY, replacing it), as --resume matches it: the
+ * spec id, else the method and URL the record shows. */
+void task_key(struct task *t, const struct task_common *tc, struct buf *key);
 /* Start an attempt of T on H at NOW: the request options (the spec's, or
  * the run's when H carried a spec's before), the URL, the callbacks. T
  * borrows H until task_detach(). */
@@ -95,9 +102,10 @@ void task_cancelled(struct task *t, const struct task_common *tc, const char *wh
 /* libcurl's write callback of every handle (CURLOPT_WRITEDATA: the task):
  * counts the body, feeds the checks, writes the --output-dir file. */
 size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg);
-/* libcurl's header callback with -D (CURLOPT_HEADERDATA: the task): buffers
- * the line in the task's trace. */
-size_t task_dump_header(char *ptr, size_t size, size_t nitems, void *arg);
+/* libcurl's header callback of every handle (CURLOPT_HEADERDATA: the
+ * task): collects the response's header lines when they are wanted, and
+ * buffers them for -D. */
+size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg);
 
 /* After an attempt of T finished with *RESULT: when volley follows T's
  * redirects itself (a task that sends --header-for headers, with -L) and

@@ -24,6 +24,8 @@ struct writer_options {
     bool fail_fast;            /* --fail-fast */
     long max_failures;         /* --max-failures; 0: none */
     int summary_fd;            /* where the summary goes (stderr); -1: none (-q) */
+    bool any_order;            /* seqs come sparse and in any order (--summarize): records go
+                                  out as they come, also in a --format json document */
 };
 
 enum writer_status {
@@ -54,6 +56,10 @@ void writer_free(struct writer *w);
  * True when R reached the cut-off: the caller cancels the rest with
  * writer_cutoff()'s message. */
 bool writer_record(struct writer *w, const struct record *r);
+/* Line SEQ gets no record in this run: another shard's (RESUMED false) or
+ * already done by an earlier run (--resume, counted as skipped). Keeps the
+ * --order input window moving; call in place of writer_record(). */
+void writer_skip(struct writer *w, uint64_t seq, bool resumed);
 /* The cut-off once reached, else NULL. */
 const struct writer_cut *writer_cutoff(const struct writer *w);
 /* True while a record with SEQ can be taken without overflowing the --order

@@ -1,6 +1,7 @@
-/* redact: secret header names, the run's secret strings, and a line of
- * text with them as "***". */
+/* redact: the run's secret strings, and a line of text with them and the
+ * secret headers' values (headers_secret) as "***". */
 #include "redact.h"
+#include "headers.h"
 #include "log.h"
 
 #include <stdlib.h>
@@ -15,16 +16,6 @@ struct redact {
     char **names; /* the --header-for headers' names */
     size_t nnames;
 };
-
-bool redact_header_name(const char *name, size_t len)
-{
-    static const char *const secret[] = {"authorization", "proxy-authorization", "cookie",
-                                         "set-cookie"};
-    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++)
-        if (strlen(secret[i]) == len && !strncasecmp(name, secret[i], len))
-            return true;
-    return false;
-}
 
 static void redact_push(char ***arr, size_t *n, const char *s, size_t len)
 {
@@ -91,7 +82,7 @@ struct redact *redact_new(const struct config *cfg)
     }
     for (size_t i = 0; i < cfg->nheaders; i++) {
         const char *h = cfg->headers[i];
-        if (redact_header_name(h, strcspn(h, ":;")))
+        if (headers_secret(h, strcspn(h, ":;")))
             redact_header_value(r, h);
     }
     if (r->nsecrets)
@@ -114,7 +105,7 @@ void redact_free(struct redact *r)
 
 static bool redact_name(const struct redact *r, const char *name, size_t len)
 {
-    if (redact_header_name(name, len))
+    if (headers_secret(name, len))
         return true;
     for (size_t i = 0; r && i < r->nnames; i++)
         if (strlen(r->names[i]) == len && !strncasecmp(r->names[i], name, len))

@@ -1,6 +1,8 @@
 /* task: input line → task, easy-handle setup from the config, the counting
  * write callback, and the record of one URL's result. */
 #include "task.h"
+#include "clock.h"
+#include "resume.h"
 #include "log.h"
 #include "output.h"
 #include "url.h"
@@ -42,13 +44,19 @@ size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-size_t task_dump_header(char *ptr, size_t size, size_t nitems, void *arg)
+/* Only buffers: the header lines, when they are wanted (checks,
+ * --include-headers, -D). */
+size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg)
 {
     struct task *t = arg;
     size_t n = size * nitems;
-    char *url = NULL;
-    curl_easy_getinfo(t->h->easy, CURLINFO_EFFECTIVE_URL, &url);
-    trace_header(&t->trace, url ? url : "", ptr, n);
+    if (t->collect_headers)
+        headers_feed(&t->hdrs, ptr, n);
+    if (t->dump_headers) {
+        char *url = NULL;
+        curl_easy_getinfo(t->h->easy, CURLINFO_EFFECTIVE_URL, &url);
+        trace_header(&t->trace, url ? url : "", ptr, n);
+    }
     return n;
 }
 
@@ -56,6 +64,7 @@ void task_init(struct task *t)
 {
     t->out_fd = -1;
     check_state_init(&t->cs);
+    headers_init(&t->hdrs);
 }
 
 void task_reset(struct task *t)
@@ -79,7 +88,8 @@ void task_reset(struct task *t)
     check_spec_free(t->checks);
     t->checks = NULL;
     check_state_reset(&t->cs);
-    buf_clear(&t->checks_json);
+    headers_reset(&t->hdrs);
+    t->collect_headers = false;
     buf_clear(&t->headers_json);
     buf_clear(&t->message);
     buf_clear(&t->filename);
@@ -89,7 +99,7 @@ void task_reset(struct task *t)
     t->write_failed = false;
     t->method = NULL;
     t->h = NULL;
-    t->t_read = t->t_first = 0;
+    t->t_read = t->t_first = t->t_first_wall = 0;
     t->attempts = 0;
     t->body_bytes = 0;
     t->max_filesize = -1;
@@ -108,7 +118,7 @@ void task_free(struct task *t)
     trace_free(&t->trace);
     check_spec_free(t->checks);
     check_state_free(&t->cs);
-    buf_free(&t->checks_json);
+    headers_free(&t->hdrs);
     buf_free(&t->headers_json);
     buf_free(&t->message);
     buf_free(&t->filename);
@@ -121,15 +131,27 @@ void task_free(struct task *t)
 }
 
 /* Fields every record has, whatever happened. */
+/* The URL and method a record shows for T. */
+static const char *task_shown_url(struct task *t)
+{
+    return t->shown.len ? t->shown.p : buf_str(&t->url);
+}
+
+static const char *task_shown_method(const struct task *t, const struct task_common *tc)
+{
+    return t->method ? t->method : tc->method;
+}
+
 static void task_record_base(struct task *t, const struct task_common *tc)
 {
     struct record *r = &t->rec;
     r->seq = t->seq;
     r->input = buf_str(&t->label);
-    r->url = t->shown.len ? t->shown.p : buf_str(&t->url);
+    r->url = task_shown_url(t);
     r->url_effective = r->url;
-    r->method = t->method ? t->method : tc->method;
+    r->method = task_shown_method(t, tc);
     r->id_json = t->spec.id_json;
+    r->timestamp_ms = t->t_first_wall;
     r->attempts = t->attempts;
     r->error_code = -1;
 }
@@ -160,6 +182,11 @@ static struct curl_slist *task_merge(const struct task_layer *ls, size_t nl)
                 !(out = curl_slist_append(out, ls[l].h[j])))
                 log_die(LOG_EXIT_INTERNAL, "out of memory");
     return out;
+}
+
+void task_key(struct task *t, const struct task_common *tc, struct buf *key)
+{
+    resume_key(key, t->spec.id_json, task_shown_method(t, tc), task_shown_url(t));
 }
 
 /* Take the request spec S (moved: S is cleared) for T: its method, data
@@ -398,7 +425,8 @@ static void task_set_url(CURL *easy, CURLU *u)
     TASK_SET(easy, CURLOPT_CURLU, u);
 }
 
-/* A response's body starts: nothing counted, checked or saved yet. */
+/* A response's body starts: nothing counted, checked, collected or saved
+ * yet. */
 static void task_begin_body(struct task *t, const struct task_common *tc)
 {
     const struct config *cfg = tc->cfg;
@@ -407,6 +435,8 @@ static void task_begin_body(struct task *t, const struct task_common *tc)
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
     if (checks || cfg->sha256 || cfg->include_body)
         check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
+    headers_reset(&t->hdrs);
+    t->collect_headers = cfg->include_headers || check_spec_has_headers(checks);
     if (cfg->output_dir)
         task_open_output(t, cfg->output_dir);
 }
@@ -427,12 +457,14 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     h->trace = &t->trace;
     if (tc->cfg->location)
         TASK_SET(easy, CURLOPT_FOLLOWLOCATION, t->self_follow ? 0L : 1L);
-    if (tc->cfg->dump_header_fd >= 0)
-        TASK_SET(easy, CURLOPT_HEADERDATA, t);
+    TASK_SET(easy, CURLOPT_HEADERDATA, t);
+    t->dump_headers = tc->cfg->dump_header_fd >= 0;
     t->max_filesize = tc->cfg->max_filesize;
     t->attempts++;
-    if (!t->t_first)
+    if (!t->t_first) {
         t->t_first = now;
+        t->t_first_wall = clock_wall_ms();
+    }
     t->t_attempt = now;
     h->errbuf[0] = '\0';
     task_begin_body(t, tc);
@@ -649,10 +681,7 @@ static const char *task_http_version(long v)
 /* The INDEX-th value of response header NAME, for the checks. */
 static const char *task_header(void *arg, const char *name, size_t index)
 {
-    struct curl_header *h = NULL;
-    if (curl_easy_header(arg, name, index, CURLH_HEADER, -1, &h) != CURLHE_OK || !h)
-        return NULL;
-    return h->value;
+    return headers_get(arg, name, index);
 }
 
 /* Evaluate the status and the expectations of a transfer that got its
@@ -668,71 +697,36 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
         .time_total = r->time_total,
         .size_download = r->size_download,
         .header = task_header,
-        .header_arg = t->h->easy,
+        .header_arg = &t->hdrs,
     };
-    buf_clear(&t->checks_json);
-    int failed = check_evaluate(spec, &t->cs, &resp, &t->checks_json);
-    if (failed > 0)
-        r->checks_json = t->checks_json.p;
+    const struct check_failure *failed;
+    size_t nfailed = check_evaluate(spec, &t->cs, &resp, &failed);
+    r->checks = failed;
+    r->nchecks = nfailed;
     if (!status_ok && !check_spec_has_status(spec))
         r->kind = KIND_HTTP;
-    else if (!status_ok || failed > 0)
+    else if (!status_ok || nfailed > 0)
         r->kind = KIND_CHECK;
     else
         r->kind = KIND_NONE;
     if (r->kind == KIND_CHECK) { /* name the failed checks */
         buf_clear(&t->message);
-        buf_adds(&t->message, failed == 1 ? "failed check:" : "failed checks:");
-        for (const char *p = t->checks_json.p; p && (p = strstr(p, "{\"check\":\""));) {
-            p += 10;
-            size_t n = strcspn(p, "\"");
+        buf_adds(&t->message, nfailed == 1 ? "failed check:" : "failed checks:");
+        for (size_t i = 0; i < nfailed; i++) {
             buf_addc(&t->message, ' ');
-            buf_add(&t->message, p, n);
-            p += n;
+            buf_adds(&t->message, failed[i].check);
         }
     }
 }
 
-/* The response headers as a JSON object; a repeated name's values are
- * joined with ", ". */
+/* The response headers as a JSON object (headers_json: a repeated name's
+ * values joined with ", ", secrets as "***"), in one pass over what the
+ * header callback collected. */
 static const char *task_headers_json(struct task *t)
 {
-    struct buf *b = &t->headers_json;
-    buf_clear(b);
-    buf_addc(b, '{');
-    struct curl_header *prev = NULL, *h;
-    bool first = true;
-    while ((h = curl_easy_nextheader(t->h->easy, CURLH_HEADER, -1, prev))) {
-        prev = h;
-        if (h->index > 0)
-            continue; /* written with its first occurrence */
-        if (!first)
-            buf_addc(b, ',');
-        first = false;
-        output_json_string(b, h->name, strlen(h->name));
-        buf_addc(b, ':');
-        if (redact_header_name(h->name, strlen(h->name))) {
-            buf_add(b, "\"***\"", 5);
-            continue;
-        }
-        if (h->amount == 1) {
-            output_json_string(b, h->value, strlen(h->value));
-            continue;
-        }
-        struct buf joined = {0};
-        for (size_t i = 0; i < h->amount; i++) {
-            struct curl_header *v = NULL;
-            if (curl_easy_header(t->h->easy, h->name, i, CURLH_HEADER, -1, &v) != CURLHE_OK)
-                break;
-            if (i)
-                buf_add(&joined, ", ", 2);
-            buf_adds(&joined, v->value);
-        }
-        output_json_string(b, joined.p ? joined.p : "", joined.len);
-        buf_free(&joined);
-    }
-    buf_addc(b, '}');
-    return b->p;
+    buf_clear(&t->headers_json);
+    headers_json(&t->hdrs, &t->headers_json);
+    return t->headers_json.p;
 }
 
 /* How the attempt behind T->rec ended, for the retry policy; the

@@ -232,8 +232,9 @@ static void task_common_connection(const struct config *cfg, CURL *h)
     /* on unless --no-keepalive, as in curl */
     TASK_SET(h, CURLOPT_TCP_KEEPALIVE, cfg->no_keepalive ? 0L : 1L);
     if (!cfg->no_keepalive) {
-        TASK_SET(h, CURLOPT_TCP_KEEPIDLE, cfg->keepalive_time);
-        TASK_SET(h, CURLOPT_TCP_KEEPINTVL, cfg->keepalive_time);
+        long secs = (cfg->keepalive_ms + 999) / 1000;
+        TASK_SET(h, CURLOPT_TCP_KEEPIDLE, secs);
+        TASK_SET(h, CURLOPT_TCP_KEEPINTVL, secs);
     }
 }
 
@@ -277,6 +278,7 @@ static CURL *task_common_easy(const struct task_common *tc, struct task_handle *
     TASK_SET(h, CURLOPT_NOSIGNAL, 1L);
     TASK_SET(h, CURLOPT_ERRORBUFFER, th->errbuf);
     TASK_SET(h, CURLOPT_WRITEFUNCTION, task_write);
+    TASK_SET(h, CURLOPT_HEADERFUNCTION, task_header_line);
     TASK_SET(h, CURLOPT_PROTOCOLS_STR, "http,https");
     TASK_SET(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     TASK_SET(h, CURLOPT_TIMEOUT_MS, cfg->max_time_ms);
@@ -334,8 +336,6 @@ static CURL *task_common_easy(const struct task_common *tc, struct task_handle *
         TASK_SET(h, CURLOPT_DEBUGDATA, &th->trace);
         TASK_SET(h, CURLOPT_VERBOSE, 1L);
     }
-    if (cfg->dump_header_fd >= 0)
-        TASK_SET(h, CURLOPT_HEADERFUNCTION, task_dump_header);
     return h;
 }
 

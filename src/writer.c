@@ -21,11 +21,13 @@ struct writer {
     struct output_summary sum;
     const struct writer_cut *cut; /* NULL until the cut-off is reached */
     struct buf out;               /* rendered, waiting to be written */
+    struct buf scratch;           /* one rendered record */
     enum writer_status status;
     uint64_t records; /* records in OUT or written so far */
     /* --order input: a ring of held records, indexed by seq % window */
     struct buf *ring;
     bool *held;
+    bool *skip;        /* held, but nothing to write: a skipped line */
     uint64_t next_seq; /* the next seq to go out */
 };
 
@@ -34,13 +36,16 @@ struct writer *writer_new(const struct writer_options *opt)
     struct writer *w = log_calloc(1, sizeof *w);
     w->opt = *opt;
     struct output_options *oo = &w->opt.out;
-    if (oo->format == FORMAT_JSON)
+    if (oo->format == FORMAT_JSON && !w->opt.any_order)
         oo->order_input = true;
+    if (w->opt.any_order)
+        oo->order_input = false;
     if (oo->window < 16)
         oo->window = 16;
     if (oo->order_input) {
         w->ring = log_calloc(oo->window, sizeof *w->ring);
         w->held = log_calloc(oo->window, sizeof *w->held);
+        w->skip = log_calloc(oo->window, sizeof *w->skip);
     }
     w->next_seq = 1;
     buf_reserve(&w->out, WRITER_FLUSH_AT * 2);
@@ -56,7 +61,9 @@ void writer_free(struct writer *w)
             buf_free(&w->ring[i]);
     free(w->ring);
     free(w->held);
+    free(w->skip);
     buf_free(&w->out);
+    buf_free(&w->scratch);
     free(w);
 }
 
@@ -77,10 +84,42 @@ static void writer_emit(struct writer *w, const char *p, size_t n)
     w->records++;
 }
 
+/* --order input: write whatever is now next in line. */
+static void writer_release(struct writer *w)
+{
+    const struct output_options *oo = &w->opt.out;
+    for (;;) {
+        size_t s = (size_t)(w->next_seq % oo->window);
+        if (!w->held[s])
+            break;
+        if (!w->skip[s])
+            writer_emit(w, w->ring[s].p, w->ring[s].len);
+        w->held[s] = w->skip[s] = false;
+        w->next_seq++;
+    }
+}
+
+/* --order input: the ring slot of SEQ, which must be free. */
+static size_t writer_slot(struct writer *w, uint64_t seq)
+{
+    /* the caller keeps seq within the window (writer_can_accept) */
+    assert(seq >= w->next_seq && seq < w->next_seq + w->opt.out.window);
+    size_t slot = (size_t)(seq % w->opt.out.window);
+    assert(!w->held[slot]);
+    w->held[slot] = true;
+    return slot;
+}
+
 /* Render R into the buffer, or hold it until the records before it are out. */
 static void writer_output(struct writer *w, const struct record *r)
 {
     const struct output_options *oo = &w->opt.out;
+    if (!oo->order_input && oo->format == FORMAT_JSON) { /* --summarize: as they come */
+        buf_clear(&w->scratch);
+        output_render(oo, r, &w->scratch);
+        writer_emit(w, w->scratch.p, w->scratch.len);
+        return;
+    }
     if (!oo->order_input) {
         output_render(oo, r, &w->out);
         w->records++;
@@ -91,23 +130,21 @@ static void writer_output(struct writer *w, const struct record *r)
         w->records++;
         w->next_seq++;
     } else {
-        /* the caller keeps seq within the window (writer_can_accept) */
-        assert(r->seq >= w->next_seq && r->seq < w->next_seq + oo->window);
-        size_t slot = (size_t)(r->seq % oo->window);
-        assert(!w->held[slot]);
+        size_t slot = writer_slot(w, r->seq);
         buf_clear(&w->ring[slot]);
         output_render(oo, r, &w->ring[slot]);
-        w->held[slot] = true;
     }
-    /* release whatever is now next in line */
-    for (;;) {
-        size_t s = (size_t)(w->next_seq % oo->window);
-        if (!w->held[s])
-            break;
-        writer_emit(w, w->ring[s].p, w->ring[s].len);
-        w->held[s] = false;
-        w->next_seq++;
-    }
+    writer_release(w);
+}
+
+void writer_skip(struct writer *w, uint64_t seq, bool resumed)
+{
+    if (resumed)
+        w->sum.skipped++;
+    if (!w->opt.out.order_input)
+        return;
+    w->skip[writer_slot(w, seq)] = true;
+    writer_release(w);
 }
 
 bool writer_record(struct writer *w, const struct record *r)
@@ -119,7 +156,8 @@ bool writer_record(struct writer *w, const struct record *r)
         cancelled.kind = KIND_CANCELLED;
         cancelled.error_code = -1;
         cancelled.error_message = w->cut->message;
-        cancelled.checks_json = NULL;
+        cancelled.checks = NULL;
+        cancelled.nchecks = 0;
         r = &cancelled;
         failed = false;
     }
@@ -225,6 +263,9 @@ void writer_print_summary(struct writer *w, const struct writer_end *e)
         return;
     struct buf b = {0};
     report_summary_text(w->opt.rep, &w->sum, &b);
+    if (w->sum.skipped)
+        buf_addf(&b, "  skipped %llu already done (--resume)\n",
+                 (unsigned long long)w->sum.skipped);
     writer_stop_line(&b, e);
     for (size_t done = 0; done < b.len;) {
         ssize_t n = write(w->opt.summary_fd, b.p + done, b.len - done);
