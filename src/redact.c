@@ -58,6 +58,9 @@ static void redact_header_value(struct redact *r, const char *h)
     while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
         n--;
     redact_secret(r, v, n);
+    const char *sp = memchr(v, ' ', n); /* "Bearer TOKEN", "Basic TOKEN": the token too */
+    if (sp)
+        redact_secret(r, sp + 1, n - (size_t)(sp + 1 - v));
 }
 
 static int redact_longer(const void *a, const void *b)

@@ -76,9 +76,32 @@ static bool spec_expect(const cJSON *e, struct spec *out, struct buf *err)
     return true;
 }
 
+/* Does the JSON text hold a NUL: a raw byte, or the escape \u0000 (after an
+ * odd number of backslashes)? cJSON would cut the string there. */
+static bool spec_has_nul(const char *s, size_t len)
+{
+    if (memchr(s, '\0', len))
+        return true;
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (s[i] != '\\')
+            continue;
+        size_t n = 0;
+        while (i + n < len && s[i + n] == '\\')
+            n++;
+        if (n % 2 == 1 && i + n + 5 <= len && s[i + n] == 'u' && !memcmp(s + i + n + 1, "0000", 4))
+            return true;
+        i += n - 1;
+    }
+    return false;
+}
+
 bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
 {
     memset(out, 0, sizeof *out);
+    if (spec_has_nul(line, len)) {
+        buf_adds(err, "a NUL (\\u0000) in a request spec");
+        return false;
+    }
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (!j) {
