@@ -25,8 +25,15 @@ void trace_free(struct trace *t)
     memset(t, 0, sizeof *t);
 }
 
+/* Tasks are reused: a buffer one large trace grew is not kept for all. */
+#define TRACE_KEEP (64u << 10)
+
 void trace_clear(struct trace *t)
 {
+    if (t->v.cap > TRACE_KEEP)
+        buf_free(&t->v);
+    if (t->d.cap > TRACE_KEEP)
+        buf_free(&t->d);
     buf_clear(&t->v);
     buf_clear(&t->d);
     t->v_last = 0;
