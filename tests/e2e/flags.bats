@@ -172,6 +172,10 @@ basic() { printf '%s' "$1" | base64 -w0; }
     grep -q $'\tn\t1$' "$BATS_TEST_TMPDIR/new"
     run v -q -c "$BATS_TEST_TMPDIR/no/such/dir/jar" --url "$BASE/ok"
     [ "$status" -eq 2 ]
+    # a cancelled run writes its jar too
+    run v -q -j 2 -c "$BATS_TEST_TMPDIR/cut" --deadline 1 --url "$BASE/set-cookie?dl=1" --url "$BASE/hang"
+    [ "$status" -eq 124 ]
+    grep -q $'\tdl\t1$' "$BATS_TEST_TMPDIR/cut"
 }
 
 @test "-e sets the Referer; ;auto sets it after a redirect" {
@@ -204,6 +208,11 @@ basic() { printf '%s' "$1" | base64 -w0; }
     # without -v nothing of it
     run --separate-stderr v -q --url "$BASE/echo"
     [ -z "$stderr" ]
+    # every attempt of a retry is traced
+    run --separate-stderr v -q -v --retry 1 --retry-delay 0.1 --url "$BASE/flaky/1/v$BATS_TEST_NUMBER"
+    [ "$status" -eq 0 ]
+    [ "$(grep -cx "\[1\] > GET /flaky/1/v$BATS_TEST_NUMBER HTTP/1.1" <<<"$stderr")" -eq 2 ]
+    grep -qx '\[1\] < HTTP/1.1 503 Service Unavailable' <<<"$stderr"
 }
 
 @test "-D: every response's headers, each block after its [seq] and URL" {

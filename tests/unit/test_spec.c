@@ -123,10 +123,8 @@ static void test_header_names(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_full_spec),
-    cmocka_unit_test(test_minimal_and_ids),
-    cmocka_unit_test(test_bad_specs),
-    cmocka_unit_test(test_escaped_backslash),
+    cmocka_unit_test(test_full_spec),    cmocka_unit_test(test_minimal_and_ids),
+    cmocka_unit_test(test_bad_specs),    cmocka_unit_test(test_escaped_backslash),
     cmocka_unit_test(test_header_names),
 };
 
