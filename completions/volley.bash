@@ -12,12 +12,12 @@
 _volley_opts_arg='--cacert --color --connect-timeout --connect-to --data
     --data-binary --deadline --expect-body --expect-body-contains
     --expect-header --expect-jq --expect-sha256 --expect-size --expect-status
-    --expect-time --format --header --max-age --max-body --max-fail-ratio
-    --max-failures --max-filesize --max-redirs --max-time --order --output-dir
-    --parallel --per-host --progress --proto-default --proxy --rate
-    --rate-per-host --report --request --resolve --resume --retry
-    --retry-delay --retry-max-delay --shard --shard-by --url --user-agent
-    --write-out'
+    --expect-time --format --header --jq-budget --jq-memory --max-age
+    --max-body --max-fail-ratio --max-failures --max-filesize --max-redirs
+    --max-time --order --output-dir --parallel --per-host --progress
+    --proto-default --proxy --rate --rate-per-host --report --request
+    --resolve --resume --retry --retry-delay --retry-max-delay --shard
+    --shard-by --url --user-agent --write-out'
 _volley_opts_flag='--allow-timeouts --compressed --dry-run --fail --fail-fast
     --head --help --http1.1 --http2 --http2-prior-knowledge --include
     --include-body --include-headers --insecure --json --location --quiet
@@ -51,6 +51,8 @@ _volley_spec()
     --expect-time) _volley_arg="SECS" ;;
     --format) _volley_arg="FMT" _volley_choices=(text jsonl json) ;; # default text
     -H | --header) _volley_arg="'NAME: VALUE'" ;;
+    --jq-budget) _volley_arg="SECS" ;; # default 1
+    --jq-memory) _volley_arg="BYTES" ;; # default 512M
     --max-age) _volley_arg="SECS" ;;
     --max-body) _volley_arg="BYTES" ;; # default 1M
     --max-fail-ratio) _volley_arg="P%" ;;

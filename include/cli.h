@@ -57,6 +57,8 @@ struct config {
     /* checks, bodies and reports */
     struct check_spec *checks; /* --expect-*; NULL: none */
     int64_t max_body;          /* --max-body */
+    long jq_budget_ms;         /* --jq-budget: time of one jq evaluation */
+    int64_t jq_memory;         /* --jq-memory: what jq may allocate */
     bool include_headers;
     bool include_body;
     bool sha256;

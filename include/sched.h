@@ -29,12 +29,15 @@ enum sched_end {
 
 struct sched;
 struct filter;
+struct jqw;
 
 /* Everything is borrowed and must outlive the scheduler; every record goes
- * to W; F (NULL: none) says which lines are this run's. Free with
- * sched_free() before the event base is freed. */
+ * to W; F (NULL: none) says which lines are this run's; JQ is the run's jq
+ * worker (jq checks: NULL only in tests without them). BASE must have been
+ * made after evthread_use_pthreads() (jq answers are activated from jqw's
+ * thread). Free with sched_free() before the event base is freed. */
 struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct filter *f, struct writer *w);
+                        struct filter *f, struct writer *w, struct jqw *jq);
 void sched_free(struct sched *s);
 
 /* Run until every line read has its record (or stdout is gone). */

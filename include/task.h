@@ -15,6 +15,7 @@
 #include "headers.h"
 #include "cli.h"
 #include "input.h"
+#include "jqw.h"
 #include "record.h"
 #include "retry.h"
 #include "spec.h"
@@ -48,6 +49,9 @@ struct task {
     int64_t body_bytes;   /* counted by the write callback */
     int64_t max_filesize; /* --max-filesize; < 0: no limit */
     bool too_large;
+    struct jqw_req jq;            /* the jq expectation's evaluation (jqw) */
+    bool jq_waiting;              /* submitted: the record waits for its answer */
+    CURLcode result;              /* the last attempt's, while the record waits */
     struct retry_attempt outcome; /* how the last attempt ended, for retry_decide() */
     struct record rec;            /* filled by task_from_line(), task_finish(), task_cancelled() */
 };
@@ -79,8 +83,25 @@ void task_detach(struct task *t);
 
 /* Fill T->rec and T->outcome from the finished attempt with RESULT (the
  * Retry-After header is read when the run retries). The record's strings
- * borrow from T and its handle: hand it over before the handle is reused. */
-void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now);
+ * borrow from T and its handle: hand it over before the handle is reused.
+ * False when the record is complete. True when its checks wait for the jq
+ * program's answer: the caller submits it with task_jq_submit(), keeps the
+ * handle, and completes the record with task_jq_done() once DONE fired (or
+ * gives up with task_jq_cancel()). */
+bool task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now);
+/* Send the kept body to the run's jqw (tc->jq) for T's jq program; DONE (an
+ * event of the caller's loop, made with event_new(base, -1, 0, ...), never
+ * added) is activated once the answer is in. Never blocks. */
+void task_jq_submit(struct task *t, const struct task_common *tc, struct event *done);
+/* The answer is in (DONE ran): complete the checks in their order and
+ * T->rec and T->outcome, as task_finish() would have. */
+void task_jq_done(struct task *t, const struct task_common *tc);
+/* True between task_jq_submit() and task_jq_done() or task_jq_cancel(). */
+bool task_jq_waiting(const struct task *t);
+/* Withdraw T's request (queued or running: its answer is dropped, DONE is
+ * never activated for it). Call from the loop's thread; nothing to do when
+ * T waits for nothing. */
+void task_jq_cancel(struct task *t, const struct task_common *tc);
 /* Fill T->rec for a task cancelled before or during an attempt; ABORTED: it
  * was in flight and libcurl's transfer was stopped. WHY is borrowed. */
 void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "jqw.h"
 #include "log.h"
 
 /* Fields are read by task.c; only CHECK_CACHE changes after
@@ -24,6 +25,8 @@ struct task_common {
     const char *proxy_http, *proxy_https; /* "" for none */
     const char *noproxy;
     struct check_cache *check_cache; /* compiled per-line expectations */
+    struct jqw *jq;                  /* the run's jq worker (borrowed); NULL: jq
+                                        programs are neither compiled nor run */
     struct curl_slist *headers;
     struct curl_slist *resolve;
     struct curl_slist *connect_to;
@@ -40,8 +43,9 @@ struct task_handle {
     bool custom; /* EASY carries a request spec's method, data or headers */
 };
 
-/* Build once per run; CFG must outlive it. Free with task_common_free(). */
-struct task_common *task_common_new(const struct config *cfg);
+/* Build once per run; CFG and JQ (the run's jq worker, shared by every loop;
+ * NULL in tests without jq) must outlive it. Free with task_common_free(). */
+struct task_common *task_common_new(const struct config *cfg, struct jqw *jq);
 void task_common_free(struct task_common *tc);
 
 /* The method of a request: the one GIVEN (-X or a spec's), else POST when

@@ -20,6 +20,9 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+/* The least --jq-memory. */
+#define CLI_JQ_MEMORY_MIN ((int64_t)1024 * 1024)
+
 /* ---- numbers ------------------------------------------------------------ */
 
 static bool cli_digits(const char *s, const char *e, bool fraction, bool sign)
@@ -564,6 +567,11 @@ static enum cli_result cli_finish(struct config *cfg, struct buf *err)
     }
     if (cfg->summarize && cfg->nfiles == 0) {
         buf_adds(err, "--summarize needs record files (FILE...), e.g. the shards' outputs");
+        return CLI_ERROR;
+    }
+    if (cfg->jq_memory < CLI_JQ_MEMORY_MIN) {
+        buf_addf(err, "--jq-memory needs at least 1M (jq itself needs that much), not %lld bytes",
+                 (long long)cfg->jq_memory);
         return CLI_ERROR;
     }
     if (cfg->write_out) {

@@ -15,9 +15,11 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
+#include <event2/thread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 enum {
@@ -113,8 +115,9 @@ static bool main_color(const struct config *cfg)
     return !(nc && *nc) && isatty(STDOUT_FILENO);
 }
 
-/* The usual run: fetch every line F keeps, records to stdout. */
-static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
+/* The usual run: fetch every line F keeps, records to stdout; jq checks
+ * run in JQ's worker. */
+static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, struct jqw *jq)
 {
     struct buf err = {0};
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -142,7 +145,7 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
     };
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
-    struct sched *s = sched_new(base, cfg, in, f, w);
+    struct sched *s = sched_new(base, cfg, in, f, w, jq);
     struct main_run run = {w, s};
     struct progress *prog = NULL;
     if (main_progress(cfg))
@@ -177,10 +180,31 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
     return status;
 }
 
+/* This program's path for re-executing it as the jq worker: what
+ * /proc/self/exe names (valgrind, say, runs a program whose /proc/self/exe
+ * is valgrind's own, and answers readlink with the program's path); NULL to
+ * let jqw run /proc/self/exe itself (a binary deleted since it started). */
+static const char *main_self_exe(char *buf, size_t cap)
+{
+    static const char deleted[] = " (deleted)";
+    ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
+    if (n <= 0 || (size_t)n >= cap - 1)
+        return NULL;
+    buf[n] = '\0';
+    size_t d = sizeof deleted - 1;
+    if ((size_t)n >= d && strcmp(buf + n - d, deleted) == 0)
+        return NULL;
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
     if (jqw_is_worker(argc, argv)) /* volley re-executed as its own jq worker */
         return jqw_worker_main(argc, argv);
+    /* jq answers are activated on the loops from jqw's thread: libevent
+     * locks, set up once before any event_base exists */
+    if (evthread_use_pthreads() != 0)
+        log_die(EXIT_INTERNAL, "cannot set up libevent for threads");
     signal(SIGPIPE, SIG_IGN);
     struct config cfg;
     struct buf err = {0};
@@ -192,12 +216,32 @@ int main(int argc, char **argv)
         cli_free(&cfg);
         return cr == CLI_ERROR ? EXIT_USAGE : EXIT_OK;
     }
+    /* one jq worker for the run, made before any loop or thread; the
+     * --expect-jq program must compile (a usage error when not), checked
+     * before prepare changes anything on disk */
+    char self[4096];
+    struct jqw_options jo = {
+        .time_ms = cfg.jq_budget_ms,
+        .mem_bytes = (size_t)cfg.jq_memory,
+        .max_body = (size_t)cfg.max_body,
+        .exe = main_self_exe(self, sizeof self),
+        .argv0 = argv[0],
+    };
+    struct jqw *jq = jqw_new(&jo);
+    if (!check_spec_compile(cfg.checks, jq, &err)) {
+        log_warn("%s", buf_str(&err));
+        buf_free(&err);
+        jqw_free(jq);
+        cli_free(&cfg);
+        return EXIT_USAGE;
+    }
     struct report *rep = report_new();
     struct filter *f = NULL;
     if (!prepare_config(&cfg, rep, &err) || !(f = filter_new(&cfg, &err))) {
         log_warn("%s", buf_str(&err));
         buf_free(&err);
         report_free(rep);
+        jqw_free(jq);
         cli_free(&cfg);
         return EXIT_USAGE;
     }
@@ -208,8 +252,9 @@ int main(int argc, char **argv)
         status = dryrun_run(&cfg, in, f, STDOUT_FILENO);
         input_free(in);
     } else {
-        status = main_fetch(&cfg, rep, f);
+        status = main_fetch(&cfg, rep, f, jq);
     }
+    jqw_free(jq); /* after every loop is gone */
     filter_free(f);
     report_free(rep);
     cli_free(&cfg);

@@ -89,11 +89,13 @@ void task_reset(struct task *t)
     t->body_bytes = 0;
     t->max_filesize = -1;
     t->too_large = false;
+    t->jq_waiting = false; /* the scheduler cancels a request before it resets */
     memset(&t->rec, 0, sizeof t->rec);
 }
 
 void task_free(struct task *t)
 {
+    jqw_req_free(&t->jq);
     url_checker_free(t->parsed);
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
@@ -175,6 +177,10 @@ static bool task_set_spec(struct task *t, const struct task_common *tc, struct s
                 check_spec_free(line);
                 return false;
             }
+        if (tc->jq && !check_spec_compile(line, tc->jq, err)) {
+            check_spec_free(line);
+            return false;
+        }
         t->checks = check_spec_override(cfg->checks, line);
         check_spec_free(line);
     }
@@ -427,6 +433,8 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
         .size_download = r->size_download,
         .header = task_header,
         .header_arg = &t->hdrs,
+        .jq_holds = t->jq.status == JQW_HOLDS,
+        .jq_actual = tc->jq ? buf_str(&t->jq.actual) : "jq is not available",
     };
     const struct check_failure *failed;
     size_t nfailed = check_evaluate(spec, &t->cs, &resp, &failed);
@@ -478,7 +486,43 @@ static void task_outcome(struct task *t, const struct task_common *tc, CURLcode 
         t->outcome.retry_after_ms = retry_parse_after(h->value, time(NULL));
 }
 
-void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
+/* The checks of T (when it has any) are in; the rest of T->rec and
+ * T->outcome. */
+static void task_complete(struct task *t, const struct task_common *tc, CURLcode result)
+{
+    const struct config *cfg = tc->cfg;
+    struct record *r = &t->rec;
+    long code = r->http_code;
+    if (cfg->output_dir && code == 0) /* no response: no file, as curl does */
+        unlink(t->filename.p);
+    else if (cfg->output_dir && !t->write_failed)
+        r->filename_effective = t->filename.p;
+    if (cfg->include_headers && code > 0)
+        r->headers_json = task_headers_json(t);
+    if (cfg->sha256 && result == CURLE_OK)
+        r->body_sha256 = check_state_sha256_hex(&t->cs);
+    if (cfg->include_body) {
+        r->has_body = true;
+        r->body = check_state_body(&t->cs, &r->body_len, &r->body_truncated);
+    }
+    r->ok = r->kind == KIND_NONE;
+    if (r->error_message) {
+        /* set above */
+    } else if (r->kind == KIND_HTTP) {
+        r->error_message = "HTTP status outside 2xx/3xx";
+    } else if (r->kind == KIND_CHECK) {
+        r->error_message = t->message.p;
+    } else if (r->kind == KIND_TOO_LARGE) {
+        r->error_code = CURLE_FILESIZE_EXCEEDED;
+        r->error_message = "body larger than --max-filesize";
+    } else if (r->kind != KIND_NONE) {
+        r->error_code = (long)result;
+        r->error_message = t->h->errbuf[0] ? t->h->errbuf : curl_easy_strerror(result);
+    }
+    task_outcome(t, tc, result);
+}
+
+bool task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
 {
     (void)now;
     struct record *r = &t->rec;
@@ -533,35 +577,45 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         r->error_code = (long)result;
         r->error_message = "cannot write the body to --output-dir";
     } else if (result == CURLE_OK) {
+        const struct check_spec *spec = t->checks ? t->checks : cfg->checks;
+        if (tc->jq && check_spec_jq(spec)) { /* the checks wait for the worker */
+            t->result = result;
+            return true;
+        }
         task_checks(t, tc, code, r);
     }
-    if (cfg->output_dir && code == 0) /* no response: no file, as curl does */
-        unlink(t->filename.p);
-    else if (cfg->output_dir && !t->write_failed)
-        r->filename_effective = t->filename.p;
-    if (cfg->include_headers && code > 0)
-        r->headers_json = task_headers_json(t);
-    if (cfg->sha256 && result == CURLE_OK)
-        r->body_sha256 = check_state_sha256_hex(&t->cs);
-    if (cfg->include_body) {
-        r->has_body = true;
-        r->body = check_state_body(&t->cs, &r->body_len, &r->body_truncated);
-    }
-    r->ok = r->kind == KIND_NONE;
-    if (r->error_message) {
-        /* set above */
-    } else if (r->kind == KIND_HTTP) {
-        r->error_message = "HTTP status outside 2xx/3xx";
-    } else if (r->kind == KIND_CHECK) {
-        r->error_message = t->message.p;
-    } else if (r->kind == KIND_TOO_LARGE) {
-        r->error_code = CURLE_FILESIZE_EXCEEDED;
-        r->error_message = "body larger than --max-filesize";
-    } else if (r->kind != KIND_NONE) {
-        r->error_code = (long)result;
-        r->error_message = t->h->errbuf[0] ? t->h->errbuf : curl_easy_strerror(result);
-    }
-    task_outcome(t, tc, result);
+    task_complete(t, tc, result);
+    return false;
+}
+
+void task_jq_submit(struct task *t, const struct task_common *tc, struct event *done)
+{
+    const struct check_spec *spec = t->checks ? t->checks : tc->cfg->checks;
+    size_t len;
+    bool cut;
+    const char *body = check_state_body(&t->cs, &len, &cut);
+    t->jq_waiting = true;
+    jqw_submit(tc->jq, &t->jq, check_spec_jq(spec), body, len, cut, done);
+}
+
+void task_jq_done(struct task *t, const struct task_common *tc)
+{
+    t->jq_waiting = false;
+    task_checks(t, tc, t->rec.http_code, &t->rec);
+    task_complete(t, tc, t->result);
+}
+
+bool task_jq_waiting(const struct task *t)
+{
+    return t->jq_waiting;
+}
+
+void task_jq_cancel(struct task *t, const struct task_common *tc)
+{
+    if (!t->jq_waiting)
+        return;
+    jqw_cancel(tc->jq, &t->jq);
+    t->jq_waiting = false;
 }
 
 void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,

@@ -49,10 +49,11 @@ static void task_common_proxies(struct task_common *tc)
     tc->noproxy = no ? no : "";
 }
 
-struct task_common *task_common_new(const struct config *cfg)
+struct task_common *task_common_new(const struct config *cfg, struct jqw *jq)
 {
     struct task_common *tc = log_calloc(1, sizeof *tc);
     tc->cfg = cfg;
+    tc->jq = jq;
     tc->headers = task_common_slist(cfg->headers, cfg->nheaders);
     tc->resolve = task_common_slist(cfg->resolve, cfg->nresolve);
     tc->connect_to = task_common_slist(cfg->connect_to, cfg->nconnect_to);
