@@ -14,8 +14,10 @@
 #include "writer.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +182,25 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, 
     return status;
 }
 
+/* Make fds 0, 1 and 2 valid before anything is opened, so that no file
+ * volley opens becomes stdin, stdout or stderr by accident: each closed one
+ * gets /dev/null. False when stdout was closed. */
+static bool main_std_fds(void)
+{
+    bool out_open = true;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        if (fd == STDOUT_FILENO)
+            out_open = false;
+        /* the lowest free number: FD itself, the ones below being open */
+        int n = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (n != fd)
+            _exit(EXIT_INTERNAL); /* not even /dev/null: nothing can be said */
+    }
+    return out_open;
+}
+
 /* This program's path for re-executing it as the jq worker: what
  * /proc/self/exe names (valgrind, say, runs a program whose /proc/self/exe
  * is valgrind's own, and answers readlink with the program's path); NULL to
@@ -199,6 +220,12 @@ static const char *main_self_exe(char *buf, size_t cap)
 
 int main(int argc, char **argv)
 {
+    /* first: no file may become fd 0, 1 or 2; a closed stdout ends the run
+     * before anything is read or fetched (records would go nowhere) */
+    if (!main_std_fds()) {
+        log_warn("stdout is closed");
+        return EXIT_INTERNAL;
+    }
     if (jqw_is_worker(argc, argv)) /* volley re-executed as its own jq worker */
         return jqw_worker_main(argc, argv);
     /* jq answers are activated on the loops from jqw's thread: libevent

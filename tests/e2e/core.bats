@@ -292,3 +292,39 @@ $BATS_TEST_TMPDIR/a.txt:1 201
     [ "$(cat "$BATS_TEST_TMPDIR/out")" = "1
 2" ]
 }
+
+@test "stdout closed at start: exit 4 before anything is fetched or written, nothing lands in a --report file" {
+    stats_reset
+    rep="$BATS_TEST_TMPDIR/r.json"
+    rc=0
+    v --report json="$rep" --url "$BASE/ok" >&- 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+    [ "$rc" -eq 4 ]
+    grep -qx "volley: stdout is closed" "$BATS_TEST_TMPDIR/err"
+    [ ! -e "$rep" ]
+    [ "$(stats requests)" -eq 0 ]
+}
+
+@test "stderr closed at start: the run goes on, nothing meant for stderr lands in a --report file" {
+    rep="$BATS_TEST_TMPDIR/r.tap"
+    rc=0
+    # the progress line is drawn while the report file is open
+    v --json --progress always --report tap="$rep" --url "$BASE/delay/700" --url "$BASE/status/500" \
+        >"$BATS_TEST_TMPDIR/out" 2>&- || rc=$?
+    [ "$rc" -eq 1 ]
+    [ "$(lines "$BATS_TEST_TMPDIR/out")" -eq 2 ]
+    [ "$(head -1 "$rep")" = "TAP version 13" ]
+    ! grep -q $'\r' "$rep"
+    ! grep -q "URLs in" "$rep"
+}
+
+@test "stdin closed at start and no list given: nothing is read, exit 0" {
+    rc=0
+    v -q --json <&- >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+    [ "$rc" -eq 0 ]
+    [ ! -s "$BATS_TEST_TMPDIR/out" ]
+    [ ! -s "$BATS_TEST_TMPDIR/err" ]
+    # a list on a FILE is not disturbed by the closed stdin
+    echo "$BASE/ok" >"$BATS_TEST_TMPDIR/l.txt"
+    v -q --json "$BATS_TEST_TMPDIR/l.txt" <&- >"$BATS_TEST_TMPDIR/out"
+    jq -e '.ok and .input == "'"$BATS_TEST_TMPDIR"'/l.txt:1"' "$BATS_TEST_TMPDIR/out"
+}
