@@ -328,3 +328,25 @@ $BATS_TEST_TMPDIR/a.txt:1 201
     v -q --json "$BATS_TEST_TMPDIR/l.txt" <&- >"$BATS_TEST_TMPDIR/out"
     jq -e '.ok and .input == "'"$BATS_TEST_TMPDIR"'/l.txt:1"' "$BATS_TEST_TMPDIR/out"
 }
+
+@test "one rule for an over-long line, whatever the source: file, stdin, a pipe in small writes" {
+    f="$BATS_TEST_TMPDIR/long.txt"
+    {
+        echo "$BASE/ok?a"
+        printf '%3000s' ''
+        head -c 300000 /dev/zero | tr '\0' x
+        echo
+        printf '%70000s%s%70000s\n' '' "$BASE/ok?b" ''
+    } >"$f"
+    want='[{"seq":1,"kind":null},{"seq":2,"kind":"input"},{"seq":3,"kind":null}]'
+    for how in file stdin pipe; do
+        case $how in
+        file) v -q --json --order input "$f" >"$BATS_TEST_TMPDIR/out" || true ;;
+        stdin) v -q --json --order input <"$f" >"$BATS_TEST_TMPDIR/out" || true ;;
+        pipe) dd if="$f" bs=1000 status=none | v -q --json --order input >"$BATS_TEST_TMPDIR/out" || true ;;
+        esac
+        [ "$(jq -sc 'map({seq, kind: .error.kind})' "$BATS_TEST_TMPDIR/out")" = "$want" ]
+        jq -se '.[1].error.message == "line longer than 64 KiB" and (.[1].url | startswith("xxxx"))' "$BATS_TEST_TMPDIR/out"
+        jq -se '.[2].url == "'"$BASE"'/ok?b"' "$BATS_TEST_TMPDIR/out"
+    done
+}
