@@ -196,10 +196,10 @@ static bool task_set_spec(struct task *t, const struct task_common *tc, struct s
 /* Fill T->rec for a line that is not fetchable: WHY (static or in T's
  * message) and TEXT (LEN bytes) shown clipped and redacted. */
 static bool task_reject(struct task *t, const struct task_common *tc, const char *why,
-                        const char *text, size_t len)
+                        const char *text, size_t len, bool cut)
 {
     buf_clear(&t->shown);
-    url_clip(text, len, &t->shown);
+    url_clip(text, len, cut, &t->shown);
     task_record_base(t, tc);
     t->rec.kind = KIND_INPUT;
     t->rec.error_message = why;
@@ -216,7 +216,7 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
     buf_addc(&t->label, ':');
     buf_add_u64(&t->label, l->lineno);
     if (l->too_long)
-        return task_reject(t, tc, "line longer than 64 KiB", l->text, l->len);
+        return task_reject(t, tc, "line longer than 64 KiB", l->text, l->len, true);
     const char *url = l->text;
     size_t len = l->len;
     if (l->text[0] == '{') { /* a JSON request spec */
@@ -224,7 +224,7 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
         buf_clear(&t->message);
         if (!spec_parse(l->text, l->len, &sp, &t->message) ||
             !task_set_spec(t, tc, &sp, &t->message))
-            return task_reject(t, tc, buf_str(&t->message), l->text, l->len);
+            return task_reject(t, tc, buf_str(&t->message), l->text, l->len, false);
         url = t->spec.url;
         len = strlen(url);
     }
@@ -232,9 +232,8 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
         t->parsed = url_checker_new();
     const char *why = url_prepare(t->parsed, url, len, tc->cfg->proto_default, &t->url);
     if (why)
-        return task_reject(t, tc, why, url, len);
-    if (url_has_password(t->url.p))
-        url_redact(t->url.p, &t->shown);
+        return task_reject(t, tc, why, url, len, false);
+    url_redact_prepared(t->parsed, t->url.p, &t->shown); /* libcurl's password, if any */
     return true;
 }
 
@@ -280,18 +279,16 @@ static void task_open_output(struct task *t, const char *dir)
             buf_addc(&t->filename, '/');
         buf_add_u64(&t->filename, t->seq);
         buf_addc(&t->filename, '_');
-        const char *u = strstr(t->url.p, "://");
-        u = u ? u + 3 : t->url.p;
-        const char *at = strchr(u, '@'); /* never a password in a file name */
-        if (at && at < u + strcspn(u, "/?#"))
-            u = at + 1;
-        size_t n = 0;
-        for (; *u && *u != '?' && *u != '#' && n < 120; u++, n++) {
+        struct buf part = {0}; /* host, port and path as libcurl parsed them: no userinfo */
+        url_name_part(t->parsed, &part);
+        const char *u = part.p ? part.p : "";
+        for (size_t n = 0; *u && n < 120; u++, n++) {
             char c = *u;
             bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                         (c >= '0' && c <= '9') || c == '.' || c == '-';
             buf_addc(&t->filename, safe ? c : '_');
         }
+        buf_free(&part);
     }
     t->out_fd = open(t->filename.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (t->out_fd < 0)

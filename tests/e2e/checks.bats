@@ -158,7 +158,7 @@ exited_within() {
         [ "$(jq -s 'all(.error.kind == "cancelled" and .attempts == 1)' "$out")" = true ]
     done
     # and no jq worker is left behind
-    ! pgrep -f -- "--jq-worker [0-9]+ [0-9]+ $pid\$"
+    ! pgrep -f -- "--jq-worker [0-9]+ [0-9]+ $pid\$" || false
 }
 
 @test "--fail-fast while jq checks wait: exactly one failure, the rest cancelled once" {
