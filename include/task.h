@@ -46,6 +46,8 @@ struct task {
     int64_t t_first_wall;            /* the same on the wall clock (ms), for timestamp */
     int64_t t_attempt;               /* when the current (last) attempt started */
     long attempts;
+    int local_errno;      /* EMFILE or ENFILE met by the attempt (a socket, the
+                             --output-dir file); 0: none */
     int64_t body_bytes;   /* counted by the write callback */
     int64_t max_filesize; /* --max-filesize; < 0: no limit */
     bool too_large;
@@ -113,6 +115,11 @@ size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg);
 /* libcurl's header callback of every handle (CURLOPT_HEADERDATA: the
  * task): collects the response's header lines when they are wanted. */
 size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg);
+/* libcurl's socket opener of every handle (CURLOPT_OPENSOCKETDATA: the
+ * task), called for each address libcurl is about to connect to: makes the
+ * socket and notes a local limit met (out of file descriptors), for the
+ * record. */
+curl_socket_t task_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr);
 
 /* The error kind of a failed transfer (exposed for the unit tests). */
 enum record_kind task_classify(CURLcode code, long http_code, bool too_large);

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +29,8 @@ size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
     }
     if (t->cs.active)
         check_state_feed(&t->cs, ptr, n);
+    if (t->write_failed) /* --output-dir: its file could not be made */
+        return 0;
     if (t->out_fd >= 0) { /* --output-dir: buffered to its file */
         for (size_t done = 0; done < n;) {
             ssize_t w = write(t->out_fd, ptr + done, n - done);
@@ -51,6 +54,16 @@ size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg)
     if (t->collect_headers)
         headers_feed(&t->hdrs, ptr, n);
     return n;
+}
+
+curl_socket_t task_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    (void)purpose;
+    struct task *t = arg;
+    curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
+        t->local_errno = errno; /* a local limit, not the remote host's failure */
+    return fd;
 }
 
 void task_init(struct task *t)
@@ -291,8 +304,11 @@ static void task_open_output(struct task *t, const char *dir)
         buf_free(&part);
     }
     t->out_fd = open(t->filename.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (t->out_fd < 0)
-        t->write_failed = true;
+    if (t->out_fd < 0) {
+        t->write_failed = true; /* the first body bytes end the transfer */
+        if (errno == EMFILE || errno == ENFILE)
+            t->local_errno = errno;
+    }
 }
 
 void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, int64_t now)
@@ -309,6 +325,7 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     t->t_attempt = now;
     t->body_bytes = 0;
     t->too_large = false;
+    t->local_errno = 0;
     h->errbuf[0] = '\0';
     const struct config *cfg = tc->cfg;
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
@@ -329,6 +346,7 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     TASK_SET(easy, CURLOPT_PIPEWAIT,
              (long)((tls && tc->cfg->http != HTTPV_1_1) || tc->cfg->http == HTTPV_2_PRIOR));
     TASK_SET(easy, CURLOPT_WRITEDATA, t);
+    TASK_SET(easy, CURLOPT_OPENSOCKETDATA, t);
 }
 
 void task_detach(struct task *t)
@@ -476,6 +494,7 @@ static void task_outcome(struct task *t, const struct task_common *tc, CURLcode 
         .idempotent = retries && retry_idempotent(r->method),
         .attempts = t->attempts,
         .retry_after_ms = -1,
+        .local = t->local_errno != 0 && r->kind == KIND_OTHER,
     };
     struct curl_header *h = NULL;
     if (retries && !r->ok && r->http_code > 0 &&
@@ -569,7 +588,19 @@ bool task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         r->kind = KIND_INPUT;
         r->attempts = 0;
     }
-    if (t->write_failed && result == CURLE_WRITE_ERROR) {
+    if (t->local_errno && result != CURLE_OK && r->kind != KIND_CANCELLED) {
+        /* out of file descriptors here: not the remote host's failure */
+        r->kind = KIND_OTHER;
+        r->error_code = (long)result;
+        buf_clear(&t->message);
+        buf_adds(&t->message, "too many open files (");
+        buf_adds(&t->message, t->write_failed && result == CURLE_WRITE_ERROR
+                                  ? "cannot create the --output-dir file"
+                              : t->h->errbuf[0] ? t->h->errbuf
+                                                : curl_easy_strerror(result));
+        buf_addc(&t->message, ')');
+        r->error_message = t->message.p;
+    } else if (t->write_failed && result == CURLE_WRITE_ERROR) {
         r->kind = KIND_OTHER;
         r->error_code = (long)result;
         r->error_message = "cannot write the body to --output-dir";
