@@ -99,6 +99,9 @@ struct config {
     char **connect_to;
     size_t nconnect_to;
     int64_t max_filesize; /* < 0: none */
+    bool deny_private;    /* --deny-private */
+    char **allow_address; /* --allow-address ADDR[/BITS]: exceptions to it */
+    size_t nallow_address;
 
     /* many machines: which lines are this run's, and runs that fetch nothing */
     unsigned long shard_k, shard_n; /* --shard K/N; shard_n 0: none */

@@ -46,10 +46,14 @@ struct task {
     int64_t t_first_wall;            /* the same on the wall clock (ms), for timestamp */
     int64_t t_attempt;               /* when the current (last) attempt started */
     long attempts;
-    int local_errno;      /* EMFILE or ENFILE met by the attempt (a socket, the
-                             --output-dir file); 0: none */
-    int64_t body_bytes;   /* counted by the write callback */
-    int64_t max_filesize; /* --max-filesize; < 0: no limit */
+    int local_errno;            /* EMFILE or ENFILE met by the attempt (a socket, the
+                                   --output-dir file); 0: none */
+    const struct deny *deny;    /* --deny-private (borrowed from task_common); NULL: none */
+    long sock_hop;              /* the redirect the sockets below were for */
+    int sock_made, sock_denied; /* its addresses: sockets made, refused by --deny-private */
+    struct buf denied;          /* the first refused address and why, for the record */
+    int64_t body_bytes;         /* counted by the write callback */
+    int64_t max_filesize;       /* --max-filesize; < 0: no limit */
     bool too_large;
     struct jqw_req jq;            /* the jq expectation's evaluation (jqw) */
     bool jq_waiting;              /* submitted: the record waits for its answer */
@@ -116,9 +120,11 @@ size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg);
  * task): collects the response's header lines when they are wanted. */
 size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg);
 /* libcurl's socket opener of every handle (CURLOPT_OPENSOCKETDATA: the
- * task), called for each address libcurl is about to connect to: makes the
- * socket and notes a local limit met (out of file descriptors), for the
- * record. */
+ * task), called for each address libcurl is about to connect to, after DNS
+ * and on every redirect: refuses an address --deny-private denies (no
+ * socket, nothing sent: libcurl goes on with the next address), makes the
+ * socket otherwise, and notes what it met for the record (a refused
+ * address, a local limit such as running out of file descriptors). */
 curl_socket_t task_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr);
 
 /* The error kind of a failed transfer (exposed for the unit tests). */

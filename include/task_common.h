@@ -27,6 +27,7 @@ struct task_common {
     struct check_cache *check_cache; /* compiled per-line expectations */
     struct jqw *jq;                  /* the run's jq worker (borrowed); NULL: jq
                                         programs are neither compiled nor run */
+    struct deny *deny;               /* --deny-private's policy; NULL: none */
     struct curl_slist *headers;
     struct curl_slist *resolve;
     struct curl_slist *connect_to;
@@ -47,6 +48,10 @@ struct task_handle {
  * NULL in tests without jq) must outlive it. Free with task_common_free(). */
 struct task_common *task_common_new(const struct config *cfg, struct jqw *jq);
 void task_common_free(struct task_common *tc);
+
+/* What gives the run a proxy: "-x", or the environment variable that
+ * names one (the rules of libcurl that task_common applies); NULL: none. */
+const char *task_common_proxy_origin(const struct config *cfg);
 
 /* The method of a request: the one GIVEN (-X or a spec's), else POST when
  * it sends DATA, HEAD with -I (HEAD), else GET. The one place this is

@@ -629,6 +629,7 @@ void cli_free(struct config *cfg)
     cli_free_list(cfg->connect_to, cfg->nconnect_to);
     cli_free_list(cfg->reports, cfg->nreports);
     cli_free_list(cfg->resume, cfg->nresume);
+    cli_free_list(cfg->allow_address, cfg->nallow_address);
     free(cfg->file_nurls);
     free(cfg->data_args);
     check_spec_free(cfg->checks);

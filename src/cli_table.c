@@ -37,6 +37,8 @@ _Static_assert(SHARD_BY_HOST == 0 && SHARD_BY_DOMAIN == 1 && SHARD_BY_ORIGIN == 
 
 /* Sorted by long name; --help lists them in this order. */
 static const struct cli_opt cli_rows[] = {
+    {"allow-address", 0, CLI_LIST, LIST_AT(allow_address, nallow_address), .arg = "ADDR[/BITS]",
+     .help = "with --deny-private: connect to these addresses anyway"},
     {"allow-timeouts", 0, FLAG(allow_timeouts),
      .help = "timeouts are recorded but fail neither the run nor the thresholds"},
     {"cacert", 0, CLI_STRING, AT(cacert), .arg = "FILE",
@@ -54,6 +56,9 @@ static const struct cli_opt cli_rows[] = {
      .arg = "DATA", .help = "send DATA as is (@file reads a file byte for byte)"},
     {"deadline", 0, CLI_SECS, AT(deadline_ms), .min = 1, .arg = "SECS",
      .help = "whole run: then cancel what is left (exit 124)"},
+    {"deny-private", 0, FLAG(deny_private),
+     .help = "refuse to connect to loopback, private, link-local, multicast, reserved and "
+             "metadata addresses"},
     {"dry-run", 0, FLAG(dry_run), .help = "print the lines this run would handle; fetch nothing"},
     EXPECT("body", "REGEX", "the body must match REGEX (PCRE2)"),
     EXPECT("body-contains", "TEXT", "the body must contain TEXT"),

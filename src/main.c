@@ -62,8 +62,9 @@ static int main_status(enum sched_end end, const struct output_summary *s, const
     if (cfg->max_fail_ratio >= 0 && end == SCHED_DONE &&
         (s->urls == 0 || (double)s->failed / (double)s->urls <= cfg->max_fail_ratio))
         return input_failed ? EXIT_USAGE : EXIT_OK;
-    static const enum record_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT, KIND_TLS,
-                                             KIND_TOO_LARGE, KIND_PROTOCOL, KIND_OTHER};
+    static const enum record_kind fetch[] = {KIND_INPUT, KIND_DNS,       KIND_CONNECT,
+                                             KIND_TLS,   KIND_TOO_LARGE, KIND_PROTOCOL,
+                                             KIND_OTHER, KIND_DENIED};
     for (size_t i = 0; i < sizeof fetch / sizeof fetch[0]; i++)
         if (s->by_kind[fetch[i]])
             return EXIT_FETCH;

@@ -2,6 +2,7 @@
  * write callback, and the record of one URL's result. */
 #include "task.h"
 #include "clock.h"
+#include "deny.h"
 #include "resume.h"
 #include "log.h"
 #include "output.h"
@@ -60,9 +61,27 @@ curl_socket_t task_open_socket(void *arg, curlsocktype purpose, struct curl_sock
 {
     (void)purpose;
     struct task *t = arg;
+    long hop = 0; /* the counts are per connection: a redirect starts anew */
+    curl_easy_getinfo(t->h->easy, CURLINFO_REDIRECT_COUNT, &hop);
+    if (hop != t->sock_hop) {
+        t->sock_hop = hop;
+        t->sock_made = t->sock_denied = 0;
+    }
+    bool embedded;
+    const char *why = t->deny ? deny_check(t->deny, &addr->addr, addr->addrlen, &embedded) : NULL;
+    if (why) { /* the one decision made inside a callback: nothing may be sent */
+        if (t->sock_denied++ == 0) {
+            buf_clear(&t->denied);
+            deny_addr_text(&addr->addr, addr->addrlen, &t->denied);
+            buf_addf(&t->denied, " (%s%s)", why, embedded ? ", IPv4 in IPv6" : "");
+        }
+        return CURL_SOCKET_BAD;
+    }
     curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
     if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
         t->local_errno = errno; /* a local limit, not the remote host's failure */
+    else if (fd != CURL_SOCKET_BAD)
+        t->sock_made++;
     return fd;
 }
 
@@ -118,6 +137,7 @@ void task_free(struct task *t)
     buf_free(&t->headers_json);
     buf_free(&t->message);
     buf_free(&t->filename);
+    buf_free(&t->denied);
     if (t->out_fd >= 0)
         close(t->out_fd);
     buf_free(&t->url);
@@ -326,6 +346,9 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     t->body_bytes = 0;
     t->too_large = false;
     t->local_errno = 0;
+    t->deny = tc->deny;
+    t->sock_hop = 0;
+    t->sock_made = t->sock_denied = 0;
     h->errbuf[0] = '\0';
     const struct config *cfg = tc->cfg;
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
@@ -494,7 +517,7 @@ static void task_outcome(struct task *t, const struct task_common *tc, CURLcode 
         .idempotent = retries && retry_idempotent(r->method),
         .attempts = t->attempts,
         .retry_after_ms = -1,
-        .local = t->local_errno != 0 && r->kind == KIND_OTHER,
+        .local = (t->local_errno != 0 && r->kind == KIND_OTHER) || r->kind == KIND_DENIED,
     };
     struct curl_header *h = NULL;
     if (retries && !r->ok && r->http_code > 0 &&
@@ -588,7 +611,18 @@ bool task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         r->kind = KIND_INPUT;
         r->attempts = 0;
     }
-    if (t->local_errno && result != CURLE_OK && r->kind != KIND_CANCELLED) {
+    if (result == CURLE_COULDNT_CONNECT && t->sock_denied > 0 && t->sock_made == 0 &&
+        t->sock_hop == redirects) {
+        /* every address of the connection was refused by --deny-private */
+        r->kind = KIND_DENIED;
+        buf_clear(&t->message);
+        buf_adds(&t->message, "refused by --deny-private: ");
+        buf_adds(&t->message, buf_str(&t->denied));
+        if (t->sock_denied > 1)
+            buf_addf(&t->message, " and %d more address%s", t->sock_denied - 1,
+                     t->sock_denied > 2 ? "es" : "");
+        r->error_message = t->message.p;
+    } else if (t->local_errno && result != CURLE_OK && r->kind != KIND_CANCELLED) {
         /* out of file descriptors here: not the remote host's failure */
         r->kind = KIND_OTHER;
         r->error_code = (long)result;

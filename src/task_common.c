@@ -2,6 +2,7 @@
  * handles made with them. */
 #include "task_common.h"
 #include "task.h"
+#include "deny.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,29 +24,55 @@ static struct curl_slist *task_common_slist(char *const *items, size_t n)
     return l;
 }
 
-static const char *task_common_env(const char *lower, const char *upper)
+/* The value of LOWER, else of UPPER (may be NULL), when set and not empty;
+ * the name it came from into *FROM (may be NULL). */
+static const char *task_common_env(const char *lower, const char *upper, const char **from)
 {
-    const char *v = getenv(lower);
+    const char *name = lower, *v = getenv(lower);
     if ((!v || !*v) && upper)
-        v = getenv(upper);
+        v = getenv(name = upper);
+    if (from)
+        *from = v && *v ? name : NULL;
     return v && *v ? v : NULL;
 }
 
 /* The proxy rules libcurl applies, read once: -x for every scheme, else
  * http_proxy (lower case only) for http, https_proxy or HTTPS_PROXY for
- * https, all_proxy or ALL_PROXY for both; no_proxy or NO_PROXY exempts hosts. */
+ * https, all_proxy or ALL_PROXY for both; no_proxy or NO_PROXY exempts hosts.
+ * Each proxy ("" for none) and where it came from (NULL: none). */
+static void task_common_proxy_env(const struct config *cfg, const char **http, const char **https,
+                                  const char **from_http, const char **from_https)
+{
+    if (cfg->proxy) {
+        *http = *https = cfg->proxy;
+        *from_http = *from_https = *cfg->proxy ? "-x" : NULL;
+        return;
+    }
+    const char *all_from, *h_from, *hs_from;
+    const char *all = task_common_env("all_proxy", "ALL_PROXY", &all_from);
+    const char *h = task_common_env("http_proxy", NULL, &h_from);
+    const char *hs = task_common_env("https_proxy", "HTTPS_PROXY", &hs_from);
+    *http = h ? h : all ? all : "";
+    *https = hs ? hs : all ? all : "";
+    *from_http = h ? h_from : all_from;
+    *from_https = hs ? hs_from : all_from;
+}
+
+const char *task_common_proxy_origin(const struct config *cfg)
+{
+    const char *http, *https, *from_http, *from_https;
+    task_common_proxy_env(cfg, &http, &https, &from_http, &from_https);
+    const char *no = task_common_env("no_proxy", "NO_PROXY", NULL);
+    if (no && !strcmp(no, "*"))
+        return NULL; /* every host exempted, -x's too (CURLOPT_NOPROXY) */
+    return from_http ? from_http : from_https;
+}
+
 static void task_common_proxies(struct task_common *tc)
 {
-    const char *all = task_common_env("all_proxy", "ALL_PROXY");
-    const char *http = task_common_env("http_proxy", NULL);
-    const char *https = task_common_env("https_proxy", "HTTPS_PROXY");
-    const char *no = task_common_env("no_proxy", "NO_PROXY");
-    if (tc->cfg->proxy) {
-        tc->proxy_http = tc->proxy_https = tc->cfg->proxy;
-    } else {
-        tc->proxy_http = http ? http : all ? all : "";
-        tc->proxy_https = https ? https : all ? all : "";
-    }
+    const char *from_http, *from_https;
+    task_common_proxy_env(tc->cfg, &tc->proxy_http, &tc->proxy_https, &from_http, &from_https);
+    const char *no = task_common_env("no_proxy", "NO_PROXY", NULL);
     tc->noproxy = no ? no : "";
 }
 
@@ -60,6 +87,12 @@ struct task_common *task_common_new(const struct config *cfg, struct jqw *jq)
     tc->method = task_common_method(cfg->method, cfg->data != NULL, cfg->head);
     task_common_proxies(tc);
     tc->check_cache = check_cache_new(256);
+    if (cfg->deny_private) {
+        struct buf err = {0};
+        if (!(tc->deny = deny_new(cfg->allow_address, cfg->nallow_address, &err)))
+            log_die(LOG_EXIT_INTERNAL, "%s", buf_str(&err)); /* prepare checked them */
+        buf_free(&err);
+    }
     return tc;
 }
 
@@ -71,6 +104,7 @@ void task_common_free(struct task_common *tc)
     curl_slist_free_all(tc->resolve);
     curl_slist_free_all(tc->connect_to);
     check_cache_free(tc->check_cache);
+    deny_free(tc->deny);
     free(tc);
 }
 
