@@ -161,6 +161,19 @@ exited_within() {
     ! pgrep -f -- "--jq-worker [0-9]+ [0-9]+ $pid\$" || false
 }
 
+@test "stdout closed while a jq check waits: exit 141 at once, the check withdrawn" {
+    {
+        echo '{"url":"'"$BASE"'/json","expect":{"jq":"repeat(.)"}}'
+        for i in $(seq 1 2000); do echo "$BASE/ok?$i"; done
+    } >"$BATS_TEST_TMPDIR/l"
+    start=$(date +%s)
+    rc=0
+    bash -c '"$0" -q -j 4 --jq-budget 60 "$1" | head -c 1 >/dev/null; exit "${PIPESTATUS[0]}"' \
+        "$VOLLEY" "$BATS_TEST_TMPDIR/l" || rc=$?
+    [ "$rc" -eq 141 ]
+    [ $(($(date +%s) - start)) -lt 30 ]
+}
+
 @test "--fail-fast while jq checks wait: exactly one failure, the rest cancelled once" {
     run vt -q --json -j 4 --fail-fast --expect-jq 'false' \
         --url "$BASE/json?1" --url "$BASE/json?2" --url "$BASE/json?3" --url "$BASE/json?4"
