@@ -21,6 +21,8 @@
 #include "spec.h"
 #include "task_common.h"
 
+struct deny; /* deny.h */
+
 struct task {
     uint64_t seq;
     struct buf url;   /* what is fetched */

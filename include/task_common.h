@@ -16,6 +16,8 @@
 #include "jqw.h"
 #include "log.h"
 
+struct deny; /* deny.h */
+
 /* Fields are read by task.c; only CHECK_CACHE changes after
  * task_common_new(). */
 struct task_common {

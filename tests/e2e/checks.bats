@@ -134,13 +134,13 @@ exited_within() {
 
 @test "a jq program that never ends holds up neither -m, --deadline nor the other transfers" {
     start=$(date +%s%N)
-    run vt -q --json -j 2 -m 0.3 --deadline 2 --jq-budget 30 --expect-jq 'repeat(.)' \
-        --url "$BASE/json" --url "$BASE/delay/5000"
+    run vt -q --json -j 2 -m 1 --deadline 3 --jq-budget 30 --expect-jq 'repeat(.)' \
+        --url "$BASE/json" --url "$BASE/delay/8000"
     [ "$status" -eq 124 ]
     elapsed=$((($(date +%s%N) - start) / 1000000))
-    [ "$elapsed" -lt 10000 ]
+    [ "$elapsed" -lt 15000 ]
     # the slow transfer timed out at -m while jq ran, then --deadline cancelled the jq check
-    jq -se 'map(select(.url | endswith("/delay/5000")))[0] | .error.kind == "timeout" and .time_total < 1.5' <<<"$output"
+    jq -se 'map(select(.url | endswith("/delay/8000")))[0] | .error.kind == "timeout" and .time_total < 2.5' <<<"$output"
     jq -se 'map(select(.url | endswith("/json")))[0] | .error.kind == "cancelled" and .attempts == 1' <<<"$output"
 }
 

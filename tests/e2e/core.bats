@@ -305,6 +305,7 @@ $BATS_TEST_TMPDIR/a.txt:1 201
 }
 
 @test "stderr closed at start: the run goes on, nothing meant for stderr lands in a --report file" {
+    [ -z "${VOLLEY_WRAPPER:-}" ] || skip "valgrind itself does not start with stderr closed"
     rep="$BATS_TEST_TMPDIR/r.tap"
     rc=0
     # the progress line is drawn while the report file is open
