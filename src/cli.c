@@ -580,13 +580,9 @@ static enum cli_result cli_finish(struct config *cfg, struct buf *err)
             return CLI_ERROR;
         }
     if (cfg->write_out) {
-        const char *why = NULL;
-        char name[64] = "";
-        cfg->tmpl = output_template_parse(cfg->write_out, &why, name, sizeof name);
-        if (!cfg->tmpl) {
-            buf_addf(err, "%s%s%s", why, *name ? ": " : "", name);
+        cfg->tmpl = output_template_parse(cfg->write_out, err);
+        if (!cfg->tmpl)
             return CLI_ERROR;
-        }
         cfg->format = FORMAT_TEMPLATE; /* -w wins over --format whatever the order */
     }
     return CLI_RUN;
