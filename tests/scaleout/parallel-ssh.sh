@@ -69,7 +69,7 @@ UsePAM no
 PermitUserEnvironment no
 PrintMotd no
 EOF
-    /usr/sbin/sshd -f "$K/sshd_$ip.conf" -E "$K/sshd_$ip.log" 2>"$K/sshd_$ip.start" ||
+    /usr/sbin/sshd -f "$K/sshd_$ip.conf" -E "$K/sshd_$ip.log" 2>"$K/sshd_$ip.start" 9<&- ||
         so_fail "sshd on $ip did not start" "$K/sshd_$ip.start" "$K/sshd_$ip.log"
     for ((i = 0; i < 50; i++)); do [[ -s $K/sshd_$ip.pid ]] && break; sleep 0.1; done
     so_own "$(cat "$K/sshd_$ip.pid" 2>/dev/null)" "sshd_$ip.conf"
@@ -116,7 +116,7 @@ http {
     }
 }
 EOF
-nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" </dev/null >"$N/start.log" 2>&1 ||
+nginx -p "$N/" -e "$N/error.log" -c "$N/nginx.conf" </dev/null >"$N/start.log" 2>&1 9<&- ||
     so_fail "nginx did not start" "$N/start.log" "$N/error.log"
 for ((i = 0; i < 50; i++)); do [[ -s $N/nginx.pid ]] && break; sleep 0.1; done
 so_own "$(cat "$N/nginx.pid" 2>/dev/null)" "$N/nginx.conf"
@@ -305,7 +305,7 @@ so_check "every line of the list has exactly one ok record (union = list, no dup
 so_check "the only lines that are not records are the one torn line" \
     [ "$(cat "${files[@]}" | jq -R -r 'fromjson? // "torn" | strings' | wc -l)" = 1 ]
 rc=0
-"$VOLLEY" --summarize "${files[@]}" -q >/dev/null 2>"$W/summarize.err" || rc=$?
+"$VOLLEY" -q --summarize "${files[@]}" >/dev/null 2>"$W/summarize.err" || rc=$?
 so_check "--summarize over the shards' files exits 0" [ "$rc" = 0 ]
 
 # --rate-per-host holds in the server's log, per host, across shards and runs:

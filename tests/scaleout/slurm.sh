@@ -263,7 +263,7 @@ served1=$(requests)
 so_check "the fixture served every line but the dead host's, once ($served1)" \
     [ "$served1" = $((NURLS - dead_lines)) ]
 rc=0
-"$VOLLEY" --summarize "${files[@]}" -q >/dev/null 2>"$W/summarize1.err" || rc=$?
+"$VOLLEY" -q --summarize "${files[@]}" >/dev/null 2>"$W/summarize1.err" || rc=$?
 so_check "--summarize over the four files exits 3, as one run would" [ "$rc" = 3 ]
 
 # ---- run 2: only the failed tasks, N given, failures fixed ------------------
@@ -295,7 +295,7 @@ served2=$(requests)
 so_check "the fixture saw exactly the failed lines again ($((served2 - served1)))" \
     [ $((served2 - served1)) = $((dead_lines + 1)) ]
 rc=0
-"$VOLLEY" --summarize "${files[@]}" -q >/dev/null 2>"$W/summarize2.err" || rc=$?
+"$VOLLEY" -q --summarize "${files[@]}" >/dev/null 2>"$W/summarize2.err" || rc=$?
 so_check "--summarize over the appended files now exits 0" [ "$rc" = 0 ]
 
 # ---- nothing outside the temp folder changed ------------------------------
