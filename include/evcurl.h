@@ -9,8 +9,9 @@
 #include <event2/event.h>
 #include <stddef.h>
 
-/* Called for a finished transfer after it was removed from the multi. */
-typedef void (*evcurl_done_fn)(void *arg, CURL *easy, CURLcode result);
+/* Called for a finished transfer after it was removed from the multi; DATA
+ * is what evcurl_add() was given with it. */
+typedef void (*evcurl_done_fn)(void *arg, void *data, CURLcode result);
 
 struct evcurl;
 
@@ -20,9 +21,10 @@ struct evcurl *evcurl_new(struct event_base *base, evcurl_done_fn done, void *ar
 /* Tear down: removes no handles (the caller removes its own first). */
 void evcurl_free(struct evcurl *ec);
 
-/* Start a transfer (it begins on the next loop pass). Not from inside a
- * libcurl callback. */
-void evcurl_add(struct evcurl *ec, CURL *easy);
+/* Start a transfer (it begins on the next loop pass); DATA (borrowed) comes
+ * back with it in the done callback (kept as CURLOPT_PRIVATE). Not from
+ * inside a libcurl callback. */
+void evcurl_add(struct evcurl *ec, CURL *easy, void *data);
 /* Abort a running transfer; no done callback follows. */
 void evcurl_remove(struct evcurl *ec, CURL *easy);
 /* Report every finished transfer through the done callback. Call once per

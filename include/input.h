@@ -35,5 +35,10 @@ int input_fd(const struct input *in);
  * streaming pass; -1 when a source is not a regular file (stdin, a pipe). */
 int64_t input_count(char *const *urls, size_t nurls, char *const *files, size_t nfiles);
 const char *input_error(const struct input *in);
+/* How many lines (not blank, not comments) IN has not handed out: the rest
+ * of the --url values and of every source, read to their end now (call it
+ * only when the run is over). -1 when one of them is not a regular file
+ * (stdin, a pipe); *SOURCE then names it ("stdin" or the file name). */
+int64_t input_unread(struct input *in, const char **source);
 
 #endif

@@ -1,6 +1,6 @@
-/* output: renders one record per URL (text, JSONL, gathered JSON or a
- * -w template), repairs UTF-8, keeps --order input, and writes whole lines
- * to stdout through one block buffer. Also the run summary. */
+/* output: renders one record (text, JSONL, an element of the gathered JSON
+ * document, or a -w template) and the run's counts as JSON, repairing
+ * UTF-8. The writer decides what is rendered when and writes it. */
 #ifndef VOLLEY_OUTPUT_H
 #define VOLLEY_OUTPUT_H
 
@@ -13,10 +13,11 @@
 
 enum output_format { FORMAT_TEXT, FORMAT_JSONL, FORMAT_JSON, FORMAT_TEMPLATE };
 
-/* Counts for the summary, kept by the caller. */
+/* The run's counts, kept by the writer. */
 struct output_summary {
     uint64_t urls;
     uint64_t ok;
+    uint64_t failed; /* not ok, not cancelled, not an allowed timeout */
     uint64_t by_kind[KIND__COUNT];
     int64_t elapsed_us;
 };
@@ -34,32 +35,9 @@ struct output_options {
     const struct output_template *tmpl; /* borrowed; FORMAT_TEMPLATE only */
     bool order_input;                   /* implied by FORMAT_JSON */
     bool color;                         /* text format only */
-    int fd;                             /* where records go (stdout) */
-    size_t window;                      /* --order input: most records held */
+    int fd;                             /* the writer's: where records go (stdout) */
+    size_t window;                      /* the writer's: --order input, most records held */
 };
-
-struct output;
-
-/* Caller frees with output_free(). */
-struct output *output_new(const struct output_options *opt);
-void output_free(struct output *o);
-
-/* Render R and queue it (or hold it until earlier records are out with
- * --order input). Records must arrive with distinct seqs 1, 2, ... */
-void output_record(struct output *o, const struct record *r);
-/* True while a record with SEQ can be accepted without overflowing the
- * --order input window; always true in completion order. */
-bool output_can_accept(const struct output *o, uint64_t seq);
-
-enum output_status { OUTPUT_OK = 0, OUTPUT_CLOSED, OUTPUT_ERROR };
-/* Write out everything queued. Non-OK is sticky: once stdout is closed or
- * broken nothing more is written. */
-enum output_status output_flush(struct output *o);
-/* True when enough is queued that a flush is worthwhile now. */
-bool output_should_flush(const struct output *o);
-enum output_status output_status(const struct output *o);
-/* End the document (--format json) with the summary, and flush. */
-enum output_status output_finish(struct output *o, const struct output_summary *s);
 
 /* Render one record into DST (appends, with the trailing newline where the
  * format has one). Exposed for the unit tests. */
@@ -76,7 +54,5 @@ void output_json_string(struct buf *dst, const char *s, size_t len);
 void output_text_string(struct buf *dst, const char *s, size_t len);
 /* The summary as a JSON object (no newline). */
 void output_summary_json(struct buf *dst, const struct output_summary *s);
-/* The one-line human summary for stderr (with newline). */
-void output_summary_text(struct buf *dst, const struct output_summary *s);
 
 #endif

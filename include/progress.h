@@ -12,24 +12,27 @@
 #include "buf.h"
 
 struct progress_counts {
-    uint64_t done;   /* records written */
-    uint64_t failed; /* of which failed */
-    long inflight;
-    int64_t elapsed_us;
+    uint64_t done;      /* records written */
+    uint64_t failed;    /* of which failed (the writer's count) */
+    long inflight;      /* transfers in flight */
+    int64_t elapsed_us; /* since progress_new(); the progress line fills it in */
 };
 
+/* Fill in C's done, failed and inflight. */
 typedef void (*progress_fn)(void *arg, struct progress_counts *c);
 
 struct progress;
 
-/* Draw on FD every 250 ms from BASE's loop; TOTAL is the number of URLs
- * when known, else < 0. Free with progress_free() (which clears the line)
- * before BASE is freed. */
+/* Draw on FD every 250 ms from BASE's loop, with the counts FN gives (ARG
+ * is FN's); TOTAL is the number of URLs when known, else < 0. Make it when
+ * the run starts: the time shown counts from here. Free with
+ * progress_free() (which clears the line) before BASE is freed. */
 struct progress *progress_new(struct event_base *base, int fd, int64_t total, progress_fn fn,
                               void *arg);
 void progress_free(struct progress *p);
 
-/* The line for C (without "\r" and the erase sequence). Exposed for tests. */
+/* The line for C (without "\r" and the erase sequence). Exposed for the
+ * unit tests. */
 void progress_line(struct buf *dst, const struct progress_counts *c, int64_t total);
 
 #endif

@@ -1,7 +1,8 @@
-/* task: one URL's request and result. Builds easy handles from the config
- * (run-wide options once per handle, per-URL options per attempt), counts
- * the body in the write callback, and turns libcurl's result into a record.
- * The scheduler owns tasks; a task borrows its easy handle while it runs. */
+/* task: one URL's request and result: an input line turned into a task
+ * (or into its input record), the per-attempt options set on a pooled easy
+ * handle (task_common makes the handles, with the run-wide options), the
+ * counting write callback, and libcurl's result turned into a record. The
+ * scheduler owns tasks; a task borrows its handle while an attempt runs. */
 #ifndef VOLLEY_TASK_H
 #define VOLLEY_TASK_H
 
@@ -12,11 +13,13 @@
 #include "buf.h"
 #include "check.h"
 #include "cli.h"
-#include "output.h"
+#include "input.h"
+#include "record.h"
+#include "retry.h"
 #include "spec.h"
+#include "task_common.h"
 
 struct task {
-    struct task *next; /* the scheduler's queue link */
     uint64_t seq;
     struct buf url;   /* what is fetched */
     struct buf shown; /* url for output: redacted, or the clipped bad line */
@@ -25,11 +28,7 @@ struct task {
     struct url_checker *parsed;      /* URL as libcurl parsed it; kept across reuse */
     struct spec spec;                /* a JSON request spec's fields (spec.url NULL: plain line) */
     struct curl_slist *spec_headers; /* run-level -H merged with the spec's */
-    const char *method;              /* the method records show for this task */
-    void *owner;                     /* the scheduler that owns the task */
-    void *origin;                    /* the scheduler's origin (per-host state) */
-    struct event *retry_ev;          /* the scheduler's backoff timer, kept across reuse */
-    struct task *wprev, *wnext;      /* the scheduler's list of tasks waiting to retry */
+    const char *method;              /* the method of this task's requests */
     struct check_spec *checks;       /* a spec line's expectations merged with the run's */
     struct check_state cs;           /* body buffer, hash and search of the attempt */
     struct buf checks_json;          /* failed checks of the last attempt */
@@ -38,32 +37,17 @@ struct task {
     struct buf filename;             /* --output-dir: the body's file */
     int out_fd;                      /* that file while the attempt runs, else -1 */
     bool write_failed;               /* the body could not be saved */
-    const char *input_error;         /* static message: the line is not fetchable */
-    CURL *easy;                      /* borrowed from the pool while an attempt runs */
-    int slot;                        /* the pool slot of EASY, -1 when none */
+    struct task_handle *h;           /* borrowed from the pool from attach to detach */
     int64_t t_read;                  /* monotonic µs when the line was read */
     int64_t t_first;                 /* when the first attempt started, 0 before */
     int64_t t_attempt;               /* when the current (last) attempt started */
     long attempts;
-    int64_t body_bytes; /* counted by the write callback */
-    int64_t max_body;   /* < 0: no limit */
+    int64_t body_bytes;   /* counted by the write callback */
+    int64_t max_filesize; /* --max-filesize; < 0: no limit */
     bool too_large;
-    char *errbuf;      /* the pool slot's CURLOPT_ERRORBUFFER */
-    struct record rec; /* filled by task_finish() / task_cancelled() */
+    struct retry_attempt outcome; /* how the last attempt ended, for retry_decide() */
+    struct record rec;            /* filled by task_from_line(), task_finish(), task_cancelled() */
 };
-
-struct task_common; /* run-wide options built once from the config */
-
-/* Build once per run; CFG must outlive it. Free with task_common_free(). */
-struct task_common *task_common_new(const struct config *cfg);
-void task_common_free(struct task_common *tc);
-/* The method records show for this run. */
-const char *task_common_method(const struct task_common *tc);
-
-/* A new easy handle with every run-wide option set, writing its error
- * messages to ERRBUF (CURL_ERROR_SIZE bytes, living as long as the handle).
- * Caller cleans it up with curl_easy_cleanup(). */
-CURL *task_easy_new(const struct task_common *tc, char *errbuf);
 
 /* Make a zeroed T ready for its first use. */
 void task_init(struct task *t);
@@ -72,31 +56,33 @@ void task_reset(struct task *t);
 /* Release T's buffers. */
 void task_free(struct task *t);
 
-/* Take the request spec S (moved: S is cleared) for T: its method, data
- * and headers replace the run's for this task; returns false with a message
- * in ERR when they cannot be used. */
-bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s, struct buf *err);
+/* Make T (just reset) the task of input line L, the SEQ-th read, at NOW:
+ * its label, a JSON request spec merged over the run's options, the URL as
+ * fetched and as shown (redacted). True: T can be fetched. False: the line
+ * is not fetchable (too long, a bad spec, a bad URL) and T->rec is its
+ * input record. L is borrowed for the call. */
+bool task_from_line(struct task *t, const struct task_common *tc, const struct input_line *l,
+                    uint64_t seq, int64_t now);
 
-/* Point EASY at T for one attempt (URL, private pointer, callbacks).
- * ERRBUF (CURL_ERROR_SIZE bytes) is the handle's error buffer, set once when
- * the handle was made; it lives as long as the handle. */
-void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int slot, char *errbuf,
-                 int64_t now);
-/* Set the request options (method, data, headers) of T on EASY: the spec's
- * when T has one, else the run's. *CUSTOM tracks whether EASY carries a
- * spec's options, so a plain task restores the run's only when needed. */
-void task_apply_request(struct task *t, const struct task_common *tc, CURL *easy, bool *custom);
+/* Start an attempt of T on H at NOW: the request options (the spec's, or
+ * the run's when H carried a spec's before), the URL, the callbacks. T
+ * borrows H until task_detach(). */
+void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, int64_t now);
+/* T no longer borrows its handle (the pool may lend it again). */
+void task_detach(struct task *t);
 
-/* Fill T->rec from the finished attempt on T->easy with RESULT. The record's
- * strings borrow from T and its easy handle: write it before the handle is
- * reused. */
+/* Fill T->rec and T->outcome from the finished attempt with RESULT (the
+ * Retry-After header is read when the run retries). The record's strings
+ * borrow from T and its handle: hand it over before the handle is reused. */
 void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now);
-/* Fill T->rec for a line that is not fetchable (T->input_error set). */
-void task_input_error(struct task *t, const struct task_common *tc);
 /* Fill T->rec for a task cancelled before or during an attempt; ABORTED: it
- * was in flight and libcurl's transfer was stopped. */
+ * was in flight and libcurl's transfer was stopped. WHY is borrowed. */
 void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,
                     int64_t now);
+
+/* libcurl's write callback of every handle (CURLOPT_WRITEDATA: the task):
+ * counts the body, feeds the checks, writes the --output-dir file. */
+size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg);
 
 /* The error kind of a failed transfer (exposed for the unit tests). */
 enum record_kind task_classify(CURLcode code, long http_code, bool too_large);

@@ -27,6 +27,9 @@ void *url_checker_handle(struct url_checker *c);
 const char *url_prepare(struct url_checker *c, const char *line, size_t len,
                         const char *proto_default, struct buf *dst);
 
+/* True when URL (as url_prepare() made it) is fetched over TLS: its scheme
+ * is https. */
+bool url_is_https(const char *url);
 /* True when URL carries a password in its userinfo. */
 bool url_has_password(const char *url);
 /* Append URL to DST with the password (if any) written as "***". */
@@ -34,5 +37,21 @@ void url_redact(const char *url, struct buf *dst);
 /* Append LINE for a record of a bad line: redacted, cut to 256 characters
  * followed by "..." when longer. */
 void url_clip(const char *line, size_t len, struct buf *dst);
+
+/* The parts of a URL's authority as written (no parsing beyond finding
+ * them): the scheme ("" when the URL has none), the host (without
+ * userinfo, port, or an IPv6 literal's brackets) and the port text (""
+ * when none). Spans point into URL (LEN bytes). False when there is no
+ * host at all (an empty authority). */
+struct url_parts {
+    const char *scheme;
+    size_t scheme_len;
+    const char *host;
+    size_t host_len;
+    bool ipv6; /* the host was written in brackets */
+    const char *port;
+    size_t port_len;
+};
+bool url_split(const char *url, size_t len, struct url_parts *out);
 
 #endif

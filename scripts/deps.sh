@@ -14,7 +14,7 @@ set -euo pipefail
 
 what=${1:-test}
 sbin=${DEPS_SBIN:-/usr/sbin}
-pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libjq-dev libssl-dev)
+pkgs=(build-essential cmake pkg-config libcurl4-openssl-dev libevent-dev libcjson-dev libpcre2-dev libjq-dev libssl-dev libpsl-dev)
 case "$what" in
 build) pkgs+=(curl) ;;
 test) pkgs+=(curl libcmocka-dev bats jq openssl valgrind clang-format libxml2-utils perl zsh man-db bash-completion file) ;;

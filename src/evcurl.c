@@ -6,15 +6,7 @@
 #include "log.h"
 
 #include <stdlib.h>
-
-struct evcurl {
-    struct event_base *base;
-    CURLM *multi;
-    struct event *timer;
-    evcurl_done_fn done;
-    void *arg;
-    struct evcurl_sock *socks; /* every live socket context */
-};
+#include <sys/queue.h>
 
 /* Our context for one socket libcurl told us about. */
 struct evcurl_sock {
@@ -22,17 +14,21 @@ struct evcurl_sock {
     curl_socket_t fd;
     struct event *ev;
     int what; /* CURL_POLL_* currently registered */
-    struct evcurl_sock *prev, *next;
+    LIST_ENTRY(evcurl_sock) link;
 };
 
-static void evcurl_sock_free(struct evcurl *ec, struct evcurl_sock *sk)
+struct evcurl {
+    struct event_base *base;
+    CURLM *multi;
+    struct event *timer;
+    evcurl_done_fn done;
+    void *arg;
+    LIST_HEAD(, evcurl_sock) socks; /* every live socket context */
+};
+
+static void evcurl_sock_free(struct evcurl_sock *sk)
 {
-    if (sk->prev)
-        sk->prev->next = sk->next;
-    else
-        ec->socks = sk->next;
-    if (sk->next)
-        sk->next->prev = sk->prev;
+    LIST_REMOVE(sk, link);
     if (sk->ev)
         event_free(sk->ev);
     free(sk);
@@ -67,17 +63,14 @@ static int evcurl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp,
     struct evcurl_sock *sk = socketp;
     if (what == CURL_POLL_REMOVE) {
         if (sk)
-            evcurl_sock_free(ec, sk);
+            evcurl_sock_free(sk);
         return 0;
     }
     if (!sk) {
         sk = log_calloc(1, sizeof *sk);
         sk->ec = ec;
         sk->fd = fd;
-        sk->next = ec->socks;
-        if (ec->socks)
-            ec->socks->prev = sk;
-        ec->socks = sk;
+        LIST_INSERT_HEAD(&ec->socks, sk, link);
         curl_multi_assign(ec->multi, fd, sk);
     } else if (sk->what == what) {
         return 0;
@@ -119,6 +112,7 @@ struct evcurl *evcurl_new(struct event_base *base, evcurl_done_fn done, void *ar
     ec->base = base;
     ec->done = done;
     ec->arg = arg;
+    LIST_INIT(&ec->socks);
     ec->multi = curl_multi_init();
     ec->timer = evtimer_new(base, evcurl_on_timer, ec);
     if (!ec->multi || !ec->timer)
@@ -135,14 +129,16 @@ void evcurl_free(struct evcurl *ec)
     if (!ec)
         return;
     curl_multi_cleanup(ec->multi);
-    while (ec->socks) /* contexts libcurl did not remove while cleaning up */
-        evcurl_sock_free(ec, ec->socks);
+    while (!LIST_EMPTY(&ec->socks)) /* contexts libcurl did not remove while cleaning up */
+        evcurl_sock_free(LIST_FIRST(&ec->socks));
     event_free(ec->timer);
     free(ec);
 }
 
-void evcurl_add(struct evcurl *ec, CURL *easy)
+void evcurl_add(struct evcurl *ec, CURL *easy, void *data)
 {
+    if (curl_easy_setopt(easy, CURLOPT_PRIVATE, data) != CURLE_OK)
+        log_die(LOG_EXIT_INTERNAL, "libcurl refused option CURLOPT_PRIVATE");
     CURLMcode rc = curl_multi_add_handle(ec->multi, easy);
     if (rc != CURLM_OK)
         log_die(LOG_EXIT_INTERNAL, "curl_multi_add_handle: %s", curl_multi_strerror(rc));
@@ -162,7 +158,9 @@ void evcurl_drain(struct evcurl *ec)
             continue;
         CURL *easy = m->easy_handle;
         CURLcode result = m->data.result;
+        char *data = NULL;
+        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &data);
         curl_multi_remove_handle(ec->multi, easy);
-        ec->done(ec->arg, easy, result);
+        ec->done(ec->arg, data, result);
     }
 }

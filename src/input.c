@@ -253,47 +253,99 @@ enum input_status input_next(struct input *in, struct input_line *line)
     }
 }
 
-int64_t input_count(char *const *urls, size_t nurls, char *const *files, size_t nfiles)
+/* Counts lines that are not blank or comments, across the chunks of a
+ * stream: per line, its first non-blank character decides. */
+struct input_tally {
+    bool at_start; /* at the start of a line (else inside one already decided) */
+    int64_t n;
+};
+
+static void input_tally_add(struct input_tally *t, const char *p, size_t len)
 {
-    if (nurls == 0 && nfiles == 0)
-        return -1;
+    for (size_t j = 0; j < len; j++) {
+        char c = p[j];
+        if (c == '\n') {
+            t->at_start = true;
+        } else if (t->at_start && !input_blank(c)) {
+            t->at_start = false;
+            if (c != '#')
+                t->n++;
+        }
+    }
+}
+
+/* Tally the rest of FD. */
+static void input_tally_fd(struct input_tally *t, int fd)
+{
+    char tmp[65536];
+    ssize_t r;
+    while ((r = read(fd, tmp, sizeof tmp)) > 0 || (r < 0 && errno == EINTR))
+        if (r > 0)
+            input_tally_add(t, tmp, (size_t)r);
+}
+
+/* Tally the lines of file NAME ("-": the rest of stdin); false when it is
+ * not a regular file. */
+static bool input_tally_file(struct input_tally *t, const char *name)
+{
+    bool is_stdin = strcmp(name, "-") == 0;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer */
+    int fd = is_stdin ? STDIN_FILENO : open(name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    bool regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (regular) {
+        t->at_start = true;
+        input_tally_fd(t, fd);
+    }
+    if (fd > STDIN_FILENO)
+        close(fd);
+    return regular;
+}
+
+static int64_t input_tally_urls(char *const *urls, size_t from, size_t nurls)
+{
     int64_t n = 0;
-    for (size_t i = 0; i < nurls; i++) {
+    for (size_t i = from; i < nurls; i++) {
         const char *u = urls[i];
         size_t len = strlen(u);
         if (input_trim(&u, &len))
             n++;
     }
-    char tmp[65536];
-    for (size_t i = 0; i < nfiles; i++) {
-        if (strcmp(files[i], "-") == 0)
-            return -1;
-        int fd = open(files[i], O_RDONLY | O_CLOEXEC);
-        struct stat sb;
-        if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-            if (fd >= 0)
-                close(fd);
-            return -1;
-        }
-        /* per line: its first non-blank character decides */
-        bool at_start = true, counted = false;
-        ssize_t r;
-        while ((r = read(fd, tmp, sizeof tmp)) > 0) {
-            for (ssize_t j = 0; j < r; j++) {
-                char c = tmp[j];
-                if (c == '\n') {
-                    at_start = true;
-                    counted = false;
-                } else if (at_start && !input_blank(c)) {
-                    at_start = false;
-                    if (c != '#' && !counted) {
-                        n++;
-                        counted = true;
-                    }
-                }
-            }
-        }
-        close(fd);
-    }
     return n;
+}
+
+int64_t input_count(char *const *urls, size_t nurls, char *const *files, size_t nfiles)
+{
+    if (nurls == 0 && nfiles == 0)
+        return -1;
+    struct input_tally t = {.n = input_tally_urls(urls, 0, nurls)};
+    for (size_t i = 0; i < nfiles; i++)
+        if (strcmp(files[i], "-") == 0 || !input_tally_file(&t, files[i]))
+            return -1;
+    return t.n;
+}
+
+int64_t input_unread(struct input *in, const char **source)
+{
+    struct input_tally t = {.n = input_tally_urls(in->urls, in->next_url, in->nurls)};
+    *source = NULL;
+    const char *name = NULL;
+    if (in->fd >= 0) { /* the rest of the open source: its buffer, then the file */
+        name = in->source;
+        if (!in->regular)
+            goto unknown;
+        t.at_start = !in->skipping;
+        input_tally_add(&t, in->buf + in->start, in->end - in->start);
+        if (!in->eof)
+            input_tally_fd(&t, in->fd);
+    }
+    if (in->use_stdin && !input_tally_file(&t, name = "-"))
+        goto unknown;
+    for (size_t i = in->next_file; i < in->nfiles; i++)
+        if (!input_tally_file(&t, name = in->files[i]))
+            goto unknown;
+    return t.n;
+unknown:
+    *source = strcmp(name, "-") == 0 ? "stdin" : name;
+    return -1;
 }

@@ -1,15 +1,15 @@
-/* main: parse the command line, build the loop, the input, the output and
- * the scheduler, run, print the summary and map the outcome to an exit
+/* main: parse the command line, build the loop, the input, the writer and
+ * the scheduler, run, finish the writer and map the outcome to an exit
  * status. Nothing else. */
 #include "cli.h"
 #include "input.h"
 #include "jqw.h"
 #include "log.h"
-#include "output.h"
 #include "prepare.h"
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
+#include "writer.h"
 
 #include <curl/curl.h>
 #include <event2/event.h>
@@ -25,6 +25,7 @@ enum {
     EXIT_FETCH = 3,
     EXIT_INTERNAL = 4,
     EXIT_DEADLINE = 124,
+    EXIT_SIGHUP = 129,
     EXIT_SIGINT = 130,
     EXIT_PIPE = 141,
     EXIT_SIGTERM = 143,
@@ -38,6 +39,8 @@ static int main_status(enum sched_end end, const struct output_summary *s, const
         return EXIT_SIGINT;
     case SCHED_SIGTERM:
         return EXIT_SIGTERM;
+    case SCHED_SIGHUP:
+        return EXIT_SIGHUP;
     case SCHED_DEADLINE:
         return EXIT_DEADLINE;
     case SCHED_CLOSED:
@@ -48,23 +51,47 @@ static int main_status(enum sched_end end, const struct output_summary *s, const
     case SCHED_FAILURES: /* 1 or 3, as the failures that triggered it decide */
         break;
     }
-    /* --allow-timeouts: timeouts are recorded but fail nothing */
-    uint64_t timeouts = cfg->allow_timeouts ? s->by_kind[KIND_TIMEOUT] : 0;
-    uint64_t failed = s->urls - s->ok - s->by_kind[KIND_CANCELLED] - timeouts;
     /* --max-fail-ratio: the run passes while failed / read <= P */
     if (cfg->max_fail_ratio >= 0 && end == SCHED_DONE &&
-        (s->urls == 0 || (double)failed / (double)s->urls <= cfg->max_fail_ratio))
+        (s->urls == 0 || (double)s->failed / (double)s->urls <= cfg->max_fail_ratio))
         return input_failed ? EXIT_USAGE : EXIT_OK;
     static const enum record_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT, KIND_TLS,
                                              KIND_TOO_LARGE, KIND_PROTOCOL, KIND_OTHER};
     for (size_t i = 0; i < sizeof fetch / sizeof fetch[0]; i++)
         if (s->by_kind[fetch[i]])
             return EXIT_FETCH;
-    if (s->by_kind[KIND_TIMEOUT] > timeouts)
+    if (s->by_kind[KIND_TIMEOUT] && !cfg->allow_timeouts) /* allowed: recorded, fail nothing */
         return EXIT_FETCH;
     if (s->by_kind[KIND_HTTP] || s->by_kind[KIND_CHECK])
         return EXIT_FAILED;
     return input_failed ? EXIT_USAGE : EXIT_OK;
+}
+
+struct main_run {
+    struct writer *w;
+    struct sched *s;
+};
+
+/* The progress line's counts (a progress_fn): the writer's, and the loop's
+ * transfers in flight. */
+static void main_progress_counts(void *arg, struct progress_counts *c)
+{
+    const struct main_run *run = arg;
+    const struct output_summary *sum = writer_counts(run->w);
+    c->done = sum->urls;
+    c->failed = sum->failed;
+    c->inflight = sched_inflight(run->s);
+}
+
+/* How the run ended, for the summary: after a cancellation, what stopped it
+ * and how much of the list was never read. */
+static struct writer_end main_end(struct sched *s, struct input *in)
+{
+    struct writer_end e = {.elapsed_us = sched_elapsed_us(s)};
+    e.stopped_by = sched_stopped_by(s, &e.stopped_after_us);
+    if (e.stopped_by)
+        e.unread = input_unread(in, &e.unread_source);
+    return e;
 }
 
 static bool main_progress(const struct config *cfg)
@@ -114,46 +141,55 @@ int main(int argc, char **argv)
     struct event_base *base = event_base_new();
     if (!base)
         log_die(EXIT_INTERNAL, "cannot create the event loop");
-    struct output_options oo = {
-        .format = cfg.format,
-        .tmpl = cfg.tmpl,
-        .order_input = cfg.order_input,
-        .color = main_color(&cfg),
-        .fd = STDOUT_FILENO,
-        .window = (size_t)cfg.parallel * 4 + 16,
+    struct writer_options wo = {
+        .out =
+            {
+                .format = cfg.format,
+                .tmpl = cfg.tmpl,
+                .order_input = cfg.order_input,
+                .color = main_color(&cfg),
+                .fd = STDOUT_FILENO,
+                .window = (size_t)cfg.parallel * 4 + 16,
+            },
+        .rep = rep,
+        .allow_timeouts = cfg.allow_timeouts,
+        .fail_fast = cfg.fail_fast,
+        .max_failures = cfg.max_failures,
+        .summary_fd = cfg.quiet ? -1 : STDERR_FILENO,
     };
-    struct output *out = output_new(&oo);
+    struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct sched *s = sched_new(base, &cfg, in, out, rep);
+    struct sched *s = sched_new(base, &cfg, in, w);
+    struct main_run run = {w, s};
     struct progress *prog = NULL;
     if (main_progress(&cfg))
         prog = progress_new(base, STDERR_FILENO,
-                            input_count(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles), sched_progress,
-                            s);
+                            input_count(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles),
+                            main_progress_counts, &run);
 
     enum sched_end end = sched_run(s);
     progress_free(prog);
-    const struct output_summary *sum = sched_summary(s);
-    int status = main_status(end, sum, &cfg, sched_input_failed(s));
+    struct writer_end we = main_end(s, in);
+    bool reports_ok = writer_finish(w, &we, &err);
+    if (writer_status(w) == WRITER_CLOSED) /* the last flush too may find stdout gone */
+        end = SCHED_CLOSED;
+    else if (writer_status(w) == WRITER_ERROR)
+        end = SCHED_OUT_ERROR;
+    int status = main_status(end, writer_counts(w), &cfg, sched_input_failed(s));
     if (end == SCHED_OUT_ERROR)
         log_warn("cannot write to stdout");
-    if (!report_finish(rep, sum, &err)) { /* files, so written even after | head */
+    if (!reports_ok) {
         log_warn("--report: %s", buf_str(&err));
         if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
             status = EXIT_INTERNAL;
     }
     buf_free(&err);
-    if (!cfg.quiet && end != SCHED_CLOSED) {
-        struct buf line = {0};
-        report_summary_text(rep, sum, &line);
-        fputs(buf_str(&line), stderr);
-        buf_free(&line);
-    }
+    writer_print_summary(w, &we);
 
     sched_free(s);
+    writer_free(w);
     report_free(rep);
     input_free(in);
-    output_free(out);
     event_base_free(base);
     curl_global_cleanup();
     cli_free(&cfg);

@@ -1,15 +1,12 @@
 /* output: one table of record fields drives the JSON record, the -w
- * template and the text line; records are buffered and written whole. */
+ * template and the text line. */
 #include "output.h"
 #include "log.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 /* ---- the field table ---------------------------------------------------- */
 
@@ -479,11 +476,6 @@ void output_render(const struct output_options *opt, const struct record *r, str
 
 /* ---- the summary -------------------------------------------------------- */
 
-static uint64_t output_failed(const struct output_summary *s)
-{
-    return s->urls - s->ok;
-}
-
 void output_summary_json(struct buf *dst, const struct output_summary *s)
 {
     buf_adds(dst, "{\"urls\":");
@@ -491,7 +483,7 @@ void output_summary_json(struct buf *dst, const struct output_summary *s)
     buf_adds(dst, ",\"ok\":");
     buf_add_u64(dst, s->ok);
     buf_adds(dst, ",\"failed\":");
-    buf_add_u64(dst, output_failed(s));
+    buf_add_u64(dst, s->failed);
     buf_adds(dst, ",\"errors\":{");
     bool first = true;
     for (int k = KIND_NONE + 1; k < KIND__COUNT; k++) {
@@ -509,161 +501,4 @@ void output_summary_json(struct buf *dst, const struct output_summary *s)
     double secs = (double)s->elapsed_us / 1e6;
     buf_addf(dst, "%.1f", secs > 0 ? (double)s->urls / secs : 0.0);
     buf_addc(dst, '}');
-}
-
-void output_summary_text(struct buf *dst, const struct output_summary *s)
-{
-    buf_adds(dst, "volley: ");
-    buf_add_u64(dst, s->urls);
-    buf_adds(dst, s->urls == 1 ? " URL: " : " URLs: ");
-    buf_add_u64(dst, s->ok);
-    buf_adds(dst, " ok, ");
-    buf_add_u64(dst, output_failed(s));
-    buf_adds(dst, " failed");
-    bool first = true;
-    for (int k = KIND_NONE + 1; k < KIND__COUNT; k++) {
-        if (!s->by_kind[k])
-            continue;
-        buf_adds(dst, first ? " (" : ", ");
-        first = false;
-        buf_add_u64(dst, s->by_kind[k]);
-        buf_addc(dst, ' ');
-        buf_adds(dst, record_kind_name((enum record_kind)k));
-    }
-    if (!first)
-        buf_addc(dst, ')');
-    double secs = (double)s->elapsed_us / 1e6;
-    buf_adds(dst, " in ");
-    buf_add_secs(dst, s->elapsed_us, 2);
-    buf_addf(dst, "s (%.1f URLs/s)\n", secs > 0 ? (double)s->urls / secs : 0.0);
-}
-
-/* ---- the writer --------------------------------------------------------- */
-
-#define OUTPUT_FLUSH_AT (64 * 1024)
-
-struct output {
-    struct output_options opt;
-    struct buf out; /* rendered, waiting to be written */
-    enum output_status status;
-    uint64_t records; /* records written to OUT so far */
-    /* --order input: a ring of held records, indexed by seq % window */
-    struct buf *ring;
-    bool *held;
-    uint64_t next_seq; /* the next seq to go out */
-    bool started;      /* --format json: the document has begun */
-};
-
-struct output *output_new(const struct output_options *opt)
-{
-    struct output *o = log_calloc(1, sizeof *o);
-    o->opt = *opt;
-    if (o->opt.format == FORMAT_JSON)
-        o->opt.order_input = true;
-    if (o->opt.window < 16)
-        o->opt.window = 16;
-    if (o->opt.order_input) {
-        o->ring = log_calloc(o->opt.window, sizeof *o->ring);
-        o->held = log_calloc(o->opt.window, sizeof *o->held);
-    }
-    o->next_seq = 1;
-    buf_reserve(&o->out, OUTPUT_FLUSH_AT * 2);
-    return o;
-}
-
-void output_free(struct output *o)
-{
-    if (!o)
-        return;
-    if (o->ring)
-        for (size_t i = 0; i < o->opt.window; i++)
-            buf_free(&o->ring[i]);
-    free(o->ring);
-    free(o->held);
-    buf_free(&o->out);
-    free(o);
-}
-
-static void output_emit(struct output *o, const char *p, size_t n)
-{
-    if (o->opt.format == FORMAT_JSON)
-        buf_adds(&o->out, o->records ? ",\n" : "{\"results\":[\n");
-    buf_add(&o->out, p, n);
-    o->records++;
-}
-
-void output_record(struct output *o, const struct record *r)
-{
-    if (o->status != OUTPUT_OK)
-        return;
-    if (!o->opt.order_input) {
-        output_render(&o->opt, r, &o->out);
-        o->records++;
-        return;
-    }
-    if (r->seq == o->next_seq && o->opt.format != FORMAT_JSON) {
-        output_render(&o->opt, r, &o->out);
-        o->records++;
-        o->next_seq++;
-    } else {
-        /* the caller keeps seq within the window (output_can_accept) */
-        size_t slot = (size_t)(r->seq % o->opt.window);
-        buf_clear(&o->ring[slot]);
-        output_render(&o->opt, r, &o->ring[slot]);
-        o->held[slot] = true;
-    }
-    /* release whatever is now next in line */
-    for (;;) {
-        size_t s = (size_t)(o->next_seq % o->opt.window);
-        if (!o->held[s])
-            break;
-        output_emit(o, o->ring[s].p, o->ring[s].len);
-        o->held[s] = false;
-        o->next_seq++;
-    }
-}
-
-bool output_can_accept(const struct output *o, uint64_t seq)
-{
-    return !o->opt.order_input || seq < o->next_seq + o->opt.window;
-}
-
-bool output_should_flush(const struct output *o)
-{
-    return o->out.len >= OUTPUT_FLUSH_AT;
-}
-
-enum output_status output_status(const struct output *o)
-{
-    return o->status;
-}
-
-enum output_status output_flush(struct output *o)
-{
-    size_t done = 0;
-    while (o->status == OUTPUT_OK && done < o->out.len) {
-        ssize_t n = write(o->opt.fd, o->out.p + done, o->out.len - done);
-        if (n > 0) {
-            done += (size_t)n;
-        } else if (n < 0 && errno == EINTR) {
-            continue;
-        } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            struct pollfd pfd = {.fd = o->opt.fd, .events = POLLOUT};
-            poll(&pfd, 1, -1);
-        } else {
-            o->status = (n < 0 && errno == EPIPE) ? OUTPUT_CLOSED : OUTPUT_ERROR;
-        }
-    }
-    buf_clear(&o->out);
-    return o->status;
-}
-
-enum output_status output_finish(struct output *o, const struct output_summary *s)
-{
-    if (o->opt.format == FORMAT_JSON && o->status == OUTPUT_OK) {
-        buf_adds(&o->out, o->records ? "\n],\"summary\":" : "{\"results\":[],\"summary\":");
-        output_summary_json(&o->out, s);
-        buf_adds(&o->out, "}\n");
-    }
-    return output_flush(o);
 }

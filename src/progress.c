@@ -12,6 +12,7 @@ struct progress {
     int64_t total;
     progress_fn fn;
     void *arg;
+    int64_t t0; /* when it was made: the start of the run */
     bool drawn;
 };
 
@@ -64,6 +65,7 @@ static void progress_draw(evutil_socket_t fd, short events, void *arg)
     struct progress *p = arg;
     struct progress_counts c = {0};
     p->fn(p->arg, &c);
+    c.elapsed_us = clock_now_us() - p->t0;
     struct buf b = {0};
     buf_adds(&b, "\r\033[K");
     progress_line(&b, &c, p->total);
@@ -80,6 +82,7 @@ struct progress *progress_new(struct event_base *base, int fd, int64_t total, pr
     p->total = total;
     p->fn = fn;
     p->arg = arg;
+    p->t0 = clock_now_us();
     p->ev = event_new(base, -1, EV_PERSIST, progress_draw, p);
     if (!p->ev)
         log_die(LOG_EXIT_INTERNAL, "out of memory");

@@ -893,8 +893,8 @@ void report_summary_text(const struct report *r, const struct output_summary *s,
     buf_adds(dst, "  ok ");
     buf_add_u64(dst, s->ok);
     buf_adds(dst, ", failed ");
-    buf_add_u64(dst, s->urls - s->ok);
-    if (s->urls > s->ok) {
+    buf_add_u64(dst, s->failed);
+    if (s->urls > s->ok) { /* the kinds of every record that did not pass */
         size_t at = dst->len;
         buf_adds(dst, ": ");
         size_t before = dst->len;
@@ -1131,9 +1131,12 @@ static void report_junit_finish(const struct report_file *f, const struct output
 static void report_md(const struct report *r, const struct report_file *f,
                       const struct output_summary *s, struct buf *b)
 {
-    uint64_t failed = s->urls - s->ok;
+    uint64_t failed = s->failed;
     if (failed)
         buf_addf(b, "### volley: %llu of %llu URL%s failed\n\n", (unsigned long long)failed,
+                 (unsigned long long)s->urls, s->urls == 1 ? "" : "s");
+    else if (s->ok < s->urls) /* cancelled, or timeouts allowed */
+        buf_addf(b, "### volley: %llu of %llu URL%s ok\n\n", (unsigned long long)s->ok,
                  (unsigned long long)s->urls, s->urls == 1 ? "" : "s");
     else
         buf_addf(b, "### volley: %s%llu URL%s ok\n\n", s->urls > 1 ? "all " : "",
@@ -1146,7 +1149,7 @@ static void report_md(const struct report *r, const struct report_file *f,
     buf_addf(b, "s | %.1f | ", report_rate(s));
     report_bytes(b, r->bytes);
     buf_adds(b, " |\n\n");
-    if (failed) {
+    if (s->ok < s->urls) {
         size_t at = b->len;
         buf_adds(b, "**Failed:** ");
         size_t before = b->len;

@@ -1,5 +1,6 @@
 /* retry: which failures are worth another attempt, and when. */
 #include "retry.h"
+#include "clock.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -67,17 +68,6 @@ static int retry_month(const char *m)
     return -1;
 }
 
-/* days from 1970-01-01 to Y-M-D (proleptic Gregorian) */
-static int64_t retry_days(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 long retry_parse_after(const char *value, time_t now)
 {
     while (*value == ' ' || *value == '\t')
@@ -102,7 +92,7 @@ long retry_parse_after(const char *value, time_t now)
     int m = retry_month(mon);
     if (m < 0 || strcmp(zone, "GMT") || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
         return -1;
-    int64_t t = retry_days(year, m + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    int64_t t = clock_days_from_civil(year, m + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
     int64_t diff = t - (int64_t)now;
     if (diff <= 0)
         return 0;

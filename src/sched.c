@@ -1,79 +1,81 @@
 /* sched: slots (the semaphore), per-origin queues with caps and start
- * spacing, retry timers, the handle pool, record emission and the one
- * cancellation path. */
+ * spacing, retry timers, the handle pool, and the one cancellation path.
+ * Lines become tasks in task, records go to the writer. */
 #include "sched.h"
 #include "clock.h"
 #include "evcurl.h"
 #include "log.h"
+#include "origin.h"
 #include "retry.h"
-#include "spec.h"
 #include "task.h"
-#include "url.h"
 
+#include <assert.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include <sys/queue.h>
 #include <unistd.h>
 
+/* A task and the scheduler's state of it. */
+struct sched_task {
+    struct task task;
+    struct sched *s;
+    struct origin *origin;
+    struct origin_entry entry;    /* in its origin's queue */
+    TAILQ_ENTRY(sched_task) link; /* in the list of those waiting to retry, or the spares */
+    struct event *retry_ev;       /* the backoff timer, kept across reuse */
+    int slot;                     /* the pool slot while in flight, else -1 */
+};
+
+TAILQ_HEAD(sched_tasks, sched_task);
+
 /* One easy handle of the pool and the task using it. */
-struct slot {
-    CURL *easy;
-    struct task *task;
-    bool custom; /* EASY carries a request spec's options */
-    char errbuf[CURL_ERROR_SIZE];
+struct sched_slot {
+    struct task_handle h;
+    struct sched_task *st;
 };
 
-/* Per-origin (scheme://host:port) state. Without --per-host and
- * --rate-per-host every task shares one origin and none of this costs. */
-struct origin {
-    struct origin *hnext;
-    char *key;
-    uint64_t hash;
-    struct task *head, *tail; /* queued, in seq order */
-    long inflight;
-    long waiting;       /* tasks waiting to retry */
-    int64_t next_start; /* --rate-per-host: earliest next start (µs) */
-    size_t ready_pos;   /* 1-based index in the ready heap, 0: not there */
-    size_t timed_pos;   /* 1-based index in the timed heap, 0: not there */
+/* The causes the scheduler cancels for by itself; the writer's cut-off
+ * (--fail-fast, --max-failures) brings its own. */
+static const struct sched_cause {
+    int sig;
+    enum sched_end end;
+    const char *name, *message;
+} sched_causes[] = {
+    {SIGINT, SCHED_SIGINT, "SIGINT", "interrupted by SIGINT"},
+    {SIGTERM, SCHED_SIGTERM, "SIGTERM", "terminated by SIGTERM"},
+    {SIGHUP, SCHED_SIGHUP, "SIGHUP", "terminated by SIGHUP"},
+    {0, SCHED_DEADLINE, "--deadline", "cancelled by --deadline"},
 };
 
-/* A binary min-heap of origins; KEY orders them. */
-struct heap {
-    struct origin **v;
-    size_t n, cap;
-    bool by_time; /* key: next_start; else the seq of the queue's head */
-};
+#define SCHED_NSIGNALS 3 /* the first rows of sched_causes */
 
 struct sched {
     struct event_base *base;
     const struct config *cfg;
     struct input *in;
-    struct output *out;
-    struct report *rep;
+    struct writer *w;
     struct evcurl *ec;
     struct task_common *tc;
     struct retry_policy retry;
 
-    struct slot *slots; /* cfg->parallel of them */
-    int *free_slots;    /* a stack of unused slot indexes */
+    struct sched_slot *slots; /* cfg->parallel of them */
+    int *free_slots;          /* a stack of unused slot indexes */
     long nfree;
 
-    bool per_origin;      /* --per-host or --rate-per-host given */
-    struct origin one;    /* the only origin when !per_origin */
-    struct origin **hash; /* origins by key, when per_origin */
-    struct buf key;       /* scratch for origin keys */
-    size_t nbuckets, norigins;
-    struct heap ready;   /* origins that may start their head now */
-    struct heap timed;   /* origins waiting for their next start time */
-    int64_t next_global; /* --rate: earliest next start (µs) */
+    bool per_origin;             /* --per-host or --rate-per-host given */
+    struct origin one;           /* the only origin when !per_origin */
+    struct origin_table origins; /* when per_origin */
+    struct origin_heap ready;    /* origins that may start their head now */
+    struct origin_heap timed;    /* origins waiting for their next start time */
+    int64_t next_global;         /* --rate: earliest next start (µs) */
     struct event *wake_ev;
 
-    long queued;            /* read, waiting for a slot */
-    long waiting;           /* waiting to retry */
-    struct task *wait_head; /* the tasks waiting to retry */
+    long queued;               /* read, waiting for a slot */
+    long waiting;              /* waiting to retry */
+    struct sched_tasks wait;   /* the tasks waiting to retry */
+    struct sched_tasks spares; /* freed tasks kept for reuse */
     long readahead;
-    struct task *spare; /* freed tasks kept for reuse */
     uint64_t rng;
 
     uint64_t seq; /* the last seq handed out */
@@ -81,177 +83,24 @@ struct sched {
     bool input_waiting; /* the input event is armed */
     bool input_failed;
     struct event *input_ev;
-    struct event *sigint_ev, *sigterm_ev, *deadline_ev;
+    struct event *signal_ev[SCHED_NSIGNALS];
+    struct event *deadline_ev;
     enum sched_end cancel; /* SCHED_DONE: not cancelled */
-    const char *cancel_why;
-    uint64_t failures;
+    const char *cancel_name, *cancel_message;
 
-    int64_t t0;
-    struct output_summary sum;
+    int64_t t0, t_cancel, t_end;
 };
 
-/* ---- heaps -------------------------------------------------------------- */
-
-static size_t *heap_pos(const struct heap *h, struct origin *o)
+static struct sched_task *sched_task_of(struct origin_entry *e)
 {
-    return h->by_time ? &o->timed_pos : &o->ready_pos;
-}
-
-static uint64_t heap_key(const struct heap *h, const struct origin *o)
-{
-    return h->by_time ? (uint64_t)o->next_start : o->head->seq;
-}
-
-static void heap_set(struct heap *h, size_t i, struct origin *o)
-{
-    h->v[i] = o;
-    *heap_pos(h, o) = i + 1;
-}
-
-static void heap_up(struct heap *h, size_t i)
-{
-    struct origin *o = h->v[i];
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (heap_key(h, h->v[p]) <= heap_key(h, o))
-            break;
-        heap_set(h, i, h->v[p]);
-        i = p;
-    }
-    heap_set(h, i, o);
-}
-
-static void heap_down(struct heap *h, size_t i)
-{
-    struct origin *o = h->v[i];
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= h->n)
-            break;
-        if (c + 1 < h->n && heap_key(h, h->v[c + 1]) < heap_key(h, h->v[c]))
-            c++;
-        if (heap_key(h, o) <= heap_key(h, h->v[c]))
-            break;
-        heap_set(h, i, h->v[c]);
-        i = c;
-    }
-    heap_set(h, i, o);
-}
-
-static void heap_remove(struct heap *h, struct origin *o)
-{
-    size_t *pos = heap_pos(h, o);
-    if (!*pos)
-        return;
-    size_t i = *pos - 1;
-    *pos = 0;
-    struct origin *last = h->v[--h->n];
-    if (last == o)
-        return;
-    h->v[i] = last;
-    heap_up(h, i);
-    heap_down(h, *heap_pos(h, last) - 1);
-}
-
-/* Insert O, or move it to its place after its key changed. */
-static void heap_put(struct heap *h, struct origin *o)
-{
-    size_t *pos = heap_pos(h, o);
-    if (*pos) {
-        heap_up(h, *pos - 1);
-        heap_down(h, *pos - 1);
-        return;
-    }
-    if (h->n == h->cap) {
-        h->cap = h->cap ? 2 * h->cap : 16;
-        h->v = log_realloc(h->v, h->cap * sizeof *h->v);
-    }
-    h->v[h->n] = o;
-    *pos = ++h->n;
-    heap_up(h, h->n - 1);
+    return (struct sched_task *)(void *)((char *)e - offsetof(struct sched_task, entry));
 }
 
 /* ---- origins ------------------------------------------------------------ */
 
-/* scheme://host:port of URL, lower case, default port filled in. */
-static void sched_origin_key(const char *url, struct buf *key)
-{
-    const char *sep = strstr(url, "://");
-    size_t slen = sep ? (size_t)(sep - url) : 0;
-    const char *auth = sep ? sep + 3 : url;
-    size_t alen = strcspn(auth, "/?#");
-    for (size_t i = alen; i > 0; i--) /* drop userinfo */
-        if (auth[i - 1] == '@') {
-            alen -= i;
-            auth += i;
-            break;
-        }
-    buf_clear(key);
-    for (size_t i = 0; i < slen; i++)
-        buf_addc(key, (char)(url[i] | 0x20));
-    buf_add(key, "://", 3);
-    bool port = false;
-    for (size_t i = 0; i < alen; i++) {
-        char c = auth[i];
-        if (c == ']')
-            port = false;
-        else if (c == ':')
-            port = true;
-        buf_addc(key, c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c);
-    }
-    if (!port)
-        buf_adds(key, slen == 5 ? ":443" : ":80");
-}
-
-static uint64_t sched_hash(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
 static struct origin *sched_origin_get(struct sched *s, const char *url)
 {
-    if (!s->per_origin)
-        return &s->one;
-    struct buf *key = &s->key;
-    sched_origin_key(url, key);
-    uint64_t h = sched_hash(key->p);
-    struct origin **b = &s->hash[h & (s->nbuckets - 1)];
-    for (struct origin *o = *b; o; o = o->hnext)
-        if (o->hash == h && strcmp(o->key, key->p) == 0)
-            return o;
-    struct origin *o = log_calloc(1, sizeof *o);
-    o->key = log_strdup(key->p);
-    o->hash = h;
-    o->hnext = *b;
-    *b = o;
-    if (++s->norigins > 2 * s->nbuckets) { /* grow: rehash every chain */
-        size_t n = s->nbuckets * 4;
-        struct origin **nb = log_calloc(n, sizeof *nb);
-        for (size_t i = 0; i < s->nbuckets; i++)
-            for (struct origin *x = s->hash[i], *next; x; x = next) {
-                next = x->hnext;
-                x->hnext = nb[x->hash & (n - 1)];
-                nb[x->hash & (n - 1)] = x;
-            }
-        free(s->hash);
-        s->hash = nb;
-        s->nbuckets = n;
-    }
-    return o;
-}
-
-static void sched_origin_free(struct sched *s, struct origin *o)
-{
-    struct origin **b = &s->hash[o->hash & (s->nbuckets - 1)];
-    while (*b != o)
-        b = &(*b)->hnext;
-    *b = o->hnext;
-    s->norigins--;
-    free(o->key);
-    free(o);
+    return s->per_origin ? origin_table_get(&s->origins, url) : &s->one;
 }
 
 /* Put O where its state says: ready to start, waiting for its start time,
@@ -260,131 +109,118 @@ static void sched_origin_update(struct sched *s, struct origin *o, int64_t now)
 {
     long cap = s->cfg->per_host;
     bool rate_wait = s->cfg->rate_host_us && o->next_start > now;
-    if (o->head && (cap == 0 || o->inflight < cap)) {
+    if (origin_head(o) && (cap == 0 || o->inflight < cap)) {
         if (rate_wait) {
-            heap_remove(&s->ready, o);
-            heap_put(&s->timed, o);
+            origin_heap_remove(&s->ready, o);
+            origin_heap_put(&s->timed, o);
         } else {
-            heap_remove(&s->timed, o);
-            heap_put(&s->ready, o);
+            origin_heap_remove(&s->timed, o);
+            origin_heap_put(&s->ready, o);
         }
         return;
     }
-    heap_remove(&s->ready, o);
-    if (!o->head && o->inflight == 0 && o->waiting == 0 && o != &s->one) {
+    origin_heap_remove(&s->ready, o);
+    if (!origin_head(o) && o->inflight == 0 && o->waiting == 0 && o != &s->one) {
         if (rate_wait) { /* keep its spacing until the time has passed */
-            heap_put(&s->timed, o);
+            origin_heap_put(&s->timed, o);
         } else {
-            heap_remove(&s->timed, o);
-            sched_origin_free(s, o);
+            origin_heap_remove(&s->timed, o);
+            origin_table_remove(&s->origins, o);
         }
         return;
     }
-    heap_remove(&s->timed, o);
+    origin_heap_remove(&s->timed, o);
 }
 
-static void sched_origin_push(struct sched *s, struct origin *o, struct task *t)
+static void sched_queue(struct sched *s, struct sched_task *st)
 {
-    /* in seq order; a retry usually goes to the front */
-    struct task **p = &o->head;
-    while (*p && (*p)->seq < t->seq)
-        p = &(*p)->next;
-    t->next = *p;
-    *p = t;
-    if (!t->next)
-        o->tail = t;
+    st->entry.seq = st->task.seq;
+    origin_push(st->origin, &st->entry);
     s->queued++;
 }
 
-static struct task *sched_origin_pop(struct sched *s, struct origin *o)
+static struct sched_task *sched_dequeue(struct sched *s, struct origin *o)
 {
-    struct task *t = o->head;
-    o->head = t->next;
-    if (!o->head)
-        o->tail = NULL;
-    t->next = NULL;
+    struct origin_entry *e = origin_pop(o);
+    if (!e)
+        return NULL;
     s->queued--;
-    return t;
+    return sched_task_of(e);
 }
 
 /* ---- tasks -------------------------------------------------------------- */
 
 static void sched_on_retry(evutil_socket_t fd, short events, void *arg);
 
-static struct task *sched_task_get(struct sched *s)
+static struct sched_task *sched_task_get(struct sched *s)
 {
-    struct task *t = s->spare;
-    if (t) {
-        s->spare = t->next;
+    struct sched_task *st = TAILQ_FIRST(&s->spares);
+    if (st) {
+        TAILQ_REMOVE(&s->spares, st, link);
     } else {
-        t = log_calloc(1, sizeof *t);
-        task_init(t);
-        t->owner = s;
-        t->retry_ev = evtimer_new(s->base, sched_on_retry, t);
-        if (!t->retry_ev)
+        st = log_calloc(1, sizeof *st);
+        task_init(&st->task);
+        st->s = s;
+        st->slot = -1;
+        st->retry_ev = evtimer_new(s->base, sched_on_retry, st);
+        if (!st->retry_ev)
             log_die(LOG_EXIT_INTERNAL, "out of memory");
     }
-    task_reset(t);
-    return t;
+    task_reset(&st->task);
+    st->origin = NULL;
+    return st;
 }
 
-static void sched_task_put(struct sched *s, struct task *t)
+static void sched_task_put(struct sched *s, struct sched_task *st)
 {
-    t->next = s->spare;
-    s->spare = t;
+    assert(st->slot < 0);
+    TAILQ_INSERT_HEAD(&s->spares, st, link);
 }
 
-static void sched_cancel(struct sched *s, enum sched_end why, const char *text)
+static void sched_cancel(struct sched *s, enum sched_end why, const char *name, const char *message)
 {
     if (s->cancel != SCHED_DONE)
-        return;
+        return; /* the first cause wins */
     s->cancel = why;
-    s->cancel_why = text;
+    s->cancel_name = name;
+    s->cancel_message = message;
+    s->t_cancel = clock_now_us();
 }
 
-static void sched_emit(struct sched *s, struct task *t)
+/* Hand T's record to the writer; it may reach the failure cut-off. */
+static void sched_emit(struct sched *s, struct sched_task *st)
 {
-    const struct record *r = &t->rec;
-    s->sum.urls++;
-    if (r->ok)
-        s->sum.ok++;
-    s->sum.by_kind[r->kind]++;
-    output_record(s->out, r);
-    report_record(s->rep, r);
-    if (output_should_flush(s->out))
-        output_flush(s->out);
-    if (!r->ok && r->kind != KIND_CANCELLED &&
-        !(r->kind == KIND_TIMEOUT && s->cfg->allow_timeouts)) {
-        s->failures++;
-        if (s->cfg->fail_fast)
-            sched_cancel(s, SCHED_FAILURES, "cancelled by --fail-fast");
-        else if (s->cfg->max_failures && s->failures >= (uint64_t)s->cfg->max_failures)
-            sched_cancel(s, SCHED_FAILURES, "cancelled by --max-failures");
+    if (writer_record(s->w, &st->task.rec)) {
+        const struct writer_cut *cut = writer_cutoff(s->w);
+        sched_cancel(s, SCHED_FAILURES, cut->option, cut->message);
     }
 }
 
 /* ---- transfers ---------------------------------------------------------- */
 
-static void sched_start(struct sched *s, struct task *t, int64_t now)
+static void sched_start(struct sched *s, struct sched_task *st, int64_t now)
 {
+    assert(s->nfree > 0);
     int i = s->free_slots[--s->nfree];
-    struct slot *sl = &s->slots[i];
-    if (!sl->easy)
-        sl->easy = task_easy_new(s->tc, sl->errbuf);
-    sl->task = t;
-    task_apply_request(t, s->tc, sl->easy, &sl->custom);
-    task_attach(t, s->tc, sl->easy, i, sl->errbuf, now);
-    ((struct origin *)t->origin)->inflight++;
-    evcurl_add(s->ec, sl->easy);
+    struct sched_slot *sl = &s->slots[i];
+    assert(!sl->st);
+    if (!sl->h.easy)
+        task_common_handle_init(s->tc, &sl->h);
+    sl->st = st;
+    st->slot = i;
+    task_attach(&st->task, s->tc, &sl->h, now);
+    st->origin->inflight++;
+    evcurl_add(s->ec, sl->h.easy, st);
 }
 
-static void sched_release(struct sched *s, struct task *t)
+static void sched_release(struct sched *s, struct sched_task *st)
 {
-    s->slots[t->slot].task = NULL;
-    s->free_slots[s->nfree++] = t->slot;
-    t->slot = -1;
-    t->easy = NULL;
-    ((struct origin *)t->origin)->inflight--;
+    assert(st->slot >= 0 && s->slots[st->slot].st == st);
+    s->slots[st->slot].st = NULL;
+    s->free_slots[s->nfree++] = st->slot;
+    st->slot = -1;
+    task_detach(&st->task);
+    st->origin->inflight--;
 }
 
 static uint32_t sched_random(struct sched *s)
@@ -397,65 +233,35 @@ static uint32_t sched_random(struct sched *s)
     return (uint32_t)((x * 2685821657736338717ULL) >> 32);
 }
 
-/* How long to wait before T's next attempt, or -1 for none. */
-static long sched_retry_delay(struct sched *s, struct task *t, CURLcode result)
-{
-    if (s->cfg->retries == 0 || s->cancel != SCHED_DONE)
-        return -1;
-    const struct record *r = &t->rec;
-    struct retry_attempt a = {
-        .kind = r->kind,
-        .curl_code = (long)result,
-        .http_code = r->http_code,
-        .idempotent = retry_idempotent(r->method),
-        .attempts = t->attempts,
-        .retry_after_ms = -1,
-    };
-    struct curl_header *h = NULL;
-    if (r->http_code > 0 &&
-        curl_easy_header(t->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
-        a.retry_after_ms = retry_parse_after(h->value, time(NULL));
-    return retry_decide(&s->retry, &a, sched_random(s));
-}
-
-static void sched_on_done(void *arg, CURL *easy, CURLcode result)
+static void sched_on_done(void *arg, void *data, CURLcode result)
 {
     struct sched *s = arg;
-    struct task *t = NULL;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&t);
+    struct sched_task *st = data;
     int64_t now = clock_now_us();
-    task_finish(t, s->tc, result, now);
-    long delay = sched_retry_delay(s, t, result);
-    struct origin *o = t->origin;
+    task_finish(&st->task, s->tc, result, now);
+    long delay = -1;
+    if (s->cfg->retries > 0 && s->cancel == SCHED_DONE)
+        delay = retry_decide(&s->retry, &st->task.outcome, sched_random(s));
+    struct origin *o = st->origin;
     if (delay >= 0) { /* wait on a timer, holding no slot */
-        sched_release(s, t);
+        sched_release(s, st);
         o->waiting++;
         s->waiting++;
-        t->wnext = s->wait_head;
-        if (s->wait_head)
-            s->wait_head->wprev = t;
-        t->wprev = NULL;
-        s->wait_head = t;
+        TAILQ_INSERT_HEAD(&s->wait, st, link);
         struct timeval tv = clock_timeval_ms(delay);
-        evtimer_add(t->retry_ev, &tv);
+        evtimer_add(st->retry_ev, &tv);
     } else {
-        sched_emit(s, t); /* before the handle is reused: the record borrows it */
-        sched_release(s, t);
-        sched_task_put(s, t);
+        sched_emit(s, st); /* before the handle is reused: the record borrows it */
+        sched_release(s, st);
+        sched_task_put(s, st);
     }
     sched_origin_update(s, o, now);
 }
 
-static void sched_unwait(struct sched *s, struct task *t)
+static void sched_unwait(struct sched *s, struct sched_task *st)
 {
-    if (t->wprev)
-        t->wprev->wnext = t->wnext;
-    else
-        s->wait_head = t->wnext;
-    if (t->wnext)
-        t->wnext->wprev = t->wprev;
-    t->wprev = t->wnext = NULL;
-    ((struct origin *)t->origin)->waiting--;
+    TAILQ_REMOVE(&s->wait, st, link);
+    st->origin->waiting--;
     s->waiting--;
 }
 
@@ -463,12 +269,11 @@ static void sched_on_retry(evutil_socket_t fd, short events, void *arg)
 {
     (void)fd;
     (void)events;
-    struct task *t = arg;
-    struct sched *s = t->owner;
-    sched_unwait(s, t);
-    struct origin *o = t->origin;
-    sched_origin_push(s, o, t);
-    sched_origin_update(s, o, clock_now_us());
+    struct sched_task *st = arg;
+    struct sched *s = st->s;
+    sched_unwait(s, st);
+    sched_queue(s, st);
+    sched_origin_update(s, st->origin, clock_now_us());
 }
 
 /* ---- input -------------------------------------------------------------- */
@@ -481,55 +286,17 @@ static void sched_on_input(evutil_socket_t fd, short events, void *arg)
     s->input_waiting = false;
 }
 
-static void sched_input_error(struct sched *s, struct task *t, const char *text, size_t len)
-{
-    buf_clear(&t->shown);
-    url_clip(text, len, &t->shown);
-    task_input_error(t, s->tc);
-    sched_emit(s, t);
-    sched_task_put(s, t);
-}
-
 static void sched_accept(struct sched *s, const struct input_line *l, int64_t now)
 {
-    struct task *t = sched_task_get(s);
-    t->seq = ++s->seq;
-    t->t_read = now;
-    buf_adds(&t->label, l->source);
-    buf_addc(&t->label, ':');
-    buf_add_u64(&t->label, l->lineno);
-    if (l->too_long) {
-        t->input_error = "line longer than 64 KiB";
-        sched_input_error(s, t, l->text, l->len);
+    struct sched_task *st = sched_task_get(s);
+    if (!task_from_line(&st->task, s->tc, l, ++s->seq, now)) {
+        sched_emit(s, st); /* its input record */
+        sched_task_put(s, st);
         return;
     }
-    const char *url = l->text;
-    size_t len = l->len;
-    if (l->text[0] == '{') { /* a JSON request spec */
-        struct spec sp;
-        buf_clear(&t->message);
-        if (!spec_parse(l->text, l->len, &sp, &t->message) ||
-            !task_set_spec(t, s->tc, &sp, &t->message)) {
-            t->input_error = buf_str(&t->message); /* the task owns the text */
-            sched_input_error(s, t, l->text, l->len);
-            return;
-        }
-        url = t->spec.url;
-        len = strlen(url);
-    }
-    if (!t->parsed)
-        t->parsed = url_checker_new();
-    t->input_error = url_prepare(t->parsed, url, len, s->cfg->proto_default, &t->url);
-    if (t->input_error) {
-        sched_input_error(s, t, url, len);
-        return;
-    }
-    if (url_has_password(t->url.p))
-        url_redact(t->url.p, &t->shown);
-    struct origin *o = sched_origin_get(s, t->url.p);
-    t->origin = o;
-    sched_origin_push(s, o, t);
-    sched_origin_update(s, o, now);
+    st->origin = sched_origin_get(s, st->task.url.p);
+    sched_queue(s, st);
+    sched_origin_update(s, st->origin, now);
 }
 
 /* ---- the pump ----------------------------------------------------------- */
@@ -540,13 +307,13 @@ static void sched_pump(struct sched *s)
     int64_t now = clock_now_us();
     for (;;) {
         if (s->cancel != SCHED_DONE)
-            return; /* a record just written tripped --fail-fast or --max-failures */
-        while (s->timed.n && s->timed.v[0]->next_start <= now)
-            sched_origin_update(s, s->timed.v[0], now);
-        while (s->nfree > 0 && s->ready.n && !(s->cfg->rate_us && now < s->next_global)) {
-            struct origin *o = s->ready.v[0];
-            struct task *t = sched_origin_pop(s, o);
-            sched_start(s, t, now);
+            return; /* a record just written reached the failure cut-off */
+        struct origin *o;
+        while ((o = origin_heap_top(&s->timed)) && o->next_start <= now)
+            sched_origin_update(s, o, now);
+        while (s->nfree > 0 && (o = origin_heap_top(&s->ready)) &&
+               !(s->cfg->rate_us && now < s->next_global)) {
+            sched_start(s, sched_dequeue(s, o), now);
             if (s->cfg->rate_host_us)
                 o->next_start = now + s->cfg->rate_host_us;
             if (s->cfg->rate_us)
@@ -556,7 +323,7 @@ static void sched_pump(struct sched *s)
         if (s->cancel != SCHED_DONE)
             return;
         if (s->input_done || s->input_waiting || s->queued + s->waiting >= s->readahead ||
-            !output_can_accept(s->out, s->seq + 1))
+            !writer_can_accept(s->w, s->seq + 1))
             break;
         struct input_line l;
         switch (input_next(s->in, &l)) {
@@ -582,8 +349,9 @@ static void sched_pump(struct sched *s)
     int64_t wake = -1;
     if (s->cfg->rate_us && s->nfree > 0 && s->ready.n && now < s->next_global)
         wake = s->next_global;
-    if (s->timed.n && (wake < 0 || s->timed.v[0]->next_start < wake))
-        wake = s->timed.v[0]->next_start;
+    struct origin *t = origin_heap_top(&s->timed);
+    if (t && (wake < 0 || t->next_start < wake))
+        wake = t->next_start;
     if (wake >= 0) {
         struct timeval tv = clock_timeval_us(wake - now);
         evtimer_add(s->wake_ev, &tv);
@@ -596,17 +364,17 @@ static void sched_on_signal(evutil_socket_t sig, short events, void *arg)
 {
     (void)events;
     struct sched *s = arg;
-    if (sig == SIGINT)
-        sched_cancel(s, SCHED_SIGINT, "interrupted by SIGINT");
-    else
-        sched_cancel(s, SCHED_SIGTERM, "terminated by SIGTERM");
+    for (size_t i = 0; i < SCHED_NSIGNALS; i++)
+        if (sched_causes[i].sig == sig)
+            sched_cancel(s, sched_causes[i].end, sched_causes[i].name, sched_causes[i].message);
 }
 
 static void sched_on_deadline(evutil_socket_t fd, short events, void *arg)
 {
     (void)fd;
     (void)events;
-    sched_cancel(arg, SCHED_DEADLINE, "cancelled by --deadline");
+    const struct sched_cause *c = &sched_causes[SCHED_NSIGNALS];
+    sched_cancel(arg, c->end, c->name, c->message);
 }
 
 static void sched_on_wake(evutil_socket_t fd, short events, void *arg)
@@ -616,85 +384,61 @@ static void sched_on_wake(evutil_socket_t fd, short events, void *arg)
     (void)arg; /* the pump after this loop pass starts what is due */
 }
 
-/* Every origin, for a walk over all queued tasks. */
-static void sched_each_origin(struct sched *s, void (*fn)(struct sched *, struct origin *))
+/* The end of one task the drain takes: its cancelled record when EMIT. */
+static void sched_drop(struct sched *s, struct sched_task *st, bool aborted, bool emit, int64_t now)
 {
-    if (!s->per_origin) {
-        fn(s, &s->one);
-        return;
+    if (emit) {
+        task_cancelled(&st->task, s->tc, s->cancel_message, aborted, now);
+        sched_emit(s, st);
     }
-    for (size_t i = 0; i < s->nbuckets; i++)
-        for (struct origin *o = s->hash[i], *next; o; o = next) {
-            next = o->hnext;
-            fn(s, o);
-        }
+    if (st->slot >= 0)
+        sched_release(s, st);
+    sched_task_put(s, st);
 }
 
-static void sched_cancel_queue(struct sched *s, struct origin *o)
+struct sched_drain_arg {
+    struct sched *s;
+    bool emit;
+    int64_t now;
+};
+
+static void sched_drain_origin(struct origin *o, void *arg)
 {
-    int64_t now = clock_now_us();
-    while (o->head) {
-        struct task *t = sched_origin_pop(s, o);
-        task_cancelled(t, s->tc, s->cancel_why, false, now);
-        sched_emit(s, t);
-        sched_task_put(s, t);
-    }
+    struct sched_drain_arg *a = arg;
+    struct sched_task *st;
+    while ((st = sched_dequeue(a->s, o)))
+        sched_drop(a->s, st, false, a->emit, a->now);
 }
 
-/* The one cancellation path: abort what runs, cancel what waits, read no
- * more. Every line read gets exactly one record. */
-static void sched_cancel_all(struct sched *s)
+/* The one end of every task still held: abort what runs, stop the retry
+ * timers, empty the queues, read no more. EMIT: each gets its cancelled
+ * record (every line read gets exactly one); else nothing more is written
+ * (stdout is gone). */
+static void sched_drain(struct sched *s, bool emit)
 {
     int64_t now = clock_now_us();
     for (long i = 0; i < s->cfg->parallel; i++) {
-        struct task *t = s->slots[i].task;
-        if (!t)
+        struct sched_task *st = s->slots[i].st;
+        if (!st)
             continue;
-        evcurl_remove(s->ec, t->easy);
-        task_cancelled(t, s->tc, s->cancel_why, true, now);
-        sched_emit(s, t);
-        sched_release(s, t);
-        sched_task_put(s, t);
+        evcurl_remove(s->ec, s->slots[i].h.easy);
+        sched_drop(s, st, true, emit, now);
     }
-    while (s->wait_head) {
-        struct task *t = s->wait_head;
-        evtimer_del(t->retry_ev);
-        sched_unwait(s, t);
-        task_cancelled(t, s->tc, s->cancel_why, false, now);
-        sched_emit(s, t);
-        sched_task_put(s, t);
+    struct sched_task *st;
+    while ((st = TAILQ_FIRST(&s->wait))) {
+        evtimer_del(st->retry_ev);
+        sched_unwait(s, st);
+        sched_drop(s, st, false, emit, now);
     }
-    sched_each_origin(s, sched_cancel_queue);
+    struct sched_drain_arg a = {s, emit, now};
+    if (s->per_origin)
+        origin_table_each(&s->origins, sched_drain_origin, &a);
+    else
+        sched_drain_origin(&s->one, &a);
     s->input_done = true;
     if (s->input_waiting)
         event_del(s->input_ev);
     s->input_waiting = false;
-}
-
-static void sched_drop_queue(struct sched *s, struct origin *o)
-{
-    while (o->head)
-        sched_task_put(s, sched_origin_pop(s, o));
-}
-
-/* Stdout is gone: stop at once, writing nothing more. */
-static void sched_abandon(struct sched *s)
-{
-    for (long i = 0; i < s->cfg->parallel; i++) {
-        struct task *t = s->slots[i].task;
-        if (!t)
-            continue;
-        evcurl_remove(s->ec, t->easy);
-        sched_release(s, t);
-        sched_task_put(s, t);
-    }
-    while (s->wait_head) {
-        struct task *t = s->wait_head;
-        evtimer_del(t->retry_ev);
-        sched_unwait(s, t);
-        sched_task_put(s, t);
-    }
-    sched_each_origin(s, sched_drop_queue);
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -707,14 +451,13 @@ static struct event *sched_event(struct event *ev)
 }
 
 struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct output *out, struct report *rep)
+                        struct writer *w)
 {
     struct sched *s = log_calloc(1, sizeof *s);
-    s->rep = rep;
     s->base = base;
     s->cfg = cfg;
     s->in = in;
-    s->out = out;
+    s->w = w;
     s->ec = evcurl_new(base, sched_on_done, s);
     s->tc = task_common_new(cfg);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
@@ -726,63 +469,51 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg, struc
     s->nfree = cfg->parallel;
     s->readahead = 2 * cfg->parallel;
     s->per_origin = cfg->per_host > 0 || cfg->rate_host_us > 0;
-    if (s->per_origin) {
-        s->nbuckets = 64;
-        s->hash = log_calloc(s->nbuckets, sizeof *s->hash);
-    }
-    s->timed.by_time = true;
+    origin_init(&s->one);
+    if (s->per_origin)
+        origin_table_init(&s->origins);
+    s->ready.order = ORIGIN_BY_HEAD;
+    s->timed.order = ORIGIN_BY_TIME;
+    TAILQ_INIT(&s->wait);
+    TAILQ_INIT(&s->spares);
     s->rng = (uint64_t)clock_now_us() ^ ((uint64_t)getpid() << 32) ^ 0x9E3779B97F4A7C15ULL;
     s->input_ev = sched_event(event_new(base, -1, 0, NULL, NULL));
     s->wake_ev = sched_event(evtimer_new(base, sched_on_wake, s));
-    s->sigint_ev = sched_event(evsignal_new(base, SIGINT, sched_on_signal, s));
-    s->sigterm_ev = sched_event(evsignal_new(base, SIGTERM, sched_on_signal, s));
-    s->deadline_ev = sched_event(evtimer_new(base, sched_on_deadline, s));
-    event_add(s->sigint_ev, NULL);
-    event_add(s->sigterm_ev, NULL);
-    return s;
-}
-
-static void sched_free_origin(struct sched *s, struct origin *o)
-{
-    sched_drop_queue(s, o);
-    if (o != &s->one) {
-        free(o->key);
-        free(o);
+    for (size_t i = 0; i < SCHED_NSIGNALS; i++) {
+        int sig = sched_causes[i].sig;
+        s->signal_ev[i] = sched_event(evsignal_new(base, sig, sched_on_signal, s));
+        struct sigaction old;
+        if (sig == SIGHUP && sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+            continue; /* under nohup(1) a hang-up stays ignored */
+        event_add(s->signal_ev[i], NULL);
     }
+    s->deadline_ev = sched_event(evtimer_new(base, sched_on_deadline, s));
+    return s;
 }
 
 void sched_free(struct sched *s)
 {
     if (!s)
         return;
-    evcurl_free(s->ec); /* every handle was removed before */
+    sched_drain(s, false); /* nothing is left after sched_run() */
+    evcurl_free(s->ec);    /* every handle was removed before */
     for (long i = 0; i < s->cfg->parallel; i++)
-        if (s->slots[i].easy)
-            curl_easy_cleanup(s->slots[i].easy);
-    if (s->per_origin) {
-        for (size_t i = 0; i < s->nbuckets; i++)
-            for (struct origin *o = s->hash[i], *next; o; o = next) {
-                next = o->hnext;
-                sched_free_origin(s, o);
-            }
-        free(s->hash);
-    } else {
-        sched_drop_queue(s, &s->one);
+        task_common_handle_cleanup(&s->slots[i].h);
+    if (s->per_origin)
+        origin_table_free(&s->origins);
+    struct sched_task *st;
+    while ((st = TAILQ_FIRST(&s->spares))) {
+        TAILQ_REMOVE(&s->spares, st, link);
+        event_free(st->retry_ev);
+        task_free(&st->task);
+        free(st);
     }
-    while (s->spare) {
-        struct task *t = s->spare;
-        s->spare = t->next;
-        event_free(t->retry_ev);
-        task_free(t);
-        free(t);
-    }
-    free(s->ready.v);
-    free(s->timed.v);
-    buf_free(&s->key);
+    origin_heap_free(&s->ready);
+    origin_heap_free(&s->timed);
     event_free(s->input_ev);
     event_free(s->wake_ev);
-    event_free(s->sigint_ev);
-    event_free(s->sigterm_ev);
+    for (size_t i = 0; i < SCHED_NSIGNALS; i++)
+        event_free(s->signal_ev[i]);
     event_free(s->deadline_ev);
     task_common_free(s->tc);
     free(s->slots);
@@ -798,10 +529,10 @@ enum sched_end sched_run(struct sched *s)
         evtimer_add(s->deadline_ev, &tv);
     }
     sched_pump(s);
-    output_flush(s->out);
-    while (output_status(s->out) == OUTPUT_OK) {
+    writer_flush(s->w);
+    while (writer_status(s->w) == WRITER_OK) {
         if (s->cancel != SCHED_DONE) {
-            sched_cancel_all(s);
+            sched_drain(s, true);
             break;
         }
         if (s->input_done && s->queued == 0 && s->waiting == 0 && s->nfree == s->cfg->parallel)
@@ -810,39 +541,39 @@ enum sched_end sched_run(struct sched *s)
         evcurl_drain(s->ec);
         if (s->cancel == SCHED_DONE)
             sched_pump(s);
-        output_flush(s->out);
+        writer_flush(s->w);
     }
-    s->sum.elapsed_us = clock_now_us() - s->t0;
-    if (output_status(s->out) == OUTPUT_OK)
-        output_finish(s->out, &s->sum);
-    switch (output_status(s->out)) {
-    case OUTPUT_CLOSED:
-        sched_abandon(s);
+    s->t_end = clock_now_us();
+    switch (writer_status(s->w)) {
+    case WRITER_CLOSED:
+        sched_drain(s, false);
         return SCHED_CLOSED;
-    case OUTPUT_ERROR:
-        sched_abandon(s);
+    case WRITER_ERROR:
+        sched_drain(s, false);
         return SCHED_OUT_ERROR;
-    case OUTPUT_OK:
+    case WRITER_OK:
         break;
     }
     return s->cancel;
 }
 
-const struct output_summary *sched_summary(const struct sched *s)
+long sched_inflight(const struct sched *s)
 {
-    return &s->sum;
+    return s->cfg->parallel - s->nfree;
+}
+
+int64_t sched_elapsed_us(const struct sched *s)
+{
+    return (s->t_end ? s->t_end : clock_now_us()) - s->t0;
+}
+
+const char *sched_stopped_by(const struct sched *s, int64_t *after_us)
+{
+    *after_us = s->cancel != SCHED_DONE ? s->t_cancel - s->t0 : 0;
+    return s->cancel != SCHED_DONE ? s->cancel_name : NULL;
 }
 
 bool sched_input_failed(const struct sched *s)
 {
     return s->input_failed;
-}
-
-void sched_progress(void *arg, struct progress_counts *c)
-{
-    const struct sched *s = arg;
-    c->done = s->sum.urls;
-    c->failed = s->sum.urls - s->sum.ok - s->sum.by_kind[KIND_CANCELLED];
-    c->inflight = s->cfg->parallel - s->nfree;
-    c->elapsed_us = clock_now_us() - s->t0;
 }

@@ -1,7 +1,8 @@
-/* task: easy-handle setup from the config, the counting write callback,
- * and the record of one URL's result. */
+/* task: input line → task, easy-handle setup from the config, the counting
+ * write callback, and the record of one URL's result. */
 #include "task.h"
 #include "log.h"
+#include "output.h"
 #include "url.h"
 
 #include <stdlib.h>
@@ -9,96 +10,17 @@
 #include <fcntl.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
-
-struct task_common {
-    const struct config *cfg;
-    /* Proxies decided once from -x and the environment, so libcurl does not
-     * read the environment again for every transfer. */
-    const char *proxy_http, *proxy_https; /* "" for none */
-    const char *noproxy;
-    struct check_cache *check_cache; /* compiled per-line expectations */
-    struct curl_slist *headers;
-    struct curl_slist *resolve;
-    struct curl_slist *connect_to;
-    const char *method;
-};
-
-static struct curl_slist *task_slist(char *const *items, size_t n)
-{
-    struct curl_slist *l = NULL;
-    for (size_t i = 0; i < n; i++) {
-        struct curl_slist *t = curl_slist_append(l, items[i]);
-        if (!t)
-            log_die(LOG_EXIT_INTERNAL, "out of memory");
-        l = t;
-    }
-    return l;
-}
-
-static const char *task_env(const char *lower, const char *upper)
-{
-    const char *v = getenv(lower);
-    if ((!v || !*v) && upper)
-        v = getenv(upper);
-    return v && *v ? v : NULL;
-}
-
-/* The proxy rules libcurl applies, read once: -x for every scheme, else
- * http_proxy (lower case only) for http, https_proxy or HTTPS_PROXY for
- * https, all_proxy or ALL_PROXY for both; no_proxy or NO_PROXY exempts hosts. */
-static void task_common_proxies(struct task_common *tc)
-{
-    const char *all = task_env("all_proxy", "ALL_PROXY");
-    const char *http = task_env("http_proxy", NULL);
-    const char *https = task_env("https_proxy", "HTTPS_PROXY");
-    const char *no = task_env("no_proxy", "NO_PROXY");
-    if (tc->cfg->proxy) {
-        tc->proxy_http = tc->proxy_https = tc->cfg->proxy;
-    } else {
-        tc->proxy_http = http ? http : all ? all : "";
-        tc->proxy_https = https ? https : all ? all : "";
-    }
-    tc->noproxy = no ? no : "";
-}
-
-struct task_common *task_common_new(const struct config *cfg)
-{
-    struct task_common *tc = log_calloc(1, sizeof *tc);
-    tc->cfg = cfg;
-    tc->headers = task_slist(cfg->headers, cfg->nheaders);
-    tc->resolve = task_slist(cfg->resolve, cfg->nresolve);
-    tc->connect_to = task_slist(cfg->connect_to, cfg->nconnect_to);
-    tc->method = cfg->method ? cfg->method : cfg->head ? "HEAD" : cfg->data ? "POST" : "GET";
-    task_common_proxies(tc);
-    tc->check_cache = check_cache_new(256);
-    return tc;
-}
-
-void task_common_free(struct task_common *tc)
-{
-    if (!tc)
-        return;
-    curl_slist_free_all(tc->headers);
-    curl_slist_free_all(tc->resolve);
-    curl_slist_free_all(tc->connect_to);
-    check_cache_free(tc->check_cache);
-    free(tc);
-}
-
-const char *task_common_method(const struct task_common *tc)
-{
-    return tc->method;
-}
 
 /* Only counts: the decision about a too large body is made after the
  * transfer ends. Returning short makes libcurl stop the transfer. */
-static size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
+size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
     struct task *t = arg;
     size_t n = size * nmemb;
     t->body_bytes += (int64_t)n;
-    if (t->max_body >= 0 && t->body_bytes > t->max_body) {
+    if (t->max_filesize >= 0 && t->body_bytes > t->max_filesize) {
         t->too_large = true;
         return 0;
     }
@@ -119,89 +41,19 @@ static size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-#define SET(h, opt, val)                                                                           \
-    do {                                                                                           \
-        if (curl_easy_setopt(h, opt, val) != CURLE_OK)                                             \
-            log_die(LOG_EXIT_INTERNAL, "libcurl refused option %s", #opt);                         \
-    } while (0)
-
-CURL *task_easy_new(const struct task_common *tc, char *errbuf)
-{
-    const struct config *cfg = tc->cfg;
-    CURL *h = curl_easy_init();
-    if (!h)
-        log_die(LOG_EXIT_INTERNAL, "out of memory");
-    SET(h, CURLOPT_NOSIGNAL, 1L);
-    SET(h, CURLOPT_ERRORBUFFER, errbuf);
-    SET(h, CURLOPT_WRITEFUNCTION, task_write);
-    SET(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    SET(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    SET(h, CURLOPT_TIMEOUT_MS, cfg->max_time_ms);
-    SET(h, CURLOPT_CONNECTTIMEOUT_MS, cfg->connect_timeout_ms);
-    SET(h, CURLOPT_USERAGENT, cfg->user_agent);
-    if (tc->headers)
-        SET(h, CURLOPT_HTTPHEADER, tc->headers);
-    if (cfg->location) {
-        SET(h, CURLOPT_FOLLOWLOCATION, 1L);
-        SET(h, CURLOPT_MAXREDIRS, cfg->max_redirs);
-    }
-    if (cfg->insecure) {
-        SET(h, CURLOPT_SSL_VERIFYPEER, 0L);
-        SET(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    if (cfg->cacert)
-        SET(h, CURLOPT_CAINFO, cfg->cacert);
-    switch (cfg->http) {
-    case HTTPV_1_1:
-        SET(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-        break;
-    case HTTPV_2:
-        SET(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_0);
-        break;
-    case HTTPV_2_PRIOR:
-        SET(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
-        break;
-    case HTTPV_DEFAULT:
-        break;
-    }
-    if (cfg->compressed)
-        SET(h, CURLOPT_ACCEPT_ENCODING, "");
-    SET(h, CURLOPT_NOPROXY, tc->noproxy);
-    if (!strcmp(tc->proxy_http, tc->proxy_https))
-        SET(h, CURLOPT_PROXY, tc->proxy_http);
-    if (tc->resolve)
-        SET(h, CURLOPT_RESOLVE, tc->resolve);
-    if (tc->connect_to)
-        SET(h, CURLOPT_CONNECT_TO, tc->connect_to);
-    if (cfg->max_filesize >= 0)
-        SET(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_filesize);
-    if (cfg->head)
-        SET(h, CURLOPT_NOBODY, 1L);
-    if (cfg->data) {
-        SET(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)cfg->data_len);
-        SET(h, CURLOPT_POSTFIELDS, cfg->data);
-    }
-    if (cfg->method)
-        SET(h, CURLOPT_CUSTOMREQUEST, cfg->method);
-    return h;
-}
-
 void task_init(struct task *t)
 {
     t->out_fd = -1;
-    t->slot = -1;
     check_state_init(&t->cs);
 }
 
 void task_reset(struct task *t)
 {
-    t->next = NULL;
     t->seq = 0;
     buf_clear(&t->url);
     buf_clear(&t->shown);
     buf_clear(&t->label);
     buf_clear(&t->effective);
-    t->input_error = NULL;
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
     t->spec_headers = NULL;
@@ -217,16 +69,12 @@ void task_reset(struct task *t)
     t->out_fd = -1;
     t->write_failed = false;
     t->method = NULL;
-    t->origin = NULL;
-    t->wprev = t->wnext = NULL;
-    t->easy = NULL;
-    t->slot = -1;
+    t->h = NULL;
     t->t_read = t->t_first = 0;
     t->attempts = 0;
     t->body_bytes = 0;
-    t->max_body = -1;
+    t->max_filesize = -1;
     t->too_large = false;
-    t->errbuf = NULL;
     memset(&t->rec, 0, sizeof t->rec);
 }
 
@@ -249,7 +97,25 @@ void task_free(struct task *t)
     buf_free(&t->effective);
 }
 
-bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s, struct buf *err)
+/* Fields every record has, whatever happened. */
+static void task_record_base(struct task *t, const struct task_common *tc)
+{
+    struct record *r = &t->rec;
+    r->seq = t->seq;
+    r->input = buf_str(&t->label);
+    r->url = t->shown.len ? t->shown.p : buf_str(&t->url);
+    r->url_effective = r->url;
+    r->method = t->method ? t->method : tc->method;
+    r->id_json = t->spec.id_json;
+    r->attempts = t->attempts;
+    r->error_code = -1;
+}
+
+/* Take the request spec S (moved: S is cleared) for T: its method, data
+ * and headers replace the run's for this task; false with a message in ERR
+ * when they cannot be used. */
+static bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s,
+                          struct buf *err)
 {
     const struct config *cfg = tc->cfg;
     t->spec = *s;
@@ -282,12 +148,7 @@ bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s,
         check_spec_free(line);
     }
     const char *data = sp->data ? sp->data : cfg->data;
-    if (sp->method)
-        t->method = sp->method;
-    else if (cfg->method)
-        t->method = cfg->method;
-    else
-        t->method = data ? "POST" : cfg->head ? "HEAD" : "GET";
+    t->method = task_common_method(sp->method ? sp->method : cfg->method, data != NULL, cfg->head);
     if (data && strcasecmp(t->method, "HEAD") == 0) {
         buf_adds(err, "a HEAD request cannot send data");
         return false;
@@ -295,30 +156,79 @@ bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s,
     return true;
 }
 
-void task_apply_request(struct task *t, const struct task_common *tc, CURL *easy, bool *custom)
+/* Fill T->rec for a line that is not fetchable: WHY (static or in T's
+ * message) and TEXT (LEN bytes) shown clipped and redacted. */
+static bool task_reject(struct task *t, const struct task_common *tc, const char *why,
+                        const char *text, size_t len)
+{
+    buf_clear(&t->shown);
+    url_clip(text, len, &t->shown);
+    task_record_base(t, tc);
+    t->rec.kind = KIND_INPUT;
+    t->rec.error_message = why;
+    return false;
+}
+
+bool task_from_line(struct task *t, const struct task_common *tc, const struct input_line *l,
+                    uint64_t seq, int64_t now)
+{
+    t->seq = seq;
+    t->t_read = now;
+    t->method = tc->method;
+    buf_adds(&t->label, l->source);
+    buf_addc(&t->label, ':');
+    buf_add_u64(&t->label, l->lineno);
+    if (l->too_long)
+        return task_reject(t, tc, "line longer than 64 KiB", l->text, l->len);
+    const char *url = l->text;
+    size_t len = l->len;
+    if (l->text[0] == '{') { /* a JSON request spec */
+        struct spec sp;
+        buf_clear(&t->message);
+        if (!spec_parse(l->text, l->len, &sp, &t->message) ||
+            !task_set_spec(t, tc, &sp, &t->message))
+            return task_reject(t, tc, buf_str(&t->message), l->text, l->len);
+        url = t->spec.url;
+        len = strlen(url);
+    }
+    if (!t->parsed)
+        t->parsed = url_checker_new();
+    const char *why = url_prepare(t->parsed, url, len, tc->cfg->proto_default, &t->url);
+    if (why)
+        return task_reject(t, tc, why, url, len);
+    if (url_has_password(t->url.p))
+        url_redact(t->url.p, &t->shown);
+    return true;
+}
+
+/* Set the request options (method, data, headers) of T on H: the spec's
+ * when T has one, else the run's, which a handle carries from its making
+ * until it runs a spec's request. */
+static void task_apply_request(struct task *t, const struct task_common *tc, struct task_handle *h)
 {
     const struct config *cfg = tc->cfg;
-    if (!t->spec.url && !*custom)
+    if (!t->spec.url && !h->custom)
         return; /* the handle already carries the run's options */
+    CURL *easy = h->easy;
     const struct spec *sp = &t->spec;
-    const char *method = t->spec.url ? t->method : tc->method;
+    const char *method = t->method;
     const char *data = sp->url && sp->data ? sp->data : cfg->data;
     size_t data_len = sp->url && sp->data ? sp->data_len : cfg->data_len;
     bool head = strcasecmp(method, "HEAD") == 0;
-    SET(easy, CURLOPT_HTTPGET, 1L); /* clears POST and NOBODY */
+    TASK_SET(easy, CURLOPT_HTTPGET, 1L); /* clears POST and NOBODY */
     if (data) {
-        SET(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)data_len);
-        SET(easy, CURLOPT_POSTFIELDS, data);
+        TASK_SET(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)data_len);
+        TASK_SET(easy, CURLOPT_POSTFIELDS, data);
     }
-    SET(easy, CURLOPT_NOBODY, head ? 1L : 0L);
+    TASK_SET(easy, CURLOPT_NOBODY, head ? 1L : 0L);
     /* a custom method only where it differs from what the data implies, so
      * -L turns a POST into a GET after 301/302/303 as curl does */
     bool natural =
         head || (data ? strcasecmp(method, "POST") == 0 : strcasecmp(method, "GET") == 0);
-    SET(easy, CURLOPT_CUSTOMREQUEST,
-        natural && !(sp->url ? sp->method : cfg->method) ? NULL : method);
-    SET(easy, CURLOPT_HTTPHEADER, sp->url ? t->spec_headers : tc->headers);
-    *custom = sp->url != NULL;
+    TASK_SET(easy, CURLOPT_CUSTOMREQUEST,
+             natural && !(sp->url ? sp->method : cfg->method) ? NULL : method);
+    TASK_SET(easy, CURLOPT_HTTPHEADER, sp->url ? t->spec_headers : tc->headers);
+    h->custom = sp->url != NULL;
 }
 
 /* --output-dir: a safe, collision-free name from the seq, host and path. */
@@ -351,37 +261,40 @@ static void task_open_output(struct task *t, const char *dir)
         t->write_failed = true;
 }
 
-void task_attach(struct task *t, const struct task_common *tc, CURL *easy, int slot, char *errbuf,
-                 int64_t now)
+void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, int64_t now)
 {
-    t->easy = easy;
-    t->errbuf = errbuf;
-    t->max_body = tc->cfg->max_filesize;
-    t->slot = slot;
+    task_apply_request(t, tc, h);
+    CURL *easy = h->easy;
+    t->h = h;
+    t->max_filesize = tc->cfg->max_filesize;
     t->attempts++;
     if (!t->t_first)
         t->t_first = now;
     t->t_attempt = now;
     t->body_bytes = 0;
     t->too_large = false;
-    errbuf[0] = '\0';
+    h->errbuf[0] = '\0';
     const struct config *cfg = tc->cfg;
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
     if (checks || cfg->sha256 || cfg->include_body)
         check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
     if (cfg->output_dir)
         task_open_output(t, cfg->output_dir);
-    SET(easy, CURLOPT_CURLU, url_checker_handle(t->parsed));
+    TASK_SET(easy, CURLOPT_CURLU, url_checker_handle(t->parsed));
     /* Wait for a connection that may multiplex (HTTP/2) only where one can:
      * over TLS (ALPN) or with prior knowledge. On plain http:// libcurl would
      * hold every request to a host until the first response came back. */
-    bool tls = (t->url.p[4] | 0x20) == 's';
+    bool tls = url_is_https(t->url.p);
     if (strcmp(tc->proxy_http, tc->proxy_https) != 0) /* set per scheme only when they differ */
-        SET(easy, CURLOPT_PROXY, tls ? tc->proxy_https : tc->proxy_http);
-    SET(easy, CURLOPT_PIPEWAIT,
-        (long)((tls && tc->cfg->http != HTTPV_1_1) || tc->cfg->http == HTTPV_2_PRIOR));
-    SET(easy, CURLOPT_PRIVATE, t);
-    SET(easy, CURLOPT_WRITEDATA, t);
+        TASK_SET(easy, CURLOPT_PROXY, tls ? tc->proxy_https : tc->proxy_http);
+    TASK_SET(easy, CURLOPT_PIPEWAIT,
+             (long)((tls && tc->cfg->http != HTTPV_1_1) || tc->cfg->http == HTTPV_2_PRIOR));
+    TASK_SET(easy, CURLOPT_WRITEDATA, t);
+}
+
+void task_detach(struct task *t)
+{
+    t->h = NULL;
 }
 
 enum record_kind task_classify(CURLcode code, long http_code, bool too_large)
@@ -451,20 +364,6 @@ static const char *task_http_version(long v)
     }
 }
 
-/* Fields every record has, whatever happened. */
-static void task_record_base(struct task *t, const struct task_common *tc)
-{
-    struct record *r = &t->rec;
-    r->seq = t->seq;
-    r->input = buf_str(&t->label);
-    r->url = t->shown.len ? t->shown.p : buf_str(&t->url);
-    r->url_effective = r->url;
-    r->method = t->method ? t->method : tc->method;
-    r->id_json = t->spec.id_json;
-    r->attempts = t->attempts;
-    r->error_code = -1;
-}
-
 static int64_t task_info_off(CURL *h, CURLINFO what)
 {
     curl_off_t v = 0;
@@ -494,7 +393,7 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
         .time_total = r->time_total,
         .size_download = r->size_download,
         .header = task_header,
-        .header_arg = t->easy,
+        .header_arg = t->h->easy,
     };
     buf_clear(&t->checks_json);
     int failed = check_evaluate(spec, &t->cs, &resp, &t->checks_json);
@@ -528,7 +427,7 @@ static const char *task_headers_json(struct task *t)
     buf_addc(b, '{');
     struct curl_header *prev = NULL, *h;
     bool first = true;
-    while ((h = curl_easy_nextheader(t->easy, CURLH_HEADER, -1, prev))) {
+    while ((h = curl_easy_nextheader(t->h->easy, CURLH_HEADER, -1, prev))) {
         prev = h;
         if (h->index > 0)
             continue; /* written with its first occurrence */
@@ -544,7 +443,7 @@ static const char *task_headers_json(struct task *t)
         struct buf joined = {0};
         for (size_t i = 0; i < h->amount; i++) {
             struct curl_header *v = NULL;
-            if (curl_easy_header(t->easy, h->name, i, CURLH_HEADER, -1, &v) != CURLHE_OK)
+            if (curl_easy_header(t->h->easy, h->name, i, CURLH_HEADER, -1, &v) != CURLHE_OK)
                 break;
             if (i)
                 buf_add(&joined, ", ", 2);
@@ -557,11 +456,31 @@ static const char *task_headers_json(struct task *t)
     return b->p;
 }
 
+/* How the attempt behind T->rec ended, for the retry policy; the
+ * Retry-After header only when the run retries and it failed. */
+static void task_outcome(struct task *t, const struct task_common *tc, CURLcode result)
+{
+    const struct record *r = &t->rec;
+    bool retries = tc->cfg->retries > 0;
+    t->outcome = (struct retry_attempt){
+        .kind = r->kind,
+        .curl_code = (long)result,
+        .http_code = r->http_code,
+        .idempotent = retries && retry_idempotent(r->method),
+        .attempts = t->attempts,
+        .retry_after_ms = -1,
+    };
+    struct curl_header *h = NULL;
+    if (retries && !r->ok && r->http_code > 0 &&
+        curl_easy_header(t->h->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
+        t->outcome.retry_after_ms = retry_parse_after(h->value, time(NULL));
+}
+
 void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
 {
     (void)now;
     struct record *r = &t->rec;
-    CURL *h = t->easy;
+    CURL *h = t->h->easy;
     memset(r, 0, sizeof *r); /* nothing of an earlier attempt */
     task_record_base(t, tc);
     long code = 0, ver = 0, redirects = 0, connects = 0;
@@ -638,15 +557,9 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         r->error_message = "body larger than --max-filesize";
     } else if (r->kind != KIND_NONE) {
         r->error_code = (long)result;
-        r->error_message = t->errbuf && t->errbuf[0] ? t->errbuf : curl_easy_strerror(result);
+        r->error_message = t->h->errbuf[0] ? t->h->errbuf : curl_easy_strerror(result);
     }
-}
-
-void task_input_error(struct task *t, const struct task_common *tc)
-{
-    task_record_base(t, tc);
-    t->rec.kind = KIND_INPUT;
-    t->rec.error_message = t->input_error;
+    task_outcome(t, tc, result);
 }
 
 void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,

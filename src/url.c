@@ -88,6 +88,11 @@ const char *url_prepare(struct url_checker *c, const char *line, size_t len,
     return NULL;
 }
 
+bool url_is_https(const char *url)
+{
+    return strncasecmp(url, "https://", 8) == 0;
+}
+
 /* The span of the password in URL's userinfo: [*start, *end). */
 static bool url_password_span(const char *url, size_t *start, size_t *end)
 {
@@ -153,4 +158,44 @@ void url_clip(const char *line, size_t len, struct buf *dst)
             return;
         }
     }
+}
+
+bool url_split(const char *url, size_t len, struct url_parts *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t slen = url_scheme_len(url, len);
+    const char *auth = slen ? url + slen + 3 : url;
+    const char *end = url + len;
+    out->scheme = url;
+    out->scheme_len = slen;
+    const char *aend = auth;
+    while (aend < end && *aend != '/' && *aend != '?' && *aend != '#')
+        aend++;
+    for (const char *p = aend; p > auth; p--) /* userinfo ends at the last '@' */
+        if (p[-1] == '@') {
+            auth = p;
+            break;
+        }
+    const char *h = auth, *hend;
+    if (h < aend && *h == '[') {
+        const char *rb = memchr(h, ']', (size_t)(aend - h));
+        if (!rb)
+            return false;
+        out->ipv6 = true;
+        h++;
+        hend = rb;
+        auth = rb + 1;
+    } else {
+        hend = memchr(h, ':', (size_t)(aend - h));
+        if (!hend)
+            hend = aend;
+        auth = hend;
+    }
+    out->host = h;
+    out->host_len = (size_t)(hend - h);
+    if (auth < aend && *auth == ':') {
+        out->port = auth + 1;
+        out->port_len = (size_t)(aend - auth - 1);
+    }
+    return out->host_len > 0;
 }

@@ -163,7 +163,8 @@ $BATS_TEST_TMPDIR/a.txt:1 201
     jq -e . "$out" >/dev/null
     n=$(jq -s length "$out")
     # read-ahead: the lines read are those in flight plus ~2 x -j queued
-    [ "$n" -ge 3 ] && [ "$n" -le 12 ]
+    [ "$n" -ge 3 ]
+    [ "$n" -le 12 ]
     [ "$(jq -s "map(.seq) | sort == [range(1; $n + 1)]" "$out")" = true ]
     [ "$(jq -s 'all(.error.kind == "cancelled")' "$out")" = true ]
     [ "$(jq -s 'map(select(.attempts == 1)) | length' "$out")" -eq 3 ]
@@ -183,6 +184,61 @@ $BATS_TEST_TMPDIR/a.txt:1 201
     [ "$rc" -eq 143 ]
     [ "$(lines "$BATS_TEST_TMPDIR/out")" -eq 2 ]
     grep -q "cancelled: terminated by SIGTERM" "$BATS_TEST_TMPDIR/out"
+}
+
+@test "SIGHUP (terminal closed) cancels like SIGTERM, exit 129; ignored under nohup" {
+    for i in $(seq 1 20); do echo "$BASE/delay/10000?h=$i"; done >"$BATS_TEST_TMPDIR/slow.txt"
+    stats_reset
+    vexec -j 2 --json "$BATS_TEST_TMPDIR/slow.txt" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+    pid=$!
+    wait_for inflight_is 2
+    kill -HUP $pid
+    rc=0
+    wait $pid || rc=$?
+    [ "$rc" -eq 129 ]
+    out="$BATS_TEST_TMPDIR/out"
+    n=$(jq -s length "$out")
+    [ "$n" -ge 2 ]
+    [ "$n" -lt 20 ]
+    [ "$(jq -s "map(.seq) | sort == [range(1; $n + 1)]" "$out")" = true ]
+    [ "$(jq -s 'all(.error.kind == "cancelled" and .error.message == "terminated by SIGHUP")' "$out")" = true ]
+    [ "$(jq -s 'map(select(.error.code == 42)) | length' "$out")" -eq 2 ]
+    grep -q "stopped by SIGHUP after .* s; $((20 - n)) lines not read" "$BATS_TEST_TMPDIR/err"
+    # nohup: a hang-up stays ignored, the run goes on to its end
+    stats_reset
+    ( trap '' HUP; vexec -q -w '%{http_code}\n' --url "$BASE/delay/300" ) >"$BATS_TEST_TMPDIR/out2" &
+    pid=$!
+    wait_for inflight_is 1
+    kill -HUP $pid
+    rc=0
+    wait $pid || rc=$?
+    [ "$rc" -eq 0 ]
+    [ "$(cat "$BATS_TEST_TMPDIR/out2")" = 200 ]
+}
+
+@test "after a cancelled run the summary says what stopped it and how much was never read" {
+    for i in $(seq 1 100); do echo "$BASE/delay/5000?u=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
+    run bash -c '"$VOLLEY" -j 2 -w "%{seq}\n" --deadline 0.3 "$BATS_TEST_TMPDIR/l.txt" 2>"$BATS_TEST_TMPDIR/err"'
+    [ "$status" -eq 124 ]
+    n=${#lines[@]}
+    [ "$n" -ge 2 ]
+    [ "$n" -lt 100 ]
+    grep -q "^  stopped by --deadline after 0\.[3-9][0-9] s; $((100 - n)) lines not read$" "$BATS_TEST_TMPDIR/err"
+    # comments and blanks are not lines to read; --url values and a second list count too
+    printf '# c\n\n%s\n' "$BASE/ok?x" >"$BATS_TEST_TMPDIR/m.txt"
+    run bash -c '"$VOLLEY" -j 1 --fail-fast --url "$BASE/status/500" --url "$BASE/ok?y" "$BATS_TEST_TMPDIR/l.txt" "$BATS_TEST_TMPDIR/m.txt" 2>&1 >"$BATS_TEST_TMPDIR/out"'
+    n=$(lines "$BATS_TEST_TMPDIR/out")
+    [ "$n" -ge 2 ]
+    [[ "$output" == *"  stopped by --fail-fast after "*" s; $((103 - n)) lines not read"* ]]
+    # a list read from a regular file on stdin is counted too
+    run bash -c '"$VOLLEY" -j 2 --deadline 0.3 <"$BATS_TEST_TMPDIR/l.txt" 2>&1 >"$BATS_TEST_TMPDIR/out"'
+    [[ "$output" == *"stopped by --deadline after "*" s; $((100 - $(lines "$BATS_TEST_TMPDIR/out"))) lines not read"* ]]
+    # a pipe cannot be counted
+    run bash -c 'cat "$BATS_TEST_TMPDIR/l.txt" | "$VOLLEY" -j 2 --deadline 0.3 2>&1 >/dev/null'
+    [[ "$output" == *"  stopped by --deadline after "*" s; the rest of stdin was not read"* ]]
+    # a run that was not cancelled says nothing of the kind
+    run bash -c '"$VOLLEY" --url "$BASE/ok" 2>&1 >/dev/null'
+    [[ "$output" != *"stopped by"* ]]
 }
 
 @test "stdout closed early (| head): exit 141, nothing on stderr" {

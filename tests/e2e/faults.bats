@@ -266,6 +266,38 @@ arrivals() {
     [ "$(jq -s 'all(.error.kind != "cancelled")' <<<"$output")" = true ]
 }
 
+# failures: how many records in $output did not pass and were not cancelled
+failures() {
+    jq -s 'map(select(.ok == false and .error.kind != "cancelled")) | length' <<<"$output"
+}
+
+@test "--max-failures N and --fail-fast record exactly N and 1 failures when many finish in one pass" {
+    for i in $(seq 1 300); do echo "$BASE/status/500?m=$i"; done >"$BATS_TEST_TMPDIR/500.txt"
+    for i in $(seq 1 300); do echo "http://127.0.0.1:9/?m=$i"; done >"$BATS_TEST_TMPDIR/refused.txt"
+    # -j 50 fast failures: many finish in the same loop pass, every round
+    for round in 1 2 3 4 5; do
+        for list in 500 refused; do
+            want=3
+            [ "$list" = 500 ] && want=1
+            run v -q --json -j 50 --max-failures 10 "$BATS_TEST_TMPDIR/$list.txt"
+            [ "$status" -eq "$want" ]
+            [ "$(failures)" -eq 10 ]
+            n=$(jq -s length <<<"$output")
+            [ "$n" -lt 300 ]
+            [ "$(jq -s "map(.seq) | sort == [range(1; $n + 1)]" <<<"$output")" = true ]
+            [ "$(jq -s 'map(select(.error.kind == "cancelled")) | length > 0 and
+                 all(.error.message == "cancelled by --max-failures")' <<<"$output")" = true ]
+            run v -q --json -j 50 --fail-fast "$BATS_TEST_TMPDIR/$list.txt"
+            [ "$status" -eq "$want" ]
+            [ "$(failures)" -eq 1 ]
+        done
+    done
+    # the counts say the same: 10 failed, the rest cancelled
+    run v -q --format json -j 50 --max-failures 10 "$BATS_TEST_TMPDIR/500.txt"
+    jq -e '.summary.failed == 10 and .summary.errors.http == 10
+           and .summary.errors.cancelled == .summary.urls - 10' <<<"$output"
+}
+
 @test "SIGINT while a retry waits: cancelled, with the attempts made" {
     curl -s "$BASE/log/reset" >/dev/null
     vexec -q --json --retry 3 --retry-delay 20 --retry-max-delay 20 --url "$BASE/status/503" >"$BATS_TEST_TMPDIR/out" &

@@ -454,6 +454,91 @@ static void test_limit_after_trim(void **state)
     buf_free(&b);
 }
 
+/* ---- counting ----------------------------------------------------------- */
+
+static void test_count(void **state)
+{
+    (void)state;
+    const char *a = unit_text_file("count-a.txt", "x\n\n  # c\n  y \n\tz"); /* no final newline */
+    const char *b = unit_text_file("count-b.txt", "#only a comment\n\r\n");
+    assert_int_equal(input_count(LIST("u1", " ", "#c"), 3, LIST(a, b), 2), 4);
+    assert_int_equal(input_count(NULL, 0, LIST(b), 1), 0);
+    assert_int_equal(input_count(NULL, 0, NULL, 0), -1); /* stdin */
+    assert_int_equal(input_count(NULL, 0, LIST(a, "-"), 2), -1);
+    assert_int_equal(input_count(NULL, 0, LIST("/nonexistent/x"), 1), -1);
+}
+
+/* What was never handed out: the rest of the open file (its buffer and
+ * beyond), the later files and --url values; lines only. */
+static void test_unread(void **state)
+{
+    (void)state;
+    struct buf big = {0};
+    for (int i = 0; i < 30000; i++) /* far more than one read's buffer */
+        buf_addf(&big, "https://h/%d\n%s", i, i % 3 ? "" : "# comment\n\n");
+    const char *a = unit_text_file("unread-a.txt", big.p);
+    const char *b = unit_text_file("unread-b.txt", "b1\n b2\n#x\n");
+    struct input *in = input_new(LIST("u1", "#u2", "u3"), 3, LIST(a, b), 2);
+    struct input_line l;
+    const char *src = "stale";
+    assert_int_equal(input_unread(in, &src), 3 - 1 + 30000 + 2); /* nothing read yet */
+    input_free(in);
+
+    in = input_new(LIST("u1", "#u2", "u3"), 3, LIST(a, b), 2);
+    NEXT_LINE(in, &l, "u1", "arg", 1);
+    NEXT_LINE(in, &l, "u3", "arg", 3);
+    NEXT_LINE(in, &l, "https://h/0", a, 1);
+    NEXT_LINE(in, &l, "https://h/1", a, 4);
+    assert_int_equal(input_unread(in, &src), 29998 + 2);
+    assert_null(src);
+    input_free(in);
+
+    /* inside an over-long line: its rest is not a line */
+    char *longl = repeat('x', URL_MAX_LINE + 5000);
+    struct buf c = {0};
+    buf_addf(&c, "%s\nc1\nc2\n", longl);
+    const char *cp = unit_text_file("unread-c.txt", c.p);
+    in = one_file(&cp);
+    assert_int_equal(input_next(in, &l), INPUT_LINE);
+    assert_true(l.too_long);
+    assert_int_equal(input_unread(in, &src), 2);
+    input_free(in);
+    free(longl);
+    buf_free(&c);
+    buf_free(&big);
+}
+
+static void test_unread_stdin_pipe(void **state)
+{
+    struct stdin_pipe *p = *state;
+    const char *f = unit_text_file("after-stdin.txt", "f1\n");
+    struct input *in = input_new(NULL, 0, LIST("-", f), 2);
+    struct input_line l;
+    feed(p, "s1\ns2\n");
+    NEXT_LINE(in, &l, "s1", "-", 1);
+    const char *src = NULL;
+    assert_int_equal(input_unread(in, &src), -1); /* a pipe cannot be counted */
+    assert_string_equal(src, "stdin");
+    input_free(in);
+    /* not opened yet: the same */
+    in = input_new(NULL, 0, NULL, 0);
+    src = NULL;
+    assert_int_equal(input_unread(in, &src), -1);
+    assert_string_equal(src, "stdin");
+    input_free(in);
+    /* a later source that is a pipe is named */
+    const char *fifo = unit_text_file("fifo-name", "");
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    in = input_new(NULL, 0, LIST(f, fifo), 2); /* no writer: counting must not wait for one */
+    NEXT_LINE(in, &l, "f1", f, 1);
+    src = NULL;
+    assert_int_equal(input_unread(in, &src), -1);
+    assert_string_equal(src, fifo);
+    input_free(in);
+    assert_int_equal(input_count(NULL, 0, LIST(fifo), 1), -1);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_trim_and_skip),
     cmocka_unit_test(test_crlf),
@@ -474,6 +559,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_stdin_dash_among_files, stdin_setup, stdin_teardown),
     cmocka_unit_test_setup_teardown(test_stdin_too_long_in_chunks, stdin_setup, stdin_teardown),
     cmocka_unit_test(test_limit_after_trim),
+    cmocka_unit_test(test_count),
+    cmocka_unit_test(test_unread),
+    cmocka_unit_test_setup_teardown(test_unread_stdin_pipe, stdin_setup, stdin_teardown),
 };
 
 UNIT_MAIN("input", tests)

@@ -413,7 +413,7 @@ static void feed_sample(struct report *r, struct output_summary *s)
         v[i].seq = i + 1;
         report_record(r, &v[i]);
     }
-    *s = (struct output_summary){.urls = 6, .ok = 2, .elapsed_us = 2500000};
+    *s = (struct output_summary){.urls = 6, .ok = 2, .failed = 3, .elapsed_us = 2500000};
     s->by_kind[KIND_HTTP] = 1;
     s->by_kind[KIND_TIMEOUT] = 1;
     s->by_kind[KIND_CANCELLED] = 1;
@@ -430,7 +430,7 @@ static void test_summary_text(void **state)
     report_summary_text(r, &s, &b);
     assert_string_equal(buf_str(&b),
                         "volley: 6 URLs in 2.50s (2.4 URLs/s), 1.2 kB received\n"
-                        "  ok 2, failed 4: 1 timeout, 1 http, 1 check, 1 cancelled\n"
+                        "  ok 2, failed 3: 1 timeout, 1 http, 1 check, 1 cancelled\n"
                         "  status: 2xx 3, 4xx 1, none 2\n"
                         "  latency: p50 34.0ms, p90 2.00s, p99 2.00s, max 2.00s\n"
                         "  slowest hosts (p90): c.example:8443 2.00s, a.example 1.50s, "
@@ -479,7 +479,7 @@ static void test_summary_json(void **state)
     output_summary_json(&base, &s);
     assert_memory_equal(b.p, base.p, base.len - 1);
     assert_int_equal(cJSON_GetObjectItem(j, "urls")->valueint, 6);
-    assert_int_equal(cJSON_GetObjectItem(j, "failed")->valueint, 4);
+    assert_int_equal(cJSON_GetObjectItem(j, "failed")->valueint, 3); /* not the cancelled one */
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "errors"), "check")->valueint, 1);
     assert_int_equal(cJSON_GetObjectItem(j, "bytes")->valueint, 1200);
     cJSON *st = cJSON_GetObjectItem(j, "status");
@@ -828,7 +828,7 @@ static void test_junit_empty_and_large(void **state)
         struct record rec = i % 100 ? rec_ok(url, i) : rec_fail(url, KIND_HTTP, 500, i);
         report_record(r, &rec);
     }
-    s = (struct output_summary){.urls = 20000, .ok = 19800, .elapsed_us = 9000000};
+    s = (struct output_summary){.urls = 20000, .ok = 19800, .failed = 200, .elapsed_us = 9000000};
     s.by_kind[KIND_HTTP] = 200;
     assert_true(report_finish(r, &s, &err));
     report_free(r);
@@ -1016,11 +1016,11 @@ static void test_tap_passing_and_empty(void **state)
 /* ---- Markdown ----------------------------------------------------------- */
 
 static const char sample_md[] =
-    "### volley: 4 of 6 URLs failed\n"
+    "### volley: 3 of 6 URLs failed\n"
     "\n"
     "| URLs | ok | failed | time | URLs/s | received |\n"
     "|--:|--:|--:|--:|--:|--:|\n"
-    "| 6 | 2 | 4 | 2.50s | 2.4 | 1.2 kB |\n"
+    "| 6 | 2 | 3 | 2.50s | 2.4 | 1.2 kB |\n"
     "\n"
     "**Failed:** 1 timeout, 1 http, 1 check, 1 cancelled\n"
     "\n"
@@ -1068,13 +1068,13 @@ static void test_markdown_capped(void **state)
     }
     struct record c = rec_fail("https://x.example/c", KIND_CANCELLED, 0, 0);
     report_record(r, &c);
-    struct output_summary s = {.urls = 151, .ok = 0, .elapsed_us = 1000000};
+    struct output_summary s = {.urls = 151, .ok = 0, .failed = 150, .elapsed_us = 1000000};
     s.by_kind[KIND_HTTP] = 150;
     s.by_kind[KIND_CANCELLED] = 1;
     assert_true(report_finish(r, &s, &err));
     report_free(r);
     char *m = slurp(path);
-    assert_non_null(strstr(m, "### volley: 151 of 151 URLs failed\n"));
+    assert_non_null(strstr(m, "### volley: 150 of 151 URLs failed\n"));
     assert_non_null(strstr(m, "| input | URL | status | error | message |\n"));
     assert_non_null(strstr(m, "| urls.txt:1 | https://x.example/99 | 503 | http | HTTP 503 |\n\n"
                               "\xE2\x80\xA6 and 50 more\n"));
@@ -1111,6 +1111,25 @@ static void test_markdown_capped(void **state)
                            "| latency | p50 | p90 | p99 | max |\n"
                            "|---|--:|--:|--:|--:|\n"
                            "| all URLs | 1.50ms | 1.50ms | 1.50ms | 1.50ms |\n");
+    free(m);
+
+    /* none failed, one cancelled: not "all ok" */
+    path = scratch("cancelled.md");
+    buf_clear(&spec);
+    buf_addf(&spec, "markdown=%s", path);
+    r = report_new();
+    assert_true(report_add(r, spec.p, &err));
+    report_record(r, &a);
+    struct record cancelled = rec_fail("https://b/", KIND_CANCELLED, 0, 0);
+    report_record(r, &cancelled);
+    s = (struct output_summary){.urls = 2, .ok = 1, .failed = 0, .elapsed_us = 20000};
+    s.by_kind[KIND_CANCELLED] = 1;
+    assert_true(report_finish(r, &s, &err));
+    report_free(r);
+    m = slurp(path);
+    assert_non_null(strstr(m, "### volley: 1 of 2 URLs ok\n"));
+    assert_non_null(strstr(m, "| 2 | 1 | 0 | 0.02s |"));
+    assert_non_null(strstr(m, "**Failed:** 1 cancelled\n"));
     free(m);
     buf_free(&spec);
     buf_free(&err);
@@ -1218,7 +1237,7 @@ static void test_random_bytes(void **state)
         failed += !rec.ok && rec.kind != KIND_CANCELLED;
         report_record(r, &rec);
     }
-    struct output_summary s = {.urls = 400, .ok = 100, .elapsed_us = 1000};
+    struct output_summary s = {.urls = 400, .ok = 100, .failed = failed, .elapsed_us = 1000};
     assert_true(report_finish(r, &s, &err));
     report_free(r);
 

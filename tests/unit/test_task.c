@@ -1,7 +1,10 @@
-/* test_task: the pure part of task, task_classify, against the contract's
- * table of error kinds (libcurl result, HTTP status, --max-filesize). */
+/* test_task: task_classify against the contract's table of error kinds
+ * (libcurl result, HTTP status, --max-filesize); task_from_line: an input
+ * line into a task (label, URL, redaction, the method decided once) or
+ * into its input record. */
 #include "unit.h"
 
+#include "prepare.h"
 #include "task.h"
 
 /* Every code in CODES classifies as KIND, with no response and with one. */
@@ -139,6 +142,125 @@ static void test_contract_table_is_exhaustive(void **state)
     }
 }
 
+/* ---- task_from_line ----------------------------------------------------- */
+
+struct line_case {
+    char *argv[16]; /* the config borrows from them */
+    int argc;
+    struct config cfg;
+    struct task_common *tc;
+    struct task t;
+};
+
+/* A task_common from volley's options ARGS (NULL ended). */
+static void line_setup(struct line_case *c, const char *const *args)
+{
+    c->argc = 0;
+    c->argv[c->argc++] = strdup("volley");
+    for (; *args; args++)
+        c->argv[c->argc++] = strdup(*args);
+    c->argv[c->argc] = NULL;
+    struct buf err = {0};
+    if (cli_parse(c->argc, c->argv, &c->cfg, stdout, &err) != CLI_RUN)
+        fail_msg("cli_parse: %s", buf_str(&err));
+    if (!prepare_config(&c->cfg, NULL, &err)) /* reads -d into cfg.data */
+        fail_msg("prepare_config: %s", buf_str(&err));
+    buf_free(&err);
+    c->tc = task_common_new(&c->cfg);
+    memset(&c->t, 0, sizeof c->t);
+    task_init(&c->t);
+}
+
+static void line_teardown(struct line_case *c)
+{
+    task_free(&c->t);
+    task_common_free(c->tc);
+    cli_free(&c->cfg);
+    for (int i = 0; i < c->argc; i++)
+        free(c->argv[i]);
+}
+
+/* Turn TEXT (from list.txt line 7) into C's task, reset first. */
+static bool from_line(struct line_case *c, const char *text)
+{
+    task_reset(&c->t);
+    struct input_line l = {.text = text, .len = strlen(text), .source = "list.txt", .lineno = 7};
+    return task_from_line(&c->t, c->tc, &l, 42, 1000);
+}
+
+#define assert_rejected(c, text, why)                                                              \
+    do {                                                                                           \
+        assert_false(from_line(c, text));                                                          \
+        assert_int_equal((c)->t.rec.kind, KIND_INPUT);                                             \
+        assert_int_equal((c)->t.rec.attempts, 0);                                                  \
+        assert_int_equal((c)->t.rec.seq, 42);                                                      \
+        assert_string_equal((c)->t.rec.input, "list.txt:7");                                       \
+        assert_non_null(strstr((c)->t.rec.error_message, why));                                    \
+    } while (0)
+
+static void test_from_line(void **state)
+{
+    (void)state;
+    struct line_case c;
+    line_setup(&c, (const char *const[]){"--proto-default", "http", NULL});
+    assert_true(from_line(&c, "h.example/x"));
+    assert_int_equal(c.t.seq, 42);
+    assert_int_equal(c.t.t_read, 1000);
+    assert_string_equal(buf_str(&c.t.label), "list.txt:7");
+    assert_string_equal(buf_str(&c.t.url), "http://h.example/x");
+    assert_int_equal(c.t.shown.len, 0); /* shown as fetched */
+    assert_string_equal(c.t.method, "GET");
+    /* a password is fetched, never shown */
+    assert_true(from_line(&c, "https://u:secret@h/"));
+    assert_string_equal(buf_str(&c.t.url), "https://u:secret@h/");
+    assert_string_equal(buf_str(&c.t.shown), "https://u:***@h/");
+    /* not fetchable: the record says why, the line shown clipped and redacted */
+    assert_rejected(&c, "ftp://u:pw@h/", "unsupported scheme");
+    assert_string_equal(c.t.rec.url, "ftp://u:***@h/");
+    assert_rejected(&c, "{\"url\": 1}", "url");
+    assert_rejected(&c, "{\"url\": \"https://h/\", \"method\": \"HEAD\", \"data\": \"x\"}",
+                    "a HEAD request cannot send data");
+    char *longl = malloc(3000);
+    memset(longl, 'a', 2999);
+    longl[2999] = '\0';
+    task_reset(&c.t);
+    struct input_line l = {
+        .text = longl, .len = 2048, .source = "list.txt", .lineno = 7, .too_long = true};
+    assert_false(task_from_line(&c.t, c.tc, &l, 42, 1000));
+    assert_string_equal(c.t.rec.error_message, "line longer than 64 KiB");
+    assert_true(strlen(c.t.rec.url) < 300); /* clipped */
+    free(longl);
+    line_teardown(&c);
+}
+
+/* The method is decided in one place: the one given, else POST with data,
+ * HEAD with -I, GET; a spec's data means POST even under -I. */
+static void test_method_decided_once(void **state)
+{
+    (void)state;
+    struct line_case c;
+    line_setup(&c, (const char *const[]){"-I", NULL});
+    assert_true(from_line(&c, "https://h/"));
+    assert_string_equal(c.t.method, "HEAD");
+    assert_true(from_line(&c, "{\"url\": \"https://h/\"}"));
+    assert_string_equal(c.t.method, "HEAD");
+    assert_true(from_line(&c, "{\"url\": \"https://h/\", \"data\": \"x\"}"));
+    assert_string_equal(c.t.method, "POST");
+    line_teardown(&c);
+
+    line_setup(&c, (const char *const[]){"-d", "a=1", NULL});
+    assert_true(from_line(&c, "https://h/"));
+    assert_string_equal(c.t.method, "POST");
+    assert_true(from_line(&c, "{\"url\": \"https://h/\", \"method\": \"PUT\"}"));
+    assert_string_equal(c.t.method, "PUT");
+    line_teardown(&c);
+
+    line_setup(&c, (const char *const[]){"-X", "DELETE", NULL});
+    assert_true(from_line(&c, "{\"url\": \"https://h/\", \"data\": \"x\"}"));
+    assert_string_equal(c.t.method, "DELETE");
+    line_teardown(&c);
+}
+
 /* ---- known bugs (run with --bugs) --------------------------------------- */
 
 /* The contract lists 51 among the tls codes; task_classify has no case for
@@ -162,6 +284,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_cancelled),
     cmocka_unit_test(test_other),
     cmocka_unit_test(test_contract_table_is_exhaustive),
+    cmocka_unit_test(test_from_line),
+    cmocka_unit_test(test_method_decided_once),
     cmocka_unit_test(test_tls_51),
 };
 

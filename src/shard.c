@@ -1,0 +1,157 @@
+/* shard: the shard key of an input line and its FNV-1a-64 hash. */
+#include "shard.h"
+#include "url.h"
+
+#include <cjson/cJSON.h>
+#include <libpsl.h>
+#include <string.h>
+#include <strings.h>
+
+uint64_t shard_fnv1a64(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 14695981039346656037ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static bool shard_number(const char *s, const char *e, unsigned long *out)
+{
+    if (s == e || e - s > 9)
+        return false;
+    unsigned long v = 0;
+    for (; s < e; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        v = v * 10 + (unsigned long)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+bool shard_parse(const char *spec, unsigned long *k, unsigned long *n, struct buf *err)
+{
+    const char *slash = strchr(spec, '/');
+    if (!slash || !shard_number(spec, slash, k) ||
+        !shard_number(slash + 1, spec + strlen(spec), n) || *n == 0) {
+        buf_addf(err, "--shard needs K/N with whole numbers, 1 <= K <= N (e.g. 1/4), not '%s'",
+                 spec);
+        return false;
+    }
+    if (*k == 0 || *k > *n) {
+        buf_addf(err, "--shard %s: K must be from 1 to %lu (K counts from 1)", spec, *n);
+        return false;
+    }
+    return true;
+}
+
+static void shard_add_lower(struct buf *key, const char *s, size_t n)
+{
+    buf_reserve(key, n);
+    for (size_t i = 0; i < n; i++)
+        buf_addc(key, s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] | 0x20) : s[i]);
+}
+
+/* True for a dotted-decimal IPv4 address (what libpsl would treat as a
+ * domain name). */
+static bool shard_ipv4(const char *s, size_t n)
+{
+    size_t dots = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '.')
+            dots++;
+        else if (s[i] < '0' || s[i] > '9')
+            return false;
+    }
+    return dots == 3;
+}
+
+static void shard_domain(struct buf *key, const struct url_parts *u)
+{
+    if (u->ipv6 || shard_ipv4(u->host, u->host_len)) {
+        shard_add_lower(key, u->host, u->host_len);
+        return;
+    }
+    shard_add_lower(key, u->host, u->host_len); /* libpsl wants it lower case */
+    const char *reg = psl_registrable_domain(psl_builtin(), key->p);
+    if (reg && reg != key->p) {
+        size_t n = strlen(reg);
+        memmove(key->p, reg, n + 1);
+        key->len = n;
+    }
+}
+
+/* Is PORT (N digits) the default port of SCHEME? */
+static bool shard_default_port(const char *scheme, size_t slen, const char *port, size_t n)
+{
+    unsigned long v = 0;
+    if (!shard_number(port, port + n, &v))
+        return false;
+    if (slen == 4 && strncasecmp(scheme, "http", 4) == 0)
+        return v == 80;
+    if (slen == 5 && strncasecmp(scheme, "https", 5) == 0)
+        return v == 443;
+    return false;
+}
+
+static void shard_origin(struct buf *key, const struct url_parts *u, const char *proto_default)
+{
+    const char *scheme = u->scheme_len ? u->scheme : proto_default;
+    size_t slen = u->scheme_len ? u->scheme_len : strlen(proto_default);
+    shard_add_lower(key, scheme, slen);
+    buf_add(key, "://", 3);
+    if (u->ipv6)
+        buf_addc(key, '[');
+    shard_add_lower(key, u->host, u->host_len);
+    if (u->ipv6)
+        buf_addc(key, ']');
+    if (u->port_len && !shard_default_port(scheme, slen, u->port, u->port_len)) {
+        buf_addc(key, ':');
+        buf_add(key, u->port, u->port_len);
+    }
+}
+
+void shard_key(enum shard_by by, const char *proto_default, const char *line, size_t len,
+               struct buf *key)
+{
+    buf_clear(key);
+    const char *url = line;
+    size_t ulen = len;
+    cJSON *spec = NULL;
+    if (len && line[0] == '{') { /* a request spec: its "url" */
+        spec = cJSON_ParseWithLength(line, len);
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(spec, "url");
+        if (cJSON_IsString(u)) {
+            url = u->valuestring;
+            ulen = strlen(url);
+        }
+    }
+    struct url_parts parts;
+    if (by == SHARD_BY_URL || (url == line && spec) || !url_split(url, ulen, &parts)) {
+        buf_add(key, by == SHARD_BY_URL ? url : line, by == SHARD_BY_URL ? ulen : len);
+    } else {
+        switch (by) {
+        case SHARD_BY_HOST:
+            shard_add_lower(key, parts.host, parts.host_len);
+            break;
+        case SHARD_BY_DOMAIN:
+            shard_domain(key, &parts);
+            break;
+        case SHARD_BY_ORIGIN:
+            shard_origin(key, &parts, proto_default);
+            break;
+        case SHARD_BY_URL:
+            break;
+        }
+    }
+    cJSON_Delete(spec);
+    buf_str(key);
+}
+
+unsigned long shard_of(enum shard_by by, const char *proto_default, const char *line, size_t len,
+                       unsigned long n, struct buf *scratch)
+{
+    shard_key(by, proto_default, line, len, scratch);
+    return (unsigned long)(shard_fnv1a64(scratch->p, scratch->len) % n) + 1;
+}
