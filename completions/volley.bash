@@ -12,15 +12,17 @@
 _volley_opts_arg='--cacert --color --connect-timeout --connect-to --data
     --data-binary --deadline --expect-body --expect-body-contains
     --expect-header --expect-jq --expect-sha256 --expect-size --expect-status
-    --expect-time --format --header --max-body --max-fail-ratio --max-failures
-    --max-filesize --max-redirs --max-time --order --output-dir --parallel
-    --per-host --progress --proto-default --proxy --rate --rate-per-host
-    --report --request --resolve --retry --retry-delay --retry-max-delay --url
-    --user-agent --write-out'
-_volley_opts_flag='--allow-timeouts --compressed --fail --fail-fast --head
-    --help --http1.1 --http2 --http2-prior-knowledge --include --include-body
-    --include-headers --insecure --json --location --quiet --retry-all-errors
-    --sha256 --show-error --silent --version'
+    --expect-time --format --header --max-age --max-body --max-fail-ratio
+    --max-failures --max-filesize --max-redirs --max-time --order --output-dir
+    --parallel --per-host --progress --proto-default --proxy --rate
+    --rate-per-host --report --request --resolve --resume --retry
+    --retry-delay --retry-max-delay --shard --shard-by --url --user-agent
+    --write-out'
+_volley_opts_flag='--allow-timeouts --compressed --dry-run --fail --fail-fast
+    --head --help --http1.1 --http2 --http2-prior-knowledge --include
+    --include-body --include-headers --insecure --json --location --quiet
+    --resume-failed --retry-all-errors --sha256 --show-error --silent
+    --summarize --version'
 # Short options that take a value, and those that take none.
 _volley_short_arg='-d -H -m -j -x -X -A -w'
 _volley_short_flag='-f -I -h -i -k -L -q -S -s'
@@ -49,6 +51,7 @@ _volley_spec()
     --expect-time) _volley_arg="SECS" ;;
     --format) _volley_arg="FMT" _volley_choices=(text jsonl json) ;; # default text
     -H | --header) _volley_arg="'NAME: VALUE'" ;;
+    --max-age) _volley_arg="SECS" ;;
     --max-body) _volley_arg="BYTES" ;; # default 1M
     --max-fail-ratio) _volley_arg="P%" ;;
     --max-failures) _volley_arg="N" ;;
@@ -67,9 +70,12 @@ _volley_spec()
     --report) _volley_arg="KIND=FILE" ;;
     -X | --request) _volley_arg="METHOD" ;;
     --resolve) _volley_arg="HOST:PORT:ADDR" ;;
+    --resume) _volley_arg="FILE" ;;
     --retry) _volley_arg="N" ;; # default 0
     --retry-delay) _volley_arg="SECS" ;; # default 1
     --retry-max-delay) _volley_arg="SECS" ;; # default 30
+    --shard) _volley_arg="K/N" ;;
+    --shard-by) _volley_arg="KEY" _volley_choices=(host domain origin url) ;; # default host
     --url) _volley_arg="URL" ;;
     -A | --user-agent) _volley_arg="NAME" ;; # default volley/VERSION
     -w | --write-out) _volley_arg="TEMPLATE" ;;

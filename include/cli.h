@@ -97,6 +97,16 @@ struct config {
     char **connect_to;
     size_t nconnect_to;
     int64_t max_filesize; /* < 0: none */
+
+    /* many machines: which lines are this run's, and runs that fetch nothing */
+    unsigned long shard_k, shard_n; /* --shard K/N; shard_n 0: none */
+    int shard_by;                   /* --shard-by: enum shard_by */
+    char **resume;                  /* --resume FILE (repeatable) */
+    size_t nresume;
+    bool resume_failed; /* --resume-failed: only ok records are final */
+    long max_age_ms;    /* --max-age; 0: any age */
+    bool dry_run;       /* --dry-run: print the lines this run would fetch */
+    bool summarize;     /* --summarize: the FILEs are record files to summarize */
 };
 
 enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };

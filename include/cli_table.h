@@ -49,6 +49,7 @@ enum cli_custom {
     CLI_C_HEADER,      /* -H: checked, copied */
     CLI_C_EXPECT,      /* --expect-NAME: check_spec_set(NAME) */
     CLI_C_URL,         /* --url: trimmed, copied */
+    CLI_C_SHARD,       /* --shard K/N */
 };
 
 /* The C type of a row's field, as far as the conversion needs to know. */

@@ -19,6 +19,7 @@ struct output_summary {
     uint64_t ok;
     uint64_t failed; /* not ok, not cancelled, not an allowed timeout */
     uint64_t by_kind[KIND__COUNT];
+    uint64_t skipped; /* lines --resume skipped: already done (no record) */
     int64_t elapsed_us;
 };
 

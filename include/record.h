@@ -46,6 +46,7 @@ struct record {
     const char *http_version;
     const char *remote_ip;
     long num_redirects, num_connects;
+    int64_t timestamp_ms; /* wall clock when the first attempt started; 0: never started */
 
     /* Optional keys, written only when set (NULL / false: no key). */
     const char *id_json;      /* a request spec's "id", already JSON */

@@ -28,11 +28,13 @@ enum sched_end {
 };
 
 struct sched;
+struct filter;
 
 /* Everything is borrowed and must outlive the scheduler; every record goes
- * to W. Free with sched_free() before the event base is freed. */
+ * to W; F (NULL: none) says which lines are this run's. Free with
+ * sched_free() before the event base is freed. */
 struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct writer *w);
+                        struct filter *f, struct writer *w);
 void sched_free(struct sched *s);
 
 /* Run until every line read has its record (or stdout is gone). */

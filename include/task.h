@@ -40,6 +40,7 @@ struct task {
     struct task_handle *h;           /* borrowed from the pool from attach to detach */
     int64_t t_read;                  /* monotonic µs when the line was read */
     int64_t t_first;                 /* when the first attempt started, 0 before */
+    int64_t t_first_wall;            /* the same on the wall clock (ms), for timestamp */
     int64_t t_attempt;               /* when the current (last) attempt started */
     long attempts;
     int64_t body_bytes;   /* counted by the write callback */
@@ -64,6 +65,9 @@ void task_free(struct task *t);
 bool task_from_line(struct task *t, const struct task_common *tc, const struct input_line *l,
                     uint64_t seq, int64_t now);
 
+/* T's request key (into KEY, replacing it), as --resume matches it: the
+ * spec id, else the method and URL the record shows. */
+void task_key(struct task *t, const struct task_common *tc, struct buf *key);
 /* Start an attempt of T on H at NOW: the request options (the spec's, or
  * the run's when H carried a spec's before), the URL, the callbacks. T
  * borrows H until task_detach(). */

@@ -54,6 +54,10 @@ void writer_free(struct writer *w);
  * True when R reached the cut-off: the caller cancels the rest with
  * writer_cutoff()'s message. */
 bool writer_record(struct writer *w, const struct record *r);
+/* Line SEQ gets no record in this run: another shard's (RESUMED false) or
+ * already done by an earlier run (--resume, counted as skipped). Keeps the
+ * --order input window moving; call in place of writer_record(). */
+void writer_skip(struct writer *w, uint64_t seq, bool resumed);
 /* The cut-off once reached, else NULL. */
 const struct writer_cut *writer_cutoff(const struct writer *w);
 /* True while a record with SEQ can be taken without overflowing the --order

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "cli_table.h"
 #include "log.h"
+#include "shard.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -43,10 +44,23 @@ bool cli_decimal(const char *s, bool fraction, bool sign)
 
 bool cli_parse_secs(const char *s, long *ms)
 {
-    if (!cli_decimal(s, true, false))
+    /* decimal seconds, or with a unit: 90s, 30m, 12h, 7d */
+    static const struct {
+        char unit;
+        double secs;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}};
+    size_t n = strlen(s);
+    double scale = 1;
+    for (size_t i = 0; n > 1 && i < sizeof units / sizeof units[0]; i++)
+        if (s[n - 1] == units[i].unit) {
+            scale = units[i].secs;
+            n--;
+            break;
+        }
+    if (!cli_digits(s, s + n, true, false))
         return false;
     errno = 0;
-    double v = strtod(s, NULL);
+    double v = strtod(s, NULL) * scale;
     if (errno || !isfinite(v) || v > 86400.0 * 365)
         return false;
     *ms = (long)ceil(v * 1000.0);
@@ -174,7 +188,7 @@ static bool cli_bad(const struct cli_opt *o, const char *value, struct buf *err)
             buf_addf(err, "needs a whole number from %lld to %lld", o->min, o->max);
         break;
     case CLI_SECS:
-        buf_addf(err, "needs seconds%s (e.g. 2 or 0.5)", o->min > 0 ? " above 0" : "");
+        buf_addf(err, "needs seconds%s (e.g. 2, 0.5 or 30m)", o->min > 0 ? " above 0" : "");
         break;
     case CLI_RATE:
         buf_adds(err, "needs a rate like 10, 10/s, 100/m or 1000/h");
@@ -415,6 +429,8 @@ static enum cli_result cli_custom(struct config *cfg, const struct cli_opt *o, c
         cli_push(&cfg->urls, &cfg->nurls, u);
         return CLI_RUN;
     }
+    case CLI_C_SHARD:
+        return shard_parse(v, &cfg->shard_k, &cfg->shard_n, err) ? CLI_RUN : CLI_ERROR;
     case CLI_C_NONE:
         break;
     }
@@ -540,6 +556,18 @@ static enum cli_result cli_finish(struct config *cfg, struct buf *err)
         buf_adds(err, "--head cannot be combined with --data");
         return CLI_ERROR;
     }
+    if (cfg->summarize && (cfg->dry_run || cfg->nresume || cfg->shard_n || cfg->nurls)) {
+        buf_addf(err, "--summarize reads record files only: it cannot be combined with %s",
+                 cfg->dry_run   ? "--dry-run"
+                 : cfg->nresume ? "--resume"
+                 : cfg->shard_n ? "--shard"
+                                : "--url");
+        return CLI_ERROR;
+    }
+    if (cfg->summarize && cfg->nfiles == 0) {
+        buf_adds(err, "--summarize needs record files (FILE...), e.g. the shards' outputs");
+        return CLI_ERROR;
+    }
     if (cfg->write_out) {
         const char *why = NULL;
         char name[64] = "";
@@ -589,6 +617,7 @@ void cli_free(struct config *cfg)
     cli_free_list(cfg->resolve, cfg->nresolve);
     cli_free_list(cfg->connect_to, cfg->nconnect_to);
     cli_free_list(cfg->reports, cfg->nreports);
+    cli_free_list(cfg->resume, cfg->nresume);
     free(cfg->file_nurls);
     free(cfg->data_args);
     check_spec_free(cfg->checks);

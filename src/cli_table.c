@@ -2,6 +2,7 @@
  * does not have (each with a hint), and the lookups cli.c parses with. */
 #include "cli_table.h"
 #include "cli.h"
+#include "shard.h"
 
 #include <limits.h>
 #include <string.h>
@@ -20,9 +21,13 @@ static const char *const cli_when[] = {"auto", "always", "never", NULL};
 static const char *const cli_formats[] = {"text", "jsonl", "json", NULL};
 static const char *const cli_orders[] = {"completion", "input", NULL};
 static const char *const cli_schemes[] = {"https", "http", NULL};
+static const char *const cli_shard_keys[] = {"host", "domain", "origin", "url", NULL};
 _Static_assert(COLOR_AUTO == 0 && COLOR_ALWAYS == 1 && COLOR_NEVER == 2, "cli_when");
 _Static_assert(PROGRESS_AUTO == 0 && PROGRESS_ALWAYS == 1 && PROGRESS_NEVER == 2, "cli_when");
 _Static_assert(FORMAT_TEXT == 0 && FORMAT_JSONL == 1 && FORMAT_JSON == 2, "cli_formats");
+_Static_assert(SHARD_BY_HOST == 0 && SHARD_BY_DOMAIN == 1 && SHARD_BY_ORIGIN == 2 &&
+                   SHARD_BY_URL == 3,
+               "cli_shard_keys");
 
 #define FLAG(f) CLI_FLAG, AT(f)
 #define EXPECT(name, a, h)                                                                         \
@@ -49,6 +54,7 @@ static const struct cli_opt cli_rows[] = {
      .arg = "DATA", .help = "send DATA as is (@file reads a file byte for byte)"},
     {"deadline", 0, CLI_SECS, AT(deadline_ms), .min = 1, .arg = "SECS",
      .help = "whole run: then cancel what is left (exit 124)"},
+    {"dry-run", 0, FLAG(dry_run), .help = "print the lines this run would handle; fetch nothing"},
     EXPECT("body", "REGEX", "the body must match REGEX (PCRE2)"),
     EXPECT("body-contains", "TEXT", "the body must contain TEXT"),
     {"expect-header", 0, CLI_CUSTOM, .custom = CLI_C_EXPECT, .flags = CLI_F_REPEAT,
@@ -80,6 +86,8 @@ static const struct cli_opt cli_rows[] = {
     {"insecure", 'k', FLAG(insecure), .help = "do not verify TLS certificates"},
     {"json", 0, FLAG(format), .set = FORMAT_JSONL, .help = "the same as --format jsonl"},
     {"location", 'L', FLAG(location), .help = "follow redirects (http and https only)"},
+    {"max-age", 0, CLI_SECS, AT(max_age_ms), .min = 1, .arg = "SECS",
+     .help = "--resume: older records are not final"},
     {"max-body", 0, CLI_SIZE, AT(max_body), .def = "1M", .arg = "BYTES",
      .help = "most body bytes kept for checks and records"},
     {"max-fail-ratio", 0, CLI_PERCENT, AT(max_fail_ratio), .min = 0, .max = 100, .unset = -1,
@@ -118,6 +126,9 @@ static const struct cli_opt cli_rows[] = {
      .help = "request method"},
     {"resolve", 0, CLI_LIST, LIST_AT(resolve, nresolve), .arg = "HOST:PORT:ADDR",
      .help = "resolve HOST:PORT to ADDR"},
+    {"resume", 0, CLI_LIST, LIST_AT(resume, nresume), .arg = "FILE",
+     .help = "skip requests already done in FILE (a JSONL output)"},
+    {"resume-failed", 0, FLAG(resume_failed), .help = "--resume: fetch failed requests again"},
     {"retry", 0, CLI_INT, AT(retries), .min = 0, .max = 1000, .def = "0", .arg = "N",
      .help = "extra attempts on transient failures"},
     {"retry-all-errors", 0, FLAG(retry_all_errors), .help = "retry every failure, any method"},
@@ -126,9 +137,14 @@ static const struct cli_opt cli_rows[] = {
     {"retry-max-delay", 0, CLI_SECS, AT(retry_max_delay_ms), .def = "30", .arg = "SECS",
      .help = "cap for one backoff and for Retry-After"},
     {"sha256", 0, FLAG(sha256), .help = "put the body's SHA-256 in the record (body_sha256)"},
+    {"shard", 0, CLI_CUSTOM, .custom = CLI_C_SHARD, .arg = "K/N",
+     .help = "keep shard K of N of the lines (K from 1)"},
+    {"shard-by", 0, CLI_CHOICE, AT(shard_by), .choices = cli_shard_keys, .def = "host",
+     .arg = "KEY", .help = "what --shard hashes (FNV-1a-64)"},
     {"show-error", 'S', FLAG(show_error),
      .help = "accepted for curl users: volley always shows errors"},
     {"silent", 's', FLAG(quiet), .help = "curl's -s: the same as --quiet"},
+    {"summarize", 0, FLAG(summarize), .help = "FILEs are records: summarize them as one run"},
     {"url", 0, CLI_CUSTOM, .custom = CLI_C_URL, .flags = CLI_F_REPEAT, .arg = "URL",
      .help = "fetch URL too, before the lists"},
     {"user-agent", 'A', CLI_STRING, AT(user_agent), .def = "volley/" VOLLEY_VERSION, .arg = "NAME",

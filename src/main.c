@@ -2,6 +2,8 @@
  * the scheduler, run, finish the writer and map the outcome to an exit
  * status. Nothing else. */
 #include "cli.h"
+#include "dryrun.h"
+#include "filter.h"
 #include "input.h"
 #include "jqw.h"
 #include "log.h"
@@ -111,6 +113,70 @@ static bool main_color(const struct config *cfg)
     return !(nc && *nc) && isatty(STDOUT_FILENO);
 }
 
+/* The usual run: fetch every line F keeps, records to stdout. */
+static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
+{
+    struct buf err = {0};
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_die(EXIT_INTERNAL, "cannot initialise libcurl");
+    struct event_base *base = event_base_new();
+    if (!base)
+        log_die(EXIT_INTERNAL, "cannot create the event loop");
+    if (filter_stdout_torn(f, STDOUT_FILENO) && write(STDOUT_FILENO, "\n", 1) != 1)
+        log_warn("cannot write to stdout"); /* the writer says so again */
+    struct writer_options wo = {
+        .out =
+            {
+                .format = cfg->format,
+                .tmpl = cfg->tmpl,
+                .order_input = cfg->order_input,
+                .color = main_color(cfg),
+                .fd = STDOUT_FILENO,
+                .window = (size_t)cfg->parallel * 4 + 16,
+            },
+        .rep = rep,
+        .allow_timeouts = cfg->allow_timeouts,
+        .fail_fast = cfg->fail_fast,
+        .max_failures = cfg->max_failures,
+        .summary_fd = cfg->quiet ? -1 : STDERR_FILENO,
+    };
+    struct writer *w = writer_new(&wo);
+    struct input *in = input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
+    struct sched *s = sched_new(base, cfg, in, f, w);
+    struct main_run run = {w, s};
+    struct progress *prog = NULL;
+    if (main_progress(cfg))
+        prog = progress_new(base, STDERR_FILENO,
+                            input_count(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles),
+                            main_progress_counts, &run);
+
+    enum sched_end end = sched_run(s);
+    progress_free(prog);
+    struct writer_end we = main_end(s, in);
+    bool reports_ok = writer_finish(w, &we, &err);
+    if (writer_status(w) == WRITER_CLOSED) /* the last flush too may find stdout gone */
+        end = SCHED_CLOSED;
+    else if (writer_status(w) == WRITER_ERROR)
+        end = SCHED_OUT_ERROR;
+    int status = main_status(end, writer_counts(w), cfg, sched_input_failed(s));
+    if (end == SCHED_OUT_ERROR)
+        log_warn("cannot write to stdout");
+    if (!reports_ok) {
+        log_warn("--report: %s", buf_str(&err));
+        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
+            status = EXIT_INTERNAL;
+    }
+    buf_free(&err);
+    writer_print_summary(w, &we);
+
+    sched_free(s);
+    writer_free(w);
+    input_free(in);
+    event_base_free(base);
+    curl_global_cleanup();
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (jqw_is_worker(argc, argv)) /* volley re-executed as its own jq worker */
@@ -127,7 +193,8 @@ int main(int argc, char **argv)
         return cr == CLI_ERROR ? EXIT_USAGE : EXIT_OK;
     }
     struct report *rep = report_new();
-    if (!prepare_config(&cfg, rep, &err)) {
+    struct filter *f = NULL;
+    if (!prepare_config(&cfg, rep, &err) || !(f = filter_new(&cfg, &err))) {
         log_warn("%s", buf_str(&err));
         buf_free(&err);
         report_free(rep);
@@ -135,63 +202,16 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     buf_free(&err);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        log_die(EXIT_INTERNAL, "cannot initialise libcurl");
-
-    struct event_base *base = event_base_new();
-    if (!base)
-        log_die(EXIT_INTERNAL, "cannot create the event loop");
-    struct writer_options wo = {
-        .out =
-            {
-                .format = cfg.format,
-                .tmpl = cfg.tmpl,
-                .order_input = cfg.order_input,
-                .color = main_color(&cfg),
-                .fd = STDOUT_FILENO,
-                .window = (size_t)cfg.parallel * 4 + 16,
-            },
-        .rep = rep,
-        .allow_timeouts = cfg.allow_timeouts,
-        .fail_fast = cfg.fail_fast,
-        .max_failures = cfg.max_failures,
-        .summary_fd = cfg.quiet ? -1 : STDERR_FILENO,
-    };
-    struct writer *w = writer_new(&wo);
-    struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct sched *s = sched_new(base, &cfg, in, w);
-    struct main_run run = {w, s};
-    struct progress *prog = NULL;
-    if (main_progress(&cfg))
-        prog = progress_new(base, STDERR_FILENO,
-                            input_count(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles),
-                            main_progress_counts, &run);
-
-    enum sched_end end = sched_run(s);
-    progress_free(prog);
-    struct writer_end we = main_end(s, in);
-    bool reports_ok = writer_finish(w, &we, &err);
-    if (writer_status(w) == WRITER_CLOSED) /* the last flush too may find stdout gone */
-        end = SCHED_CLOSED;
-    else if (writer_status(w) == WRITER_ERROR)
-        end = SCHED_OUT_ERROR;
-    int status = main_status(end, writer_counts(w), &cfg, sched_input_failed(s));
-    if (end == SCHED_OUT_ERROR)
-        log_warn("cannot write to stdout");
-    if (!reports_ok) {
-        log_warn("--report: %s", buf_str(&err));
-        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
-            status = EXIT_INTERNAL;
+    int status;
+    if (cfg.dry_run) {
+        struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
+        status = dryrun_run(&cfg, in, f, STDOUT_FILENO);
+        input_free(in);
+    } else {
+        status = main_fetch(&cfg, rep, f);
     }
-    buf_free(&err);
-    writer_print_summary(w, &we);
-
-    sched_free(s);
-    writer_free(w);
+    filter_free(f);
     report_free(rep);
-    input_free(in);
-    event_base_free(base);
-    curl_global_cleanup();
     cli_free(&cfg);
     return status;
 }

@@ -1,6 +1,7 @@
 /* output: one table of record fields drives the JSON record, the -w
  * template and the text line. */
 #include "output.h"
+#include "clock.h"
 #include "log.h"
 
 #include <stddef.h>
@@ -10,7 +11,20 @@
 
 /* ---- the field table ---------------------------------------------------- */
 
-enum ftype { F_U64, F_LONG, F_BOOL, F_SECS, F_I64, F_STR, F_ERROR, F_KIND, F_CODE, F_MSG, F_JSON };
+enum ftype {
+    F_U64,
+    F_LONG,
+    F_BOOL,
+    F_SECS,
+    F_I64,
+    F_STR,
+    F_ERROR,
+    F_KIND,
+    F_CODE,
+    F_MSG,
+    F_JSON,
+    F_TIMESTAMP, /* wall-clock ms, 0: null; RFC 3339 */
+};
 
 struct field {
     const char *name;
@@ -51,6 +65,7 @@ static const struct field output_fields[] = {
     FIELD("remote_ip", F_STR, remote_ip),
     FIELD("num_redirects", F_LONG, num_redirects),
     FIELD("num_connects", F_LONG, num_connects),
+    FIELD("timestamp", F_TIMESTAMP, timestamp_ms),
     /* -w only: the error's parts, curl's names, the whole record */
     ALIAS("error_kind", F_KIND, kind),
     ALIAS("error_code", F_CODE, error_code),
@@ -281,6 +296,15 @@ static void output_json_record(const struct record *r, struct buf *dst)
             output_json_nullable(dst, r->error_message ? r->error_message : "");
             buf_addc(dst, '}');
             break;
+        case F_TIMESTAMP:
+            if (!r->timestamp_ms) {
+                buf_add(dst, "null", 4);
+                break;
+            }
+            buf_addc(dst, '"');
+            clock_rfc3339(dst, r->timestamp_ms);
+            buf_addc(dst, '"');
+            break;
         default:
             break;
         }
@@ -318,6 +342,10 @@ static void output_template_value(const struct field *f, const struct record *r,
         break;
     case F_JSON:
         output_json_record(r, dst);
+        break;
+    case F_TIMESTAMP:
+        if (r->timestamp_ms)
+            clock_rfc3339(dst, r->timestamp_ms);
         break;
     default: /* the scalars, written above */
         break;

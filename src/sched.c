@@ -4,6 +4,7 @@
 #include "sched.h"
 #include "clock.h"
 #include "evcurl.h"
+#include "filter.h"
 #include "log.h"
 #include "origin.h"
 #include "retry.h"
@@ -76,6 +77,7 @@ struct sched {
     struct sched_tasks wait;   /* the tasks waiting to retry */
     struct sched_tasks spares; /* freed tasks kept for reuse */
     long readahead;
+    struct filter *filter; /* --shard, --resume; NULL: every line */
     uint64_t rng;
 
     uint64_t seq; /* the last seq handed out */
@@ -286,10 +288,24 @@ static void sched_on_input(evutil_socket_t fd, short events, void *arg)
     s->input_waiting = false;
 }
 
+/* Line L, the next read: this run's work (a queued task or its input
+ * record), or skipped by --shard or --resume (its seq is taken all the same,
+ * so shards and resumed runs never reuse one). */
 static void sched_accept(struct sched *s, const struct input_line *l, int64_t now)
 {
+    uint64_t seq = ++s->seq;
+    if (s->filter && !filter_line(s->filter, l->text, l->len)) {
+        writer_skip(s->w, seq, false);
+        return;
+    }
     struct sched_task *st = sched_task_get(s);
-    if (!task_from_line(&st->task, s->tc, l, ++s->seq, now)) {
+    bool fetchable = task_from_line(&st->task, s->tc, l, seq, now);
+    if (s->filter && !filter_task(s->filter, &st->task, s->tc)) {
+        writer_skip(s->w, seq, true);
+        sched_task_put(s, st);
+        return;
+    }
+    if (!fetchable) {
         sched_emit(s, st); /* its input record */
         sched_task_put(s, st);
         return;
@@ -301,11 +317,15 @@ static void sched_accept(struct sched *s, const struct input_line *l, int64_t no
 
 /* ---- the pump ----------------------------------------------------------- */
 
+/* Lines read in one pump at most, so that skipping many lines (--shard,
+ * --resume) never holds up the loop. */
+#define SCHED_READ_BUDGET 4096
+
 /* Start what the slots, caps and rates allow; read ahead to refill. */
 static void sched_pump(struct sched *s)
 {
     int64_t now = clock_now_us();
-    for (;;) {
+    for (int reads = 0;; reads++) {
         if (s->cancel != SCHED_DONE)
             return; /* a record just written reached the failure cut-off */
         struct origin *o;
@@ -325,6 +345,10 @@ static void sched_pump(struct sched *s)
         if (s->input_done || s->input_waiting || s->queued + s->waiting >= s->readahead ||
             !writer_can_accept(s->w, s->seq + 1))
             break;
+        if (reads == SCHED_READ_BUDGET) { /* go on after one more loop pass */
+            event_active(s->wake_ev, EV_TIMEOUT, 0);
+            break;
+        }
         struct input_line l;
         switch (input_next(s->in, &l)) {
         case INPUT_LINE:
@@ -451,12 +475,13 @@ static struct event *sched_event(struct event *ev)
 }
 
 struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct writer *w)
+                        struct filter *f, struct writer *w)
 {
     struct sched *s = log_calloc(1, sizeof *s);
     s->base = base;
     s->cfg = cfg;
     s->in = in;
+    s->filter = f;
     s->w = w;
     s->ec = evcurl_new(base, sched_on_done, s);
     s->tc = task_common_new(cfg);

@@ -1,6 +1,8 @@
 /* task: input line → task, easy-handle setup from the config, the counting
  * write callback, and the record of one URL's result. */
 #include "task.h"
+#include "clock.h"
+#include "resume.h"
 #include "log.h"
 #include "output.h"
 #include "url.h"
@@ -70,7 +72,7 @@ void task_reset(struct task *t)
     t->write_failed = false;
     t->method = NULL;
     t->h = NULL;
-    t->t_read = t->t_first = 0;
+    t->t_read = t->t_first = t->t_first_wall = 0;
     t->attempts = 0;
     t->body_bytes = 0;
     t->max_filesize = -1;
@@ -98,17 +100,34 @@ void task_free(struct task *t)
 }
 
 /* Fields every record has, whatever happened. */
+/* The URL and method a record shows for T. */
+static const char *task_shown_url(struct task *t)
+{
+    return t->shown.len ? t->shown.p : buf_str(&t->url);
+}
+
+static const char *task_shown_method(const struct task *t, const struct task_common *tc)
+{
+    return t->method ? t->method : tc->method;
+}
+
 static void task_record_base(struct task *t, const struct task_common *tc)
 {
     struct record *r = &t->rec;
     r->seq = t->seq;
     r->input = buf_str(&t->label);
-    r->url = t->shown.len ? t->shown.p : buf_str(&t->url);
+    r->url = task_shown_url(t);
     r->url_effective = r->url;
-    r->method = t->method ? t->method : tc->method;
+    r->method = task_shown_method(t, tc);
     r->id_json = t->spec.id_json;
+    r->timestamp_ms = t->t_first_wall;
     r->attempts = t->attempts;
     r->error_code = -1;
+}
+
+void task_key(struct task *t, const struct task_common *tc, struct buf *key)
+{
+    resume_key(key, t->spec.id_json, task_shown_method(t, tc), task_shown_url(t));
 }
 
 /* Take the request spec S (moved: S is cleared) for T: its method, data
@@ -268,8 +287,10 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     t->h = h;
     t->max_filesize = tc->cfg->max_filesize;
     t->attempts++;
-    if (!t->t_first)
+    if (!t->t_first) {
         t->t_first = now;
+        t->t_first_wall = clock_wall_ms();
+    }
     t->t_attempt = now;
     t->body_bytes = 0;
     t->too_large = false;

@@ -26,6 +26,7 @@ struct writer {
     /* --order input: a ring of held records, indexed by seq % window */
     struct buf *ring;
     bool *held;
+    bool *skip;        /* held, but nothing to write: a skipped line */
     uint64_t next_seq; /* the next seq to go out */
 };
 
@@ -41,6 +42,7 @@ struct writer *writer_new(const struct writer_options *opt)
     if (oo->order_input) {
         w->ring = log_calloc(oo->window, sizeof *w->ring);
         w->held = log_calloc(oo->window, sizeof *w->held);
+        w->skip = log_calloc(oo->window, sizeof *w->skip);
     }
     w->next_seq = 1;
     buf_reserve(&w->out, WRITER_FLUSH_AT * 2);
@@ -56,6 +58,7 @@ void writer_free(struct writer *w)
             buf_free(&w->ring[i]);
     free(w->ring);
     free(w->held);
+    free(w->skip);
     buf_free(&w->out);
     free(w);
 }
@@ -77,6 +80,32 @@ static void writer_emit(struct writer *w, const char *p, size_t n)
     w->records++;
 }
 
+/* --order input: write whatever is now next in line. */
+static void writer_release(struct writer *w)
+{
+    const struct output_options *oo = &w->opt.out;
+    for (;;) {
+        size_t s = (size_t)(w->next_seq % oo->window);
+        if (!w->held[s])
+            break;
+        if (!w->skip[s])
+            writer_emit(w, w->ring[s].p, w->ring[s].len);
+        w->held[s] = w->skip[s] = false;
+        w->next_seq++;
+    }
+}
+
+/* --order input: the ring slot of SEQ, which must be free. */
+static size_t writer_slot(struct writer *w, uint64_t seq)
+{
+    /* the caller keeps seq within the window (writer_can_accept) */
+    assert(seq >= w->next_seq && seq < w->next_seq + w->opt.out.window);
+    size_t slot = (size_t)(seq % w->opt.out.window);
+    assert(!w->held[slot]);
+    w->held[slot] = true;
+    return slot;
+}
+
 /* Render R into the buffer, or hold it until the records before it are out. */
 static void writer_output(struct writer *w, const struct record *r)
 {
@@ -91,23 +120,21 @@ static void writer_output(struct writer *w, const struct record *r)
         w->records++;
         w->next_seq++;
     } else {
-        /* the caller keeps seq within the window (writer_can_accept) */
-        assert(r->seq >= w->next_seq && r->seq < w->next_seq + oo->window);
-        size_t slot = (size_t)(r->seq % oo->window);
-        assert(!w->held[slot]);
+        size_t slot = writer_slot(w, r->seq);
         buf_clear(&w->ring[slot]);
         output_render(oo, r, &w->ring[slot]);
-        w->held[slot] = true;
     }
-    /* release whatever is now next in line */
-    for (;;) {
-        size_t s = (size_t)(w->next_seq % oo->window);
-        if (!w->held[s])
-            break;
-        writer_emit(w, w->ring[s].p, w->ring[s].len);
-        w->held[s] = false;
-        w->next_seq++;
-    }
+    writer_release(w);
+}
+
+void writer_skip(struct writer *w, uint64_t seq, bool resumed)
+{
+    if (resumed)
+        w->sum.skipped++;
+    if (!w->opt.out.order_input)
+        return;
+    w->skip[writer_slot(w, seq)] = true;
+    writer_release(w);
 }
 
 bool writer_record(struct writer *w, const struct record *r)
@@ -225,6 +252,9 @@ void writer_print_summary(struct writer *w, const struct writer_end *e)
         return;
     struct buf b = {0};
     report_summary_text(w->opt.rep, &w->sum, &b);
+    if (w->sum.skipped)
+        buf_addf(&b, "  skipped %llu already done (--resume)\n",
+                 (unsigned long long)w->sum.skipped);
     writer_stop_line(&b, e);
     for (size_t done = 0; done < b.len;) {
         ssize_t n = write(w->opt.summary_fd, b.p + done, b.len - done);

@@ -69,7 +69,7 @@ last_echo() { curl -s --max-time 5 "$BASE/last-echo"; }
     stats_reset
     run v -m 0x10 --url "$BASE/ok"
     [ "$status" -eq 2 ]
-    [ "$output" = "volley: --max-time needs seconds (e.g. 2 or 0.5), not '0x10'" ]
+    [ "$output" = "volley: --max-time needs seconds (e.g. 2, 0.5 or 30m), not '0x10'" ]
     run v --retry 1e3 --url "$BASE/ok"
     [ "$status" -eq 2 ]
     [[ "$output" == *"--retry needs a whole number from 0 to 1000, not '1e3'"* ]]

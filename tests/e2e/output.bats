@@ -14,14 +14,15 @@ teardown_file() { fixture_stop; }
       (keys_unsorted == ["seq","input","url","url_effective","method","http_code","ok","error",
         "attempts","time_total","time_namelookup","time_connect","time_appconnect",
         "time_starttransfer","time_redirect","time_queue","size_download","content_type",
-        "http_version","remote_ip","num_redirects","num_connects"])
+        "http_version","remote_ip","num_redirects","num_connects","timestamp"])
       and .seq == 1 and .input == "arg:1" and .method == "GET" and .http_code == 200
       and .ok == true and .error == null and .attempts == 1 and .size_download == 1024
       and .content_type == "application/octet-stream" and .http_version == "1.1"
       and .remote_ip == "127.0.0.1" and .num_redirects == 0 and .num_connects == 1
       and ([.time_total, .time_namelookup, .time_connect, .time_appconnect,
             .time_starttransfer, .time_redirect, .time_queue] | all(type == "number" and . >= 0))
-      and .time_total >= .time_connect' <<<"$output"
+      and .time_total >= .time_connect
+      and (.timestamp | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"))' <<<"$output"
 }
 
 @test "--format text: STATUS TIME BYTES URL [kind: message]" {

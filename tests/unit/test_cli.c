@@ -177,13 +177,22 @@ static void test_times(void **state)
     run_free(&r);
     REJECTED("--max-time", "-m", "-1");
     REJECTED("--max-time", "-m", "abc");
-    REJECTED("--max-time", "-m", "1s");
+    REJECTED("--max-time", "-m", "1ms");
+    REJECTED("--max-time", "-m", "s");
+    PARSE_OK(&r, "-m", "1s", "--connect-timeout", "1.5m", "--retry-max-delay", "1h", "--max-age",
+             "7d");
+    assert_int_equal(r.cfg.max_time_ms, 1000);
+    assert_int_equal(r.cfg.connect_timeout_ms, 90000);
+    assert_int_equal(r.cfg.retry_max_delay_ms, 3600000);
+    assert_int_equal(r.cfg.max_age_ms, 7L * 86400000);
+    run_free(&r);
     REJECTED("--connect-timeout", "--connect-timeout", "-0.5");
     REJECTED("--connect-timeout", "--connect-timeout", "nan");
-    REJECTED_AS("--max-time needs seconds (e.g. 2 or 0.5), not '0x10'", "-m", "0x10");
+    REJECTED_AS("--max-time needs seconds (e.g. 2, 0.5 or 30m), not '0x10'", "-m", "0x10");
     REJECTED("--max-time", "-m", "1e1");
     REJECTED("--max-time", "-m", "inf");
-    REJECTED_AS("--deadline needs seconds above 0 (e.g. 2 or 0.5), not '0'", "--deadline", "0");
+    REJECTED_AS("--deadline needs seconds above 0 (e.g. 2, 0.5 or 30m), not '0'", "--deadline",
+                "0");
     PARSE_OK(&r, "--deadline", "0.0001", "--retry-delay=.25", "--retry-max-delay", "2.");
     assert_int_equal(r.cfg.deadline_ms, 1);
     assert_int_equal(r.cfg.retry_delay_ms, 250);
@@ -759,8 +768,21 @@ static void test_parse_secs(void **state)
         const char *s;
         long ms;
     } good[] = {
-        {"1", 1000},   {"0", 0},    {"0.5", 500}, {"2.25", 2250},      {"0.0001", 1},
-        {"0.0015", 2}, {".5", 500}, {"3.", 3000}, {"86400", 86400000}, {"31536000", 31536000000L},
+        {"1", 1000},
+        {"0", 0},
+        {"0.5", 500},
+        {"2.25", 2250},
+        {"0.0001", 1},
+        {"2s", 2000},
+        {"1.5m", 90000},
+        {"2h", 7200000},
+        {"1d", 86400000},
+        {"365d", 31536000000},
+        {"0.0015", 2},
+        {".5", 500},
+        {"3.", 3000},
+        {"86400", 86400000},
+        {"31536000", 31536000000L},
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         long ms = -7;
@@ -768,7 +790,7 @@ static void test_parse_secs(void **state)
             fail_msg("'%s' rejected", good[i].s);
         assert_int_equal(ms, good[i].ms);
     }
-    static const char *const bad[] = {"",    "abc", "1s",  "1 ",       "-1",  "-0.001",
+    static const char *const bad[] = {"",    "abc", "1x",  "1 ",       "-1",  "-0.001",
                                       "inf", "nan", "1e1", "31536001", "1,5", "0x10",
                                       " 1",  "+1",  ".",   "1.2.3"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -80,7 +80,8 @@ static const char full_jsonl[] =
     "\"time_total\":0.012345,\"time_namelookup\":0.001000,\"time_connect\":0.002000,"
     "\"time_appconnect\":0.000000,\"time_starttransfer\":0.010000,\"time_redirect\":0.000000,"
     "\"time_queue\":0.000500,\"size_download\":1024,\"content_type\":\"text/html\","
-    "\"http_version\":\"1.1\",\"remote_ip\":\"127.0.0.1\",\"num_redirects\":1,\"num_connects\":1}"
+    "\"http_version\":\"1.1\",\"remote_ip\":\"127.0.0.1\",\"num_redirects\":1,\"num_connects\":1,"
+    "\"timestamp\":null}"
     "\n";
 
 /* A fetch that got no response. */
@@ -320,6 +321,7 @@ static void test_jsonl_key_order(void **state)
         "remote_ip",
         "num_redirects",
         "num_connects",
+        "timestamp",
     };
     struct record r = dns_record();
     char *s = render_fmt(FORMAT_JSONL, false, &r);
@@ -347,7 +349,7 @@ static void test_jsonl_error_object(void **state)
                   "\"time_appconnect\":0.000000,\"time_starttransfer\":0.000000,"
                   "\"time_redirect\":0.000000,\"time_queue\":0.000000,\"size_download\":0,"
                   "\"content_type\":null,\"http_version\":null,\"remote_ip\":null,"
-                  "\"num_redirects\":0,\"num_connects\":0}\n");
+                  "\"num_redirects\":0,\"num_connects\":0,\"timestamp\":null}\n");
 }
 
 static char *render_error(enum record_kind kind, long code, const char *msg)
