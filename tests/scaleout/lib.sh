@@ -68,7 +68,7 @@ so_alive() {
 so_is() {
     local cmd
     so_alive "$1" || return 1
-    cmd=$(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null) || return 1
+    cmd=$(tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline") || return 1
     [[ $cmd == *"$2"* ]]
 }
 

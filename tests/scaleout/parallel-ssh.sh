@@ -305,8 +305,10 @@ so_check "every line of the list has exactly one ok record (union = list, no dup
 so_check "the only lines that are not records are the one torn line" \
     [ "$(cat "${files[@]}" | jq -R -r 'fromjson? // "torn" | strings' | wc -l)" = 1 ]
 rc=0
-"$VOLLEY" -q --summarize "${files[@]}" >/dev/null 2>"$W/summarize.err" || rc=$?
-so_check "--summarize over the shards' files exits 0" [ "$rc" = 0 ]
+"$VOLLEY" -q --summarize --report json="$W/summary.json" "${files[@]}" >/dev/null 2>"$W/summarize.err" || rc=$?
+[[ $rc == 0 ]] || so_fail "--summarize over the shards' files exits $rc, not 0" "$W/summarize.err"
+so_check "--summarize: one run's report, every line ok" \
+    [ "$(jq -c '[.urls, .ok, .failed]' "$W/summary.json")" = "[$((NHOSTS * PER_HOST)),$((NHOSTS * PER_HOST)),0]" ]
 
 # --rate-per-host holds in the server's log, per host, across shards and runs:
 # any K+1 requests to a host span at least (K-1)/RATE s (one interval of slack

@@ -263,8 +263,10 @@ served1=$(requests)
 so_check "the fixture served every line but the dead host's, once ($served1)" \
     [ "$served1" = $((NURLS - dead_lines)) ]
 rc=0
-"$VOLLEY" -q --summarize "${files[@]}" >/dev/null 2>"$W/summarize1.err" || rc=$?
-so_check "--summarize over the four files exits 3, as one run would" [ "$rc" = 3 ]
+"$VOLLEY" -q --summarize --report json="$W/summary1.json" "${files[@]}" >/dev/null 2>"$W/summarize1.err" || rc=$?
+[[ $rc == 3 ]] || so_fail "--summarize over the four files exits $rc, not 3" "$W/summarize1.err"
+so_check "--summarize over the four files: one run's report, status 3 ($(jq -c '{urls, ok, errors}' "$W/summary1.json"))" \
+    [ "$(jq -c '[.urls, .ok, .errors.connect, .errors.http]' "$W/summary1.json")" = "[$NURLS,$((NURLS - dead_lines - 1)),$dead_lines,1]" ]
 
 # ---- run 2: only the failed tasks, N given, failures fixed ------------------
 for f in "${files[@]}"; do sha256sum "$f"; done >"$W/run1.sums"
@@ -295,8 +297,10 @@ served2=$(requests)
 so_check "the fixture saw exactly the failed lines again ($((served2 - served1)))" \
     [ $((served2 - served1)) = $((dead_lines + 1)) ]
 rc=0
-"$VOLLEY" -q --summarize "${files[@]}" >/dev/null 2>"$W/summarize2.err" || rc=$?
-so_check "--summarize over the appended files now exits 0" [ "$rc" = 0 ]
+"$VOLLEY" -q --summarize --report json="$W/summary2.json" "${files[@]}" >/dev/null 2>"$W/summarize2.err" || rc=$?
+[[ $rc == 0 ]] || so_fail "--summarize over the appended files exits $rc, not 0" "$W/summarize2.err"
+so_check "--summarize keeps the latest record of each line: $NURLS URLs, all ok" \
+    [ "$(jq -c '[.urls, .ok, .failed]' "$W/summary2.json")" = "[$NURLS,$NURLS,0]" ]
 
 # ---- nothing outside the temp folder changed ------------------------------
 so_release
