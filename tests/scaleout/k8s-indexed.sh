@@ -13,7 +13,8 @@
 # restartPolicy Never, backoffLimitPerIndex set, podFailurePolicy FailJob
 # on volley's 2 and FailIndex on 1; union = list, each line once, every host
 # in one shard (the one FNV-1a-64 says); a planted 404 makes its index exit 1
-# and the policy's answer FailIndex, a usage error exits 2 -> FailJob; an
+# and the policy's answer FailIndex (and --summarize over the results 1), a
+# usage error exits 2 -> FailJob; an
 # index run again (a retried pod) with the same volume fetches nothing again
 # and writes nothing.
 #
@@ -25,7 +26,7 @@ root=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
 
 so_need jq curl
-so_volley_has --shard --resume --resume-failed
+so_volley_has --shard --resume --resume-failed --summarize
 so_init 120
 so_selftest_fnv
 manifest=${K8S_MANIFEST:-$root/examples/k8s-indexed-job.yaml}
@@ -179,6 +180,12 @@ while IFS=$'\t' read -r h f; do
         so_fail "host $h is in $f, not in the shard FNV-1a-64 says"
 done <"$W/host-shard"
 so_log "ok: each host is in shard FNV-1a-64(host) mod $completions + 1, from JOB_COMPLETION_INDEX + 1"
+
+rc=0
+"$VOLLEY" -q --summarize --report json="$W/summary.json" "${files[@]}" >/dev/null 2>"$W/summarize.err" || rc=$?
+[[ $rc == 1 ]] || so_fail "--summarize over the results exits $rc, not 1 (the 404)" "$W/summarize.err"
+so_check "--summarize over the results: one run's report ($nurls URLs, one http failure), status 1" \
+    [ "$(jq -c '[.urls, .ok, .errors.http]' "$W/summary.json")" = "[$nurls,$((nurls - 1)),1]" ]
 
 # ---- a retried pod: the same index again, on the same volume -------------------
 ok_index=$(((want_404 + 1) % completions))
