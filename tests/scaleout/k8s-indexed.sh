@@ -14,9 +14,8 @@
 # on volley's 2 and FailIndex on 1; union = list, each line once, every host
 # in one shard (the one FNV-1a-64 says); a planted 404 makes its index exit 1
 # and the policy's answer FailIndex (and --summarize over the results 1), a
-# usage error exits 2 -> FailJob; an
-# index run again (a retried pod) with the same volume fetches nothing again
-# and writes nothing.
+# usage error exits 2 -> FailJob; an index run again (a retried pod) with
+# the same volume fetches nothing again and writes nothing.
 #
 # Env: VOLLEY, FIXTURE (as for the e2e tests); SO_MAX_SECONDS (default 120).
 set -euo pipefail
