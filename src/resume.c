@@ -56,6 +56,53 @@ static int resume_cmp(const void *a, const void *b)
     return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
+static void resume_swap(struct resume_fp *a, struct resume_fp *b)
+{
+    struct resume_fp t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Sort N fingerprints in place: glibc's qsort() takes a second array as
+ * large as the first for its merge sort, which would double the peak
+ * memory of a large done set. Quicksort on the median of three, recursing
+ * into the smaller side (log n deep), insertion sort for short runs. */
+static void resume_sort(struct resume_fp *v, size_t n)
+{
+    while (n > 16) {
+        size_t mid = n / 2;
+        if (resume_cmp(&v[mid], &v[0]) < 0)
+            resume_swap(&v[mid], &v[0]);
+        if (resume_cmp(&v[n - 1], &v[0]) < 0)
+            resume_swap(&v[n - 1], &v[0]);
+        if (resume_cmp(&v[n - 1], &v[mid]) < 0)
+            resume_swap(&v[n - 1], &v[mid]);
+        struct resume_fp pivot = v[mid];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (resume_cmp(&v[i], &pivot) < 0)
+                i++;
+            while (resume_cmp(&pivot, &v[j]) < 0)
+                j--;
+            if (i >= j)
+                break;
+            resume_swap(&v[i++], &v[j--]);
+        }
+        size_t left = j + 1; /* [0, left) <= pivot <= [left, n) */
+        if (left < n - left) {
+            resume_sort(v, left);
+            v += left;
+            n -= left;
+        } else {
+            resume_sort(v + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && resume_cmp(&v[j], &v[j - 1]) < 0; j--)
+            resume_swap(&v[j], &v[j - 1]);
+}
+
 /* ---- a scanner for the top level of one JSON object -------------------- */
 
 static const char *resume_ws(const char *p, const char *e)
@@ -346,7 +393,7 @@ struct resume *resume_load(char *const *files, size_t n, const struct resume_opt
             return NULL;
         }
     buf_free(&st.key);
-    qsort(r->fp, r->n, sizeof *r->fp, resume_cmp);
+    resume_sort(r->fp, r->n);
     size_t u = 0;
     for (size_t i = 0; i < r->n; i++)
         if (u == 0 || resume_cmp(&r->fp[u - 1], &r->fp[i]) != 0)
