@@ -1,7 +1,8 @@
 /* check: expectations on a response (--expect-*, a request spec's "expect").
  * Parsed once into an immutable spec; the body is fed in while it streams
  * (buffered only up to --max-body, hashed, searched); after the transfer the
- * spec is evaluated into a JSON array of the checks that failed. */
+ * spec is evaluated into a list of the checks that failed (struct
+ * check_failure, record.h). */
 #ifndef VOLLEY_CHECK_H
 #define VOLLEY_CHECK_H
 
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "record.h"
 
 /* ---- specs -------------------------------------------------------------- */
 
@@ -77,6 +79,9 @@ void check_spec_free(struct check_spec *s);
 bool check_spec_empty(const struct check_spec *s);
 /* True when S needs the body buffered (up to --max-body): "body", "jq". */
 bool check_spec_needs_body(const struct check_spec *s);
+/* True when S has a "header" expectation (the response's headers must then
+ * be collected for check_evaluate). */
+bool check_spec_has_headers(const struct check_spec *s);
 /* True when S has a "status" expectation (a status failure is then a check
  * failure, error.kind "check", rather than "http"). */
 bool check_spec_has_status(const struct check_spec *s);
@@ -94,7 +99,7 @@ bool check_parse_bytes(const char *s, const char *e, int64_t *out);
 /* What the body of one attempt left behind. Owned by the caller (embed it,
  * e.g. in struct task): check_state_init() once, check_state_begin() at the
  * start of every attempt, check_state_free() at the end. The fields are
- * private to check.c. */
+ * private to check_state.c and check_eval.c. */
 struct check_state {
     const struct check_spec *spec; /* borrowed from begin to evaluate */
     struct buf body;               /* the kept body: at most max_body bytes */
@@ -112,6 +117,10 @@ struct check_state {
     bool found;     /* body-contains seen */
     bool sha_done;  /* sha_hex is valid */
     char sha_hex[65];
+    struct check_failure *failed; /* check_evaluate()'s result */
+    size_t nfailed, failed_cap;
+    size_t *failed_at;      /* 2 per failure: offsets in failed_text while evaluating */
+    struct buf failed_text; /* the failures' expected and actual strings */
 };
 
 /* Zero ST (equivalent to "= {0}"). */
@@ -151,14 +160,15 @@ struct check_response {
 
 /* Evaluate S (the spec given to check_state_begin) against R and what ST was
  * fed, after a transfer that got a response. Returns the number of failed
- * checks; when there are any, appends them to CHECKS_JSON as a JSON array,
- *   [{"check":"status","expected":"200,204","actual":"404"}, ...]
- * in the order status, header (as given), body, body-contains, jq, time,
- * size, sha256; when none failed it appends nothing. "status" is a check
- * only when S has one (see check_spec_has_status). Long actual values are
- * cut to 256 bytes and "...". */
-int check_evaluate(const struct check_spec *s, struct check_state *st,
-                   const struct check_response *r, struct buf *checks_json);
+ * checks and points *FAILED at them (NULL when none), in the order status,
+ * header (as given), body, body-contains, jq, time, size, sha256, e.g.
+ *   {.check = "status", .expected = "200,204", .actual = "404"}
+ * "status" is a check only when S has one (see check_spec_has_status).
+ * Long actual values are cut to 256 characters and "...". The array and
+ * its strings are owned by ST: valid until its next begin, evaluate, reset
+ * or free (not tied to S's lifetime). */
+size_t check_evaluate(const struct check_spec *s, struct check_state *st,
+                      const struct check_response *r, const struct check_failure **failed);
 
 /* The body's SHA-256 in lower-case hex (64 characters), or NULL when the
  * attempt did not hash (neither want_sha256 nor a "sha256" expectation).

@@ -1,6 +1,6 @@
 /* output: renders one record (text, JSONL, an element of the gathered JSON
- * document, or a -w template) and the run's counts as JSON, repairing
- * UTF-8. The writer decides what is rendered when and writes it. */
+ * document, or a -w template; strings through text.h) and the run's counts
+ * as JSON. The writer decides what is rendered when and writes it. */
 #ifndef VOLLEY_OUTPUT_H
 #define VOLLEY_OUTPUT_H
 
@@ -43,16 +43,6 @@ struct output_options {
 /* Render one record into DST (appends, with the trailing newline where the
  * format has one). Exposed for the unit tests. */
 void output_render(const struct output_options *opt, const struct record *r, struct buf *dst);
-/* Decode the UTF-8 sequence at S (at most N bytes) into *CP; returns its
- * length, or 0 when it is not valid UTF-8 (overlong, surrogate, > U+10FFFF,
- * truncated). */
-size_t output_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
-/* Append S (LEN bytes) as a JSON string literal: quotes, escapes, invalid
- * UTF-8 replaced by U+FFFD. */
-void output_json_string(struct buf *dst, const char *s, size_t len);
-/* Append S with invalid UTF-8 replaced by U+FFFD and control characters by
- * '?', for the text format. */
-void output_text_string(struct buf *dst, const char *s, size_t len);
 /* The summary as a JSON object (no newline). */
 void output_summary_json(struct buf *dst, const struct output_summary *s);
 

@@ -24,9 +24,17 @@ enum record_kind {
     KIND__COUNT
 };
 
-/* One URL's result. Strings are borrowed for the duration of the call that
- * is given the record; NULL strings are written as null. Times are in
- * microseconds. */
+/* One failed check (--expect-*, a spec's "expect"): the expectation's name
+ * ("status", "header", "body", "body-contains", "jq", "time", "size",
+ * "sha256"), what it expected and what came, as text (see check.h). */
+struct check_failure {
+    const char *check, *expected, *actual;
+};
+
+/* One URL's result. Strings and the checks array are borrowed for the
+ * duration of the call that is given the record (task keeps them in the
+ * task and its check_state until the record is written); NULL strings are
+ * written as null. Times are in microseconds. */
 struct record {
     uint64_t seq;
     const char *input;
@@ -49,8 +57,9 @@ struct record {
     int64_t timestamp_ms; /* wall clock when the first attempt started; 0: never started */
 
     /* Optional keys, written only when set (NULL / false: no key). */
-    const char *id_json;      /* a request spec's "id", already JSON */
-    const char *checks_json;  /* failed checks, a JSON array */
+    const char *id_json;                /* a request spec's "id", already JSON */
+    const struct check_failure *checks; /* failed checks (nchecks > 0), in check order */
+    size_t nchecks;
     const char *headers_json; /* response headers, a JSON object */
     const char *body;         /* --include-body: the (capped) body */
     size_t body_len;

@@ -53,22 +53,4 @@ void report_summary_json(const struct report *r, const struct output_summary *s,
  * errors), in microseconds, within 1 %; -1 when there are none. */
 int64_t report_latency(const struct report *r, unsigned permille);
 
-/* Escapers, exposed for the unit tests. Each appends S (LEN bytes, any
- * bytes) to DST; invalid UTF-8 becomes U+FFFD. */
-/* XML 1.0 character data, or an attribute value when ATTR (tab, CR and LF
- * then become character references). Characters XML 1.0 forbids are
- * dropped. */
-void report_xml_string(struct buf *dst, const char *s, size_t len, bool attr);
-/* The text of one Markdown table cell: Markdown and HTML syntax escaped
- * with backslashes, control characters (newlines too) as spaces; when S is
- * longer than MAX bytes, only its first MAX (up to the end of the character
- * there), then "…". */
-void report_md_cell(struct buf *dst, const char *s, size_t len, size_t max);
-/* A TAP test description or directive reason: '#' and '\' escaped, control
- * characters as spaces. */
-void report_tap_desc(struct buf *dst, const char *s, size_t len);
-/* A double-quoted YAML scalar, using only the escapes TAP::Parser's YAMLish
- * reader also understands (\" \\ \t \n \r \xNN) where it can. */
-void report_yaml_string(struct buf *dst, const char *s, size_t len);
-
 #endif

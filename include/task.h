@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "headers.h"
 #include "cli.h"
 #include "input.h"
 #include "record.h"
@@ -31,7 +32,8 @@ struct task {
     const char *method;              /* the method of this task's requests */
     struct check_spec *checks;       /* a spec line's expectations merged with the run's */
     struct check_state cs;           /* body buffer, hash and search of the attempt */
-    struct buf checks_json;          /* failed checks of the last attempt */
+    struct headers hdrs;             /* the response's headers, when collected */
+    bool collect_headers;            /* --include-headers or a header check: collect them */
     struct buf headers_json;         /* --include-headers */
     struct buf message;              /* an error message made for this record */
     struct buf filename;             /* --output-dir: the body's file */
@@ -87,6 +89,9 @@ void task_cancelled(struct task *t, const struct task_common *tc, const char *wh
 /* libcurl's write callback of every handle (CURLOPT_WRITEDATA: the task):
  * counts the body, feeds the checks, writes the --output-dir file. */
 size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg);
+/* libcurl's header callback of every handle (CURLOPT_HEADERDATA: the
+ * task): collects the response's header lines when they are wanted. */
+size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg);
 
 /* The error kind of a failed transfer (exposed for the unit tests). */
 enum record_kind task_classify(CURLcode code, long http_code, bool too_large);

@@ -53,5 +53,16 @@ struct url_parts {
     size_t port_len;
 };
 bool url_split(const char *url, size_t len, struct url_parts *out);
+/* Append U's host[:port] to DST as the report and --shard-by origin name
+ * it: lower-cased, an IPv6 literal in brackets, the port only when it is
+ * not SCHEME's (SLEN bytes) default. */
+void url_authority(const struct url_parts *u, const char *scheme, size_t slen, struct buf *dst);
+
+/* The host[:port] of URL ("scheme://[userinfo@]host[:port]..."), lower-cased
+ * and without the scheme's default port (80 for http, 443 for https), into
+ * OUT (CAP bytes, NUL-terminated, cut to CAP - 1 bytes); its length, 0 when
+ * URL has no scheme. The one host parser for output (the report's per-host
+ * latencies). */
+size_t url_host(const char *url, char *out, size_t cap);
 
 #endif

@@ -1,12 +1,12 @@
-/* check: --expect-* expectations. Each parsed expectation is a reference-
- * counted item (PCRE2 regexes, libjq programs, a KMP table for streaming
- * body-contains), a spec is a set of items, and evaluation turns the
- * failures into a JSON array for the record. */
-#define PCRE2_CODE_UNIT_WIDTH 8
-
+/* check: --expect-* expectations: each parsed expectation is a reference-
+ * counted item (a status list, a PCRE2 regex, a libjq program, a KMP table
+ * for streaming body-contains, ...), a spec is a set of items; parsing,
+ * merging, and a bounded cache of compiled items for per-line specs. The
+ * body's state is check_state.c's, evaluation check_eval.c's. */
 #include "check.h"
+#include "check_impl.h"
 #include "log.h"
-#include "output.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,54 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jq.h>
-#include <openssl/evp.h>
-#include <pcre2.h>
-
 /* ---- items and specs ---------------------------------------------------- */
-
-enum check_kind { CK_STATUS, CK_HEADER, CK_BODY, CK_CONTAINS, CK_JQ, CK_TIME, CK_SIZE, CK_SHA256 };
-#define CK__COUNT 8
 
 static const char *const check_names[CK__COUNT] = {
     "status", "header", "body", "body-contains", "jq", "time", "size", "sha256",
-};
-
-/* An inclusive range of status codes. */
-struct check_range {
-    long lo, hi;
-};
-
-/* One parsed expectation, shared by reference between specs. */
-struct check_item {
-    unsigned refs;
-    enum check_kind kind;
-    char *expected; /* "expected" in a failure: the value, normalised */
-    char *value;    /* the value as given: the cache's key */
-    /* status */
-    struct check_range *ranges;
-    size_t nranges;
-    /* header (name) and body (regex) */
-    char *hname;
-    pcre2_code *re;
-    /* body-contains */
-    unsigned char *needle;
-    size_t needle_len;
-    size_t *kmp; /* kmp[i]: longest proper border of needle[0..i] */
-    /* jq */
-    jq_state *jq;
-    /* time */
-    int64_t limit_us;
-    /* size: max < 0 means no upper bound */
-    int64_t min, max;
-    /* sha256, lower case */
-    char hex[65];
-};
-
-struct check_spec {
-    struct check_item *item[CK__COUNT]; /* NULL: not set; CK_HEADER unused */
-    struct check_item **headers;
-    size_t nheaders;
 };
 
 static struct check_item *check_item_new(enum check_kind kind)
@@ -146,6 +102,11 @@ bool check_spec_needs_body(const struct check_spec *s)
     return s && (s->item[CK_BODY] || s->item[CK_JQ]);
 }
 
+bool check_spec_has_headers(const struct check_spec *s)
+{
+    return s && s->nheaders > 0;
+}
+
 bool check_spec_has_status(const struct check_spec *s)
 {
     return s && s->item[CK_STATUS];
@@ -164,27 +125,35 @@ bool check_status_ok(const struct check_spec *s, long http_code)
 
 /* ---- parsing ------------------------------------------------------------ */
 
-static bool check_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Trim blanks from both ends of [*s, *e). */
+/* Trim blanks (text_blank) from both ends of [*s, *e). */
 static void check_trim(const char **s, const char **e)
 {
-    while (*s < *e && check_blank(**s))
-        (*s)++;
-    while (*e > *s && check_blank((*e)[-1]))
-        (*e)--;
+    size_t n = (size_t)(*e - *s);
+    text_trim(s, &n);
+    *e = *s + n;
 }
 
-/* A three-digit status code 100..999 in [s, e). */
+/* The status codes HTTP defines (RFC 9110, 15: 100 to 599). */
+#define CHECK_STATUS_MIN 100
+#define CHECK_STATUS_MAX 599
+
+/* Three decimal digits in [s, e), as a number (any, 000 to 999); -1 when
+ * they are not that. */
+static long check_three_digits(const char *s, const char *e)
+{
+    if (e - s != 3 || !isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+        !isdigit((unsigned char)s[2]))
+        return -1;
+    return (s[0] - '0') * 100L + (s[1] - '0') * 10 + (s[2] - '0');
+}
+
+/* A status code CHECK_STATUS_MIN..CHECK_STATUS_MAX in [s, e). */
 static bool check_parse_code(const char *s, const char *e, long *out)
 {
-    if (e - s != 3 || s[0] < '1' || s[0] > '9' || !isdigit((unsigned char)s[1]) ||
-        !isdigit((unsigned char)s[2]))
+    long v = check_three_digits(s, e);
+    if (v < CHECK_STATUS_MIN || v > CHECK_STATUS_MAX)
         return false;
-    *out = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+    *out = v;
     return true;
 }
 
@@ -208,7 +177,7 @@ static bool check_parse_status(struct check_item *it, const char *v, struct buf 
             buf_addf(err, "--expect-status: empty item in '%s'", v);
             goto fail;
         }
-        if (e - s == 3 && s[0] >= '1' && s[0] <= '9' && (s[1] == 'x' || s[1] == 'X') &&
+        if (e - s == 3 && s[0] >= '1' && s[0] <= '5' && (s[1] == 'x' || s[1] == 'X') &&
             (s[2] == 'x' || s[2] == 'X')) {
             r.lo = (s[0] - '0') * 100L;
             r.hi = r.lo + 99;
@@ -218,7 +187,9 @@ static bool check_parse_status(struct check_item *it, const char *v, struct buf 
             check_trim(&a, &ae);
             check_trim(&b, &be);
             if (!check_parse_code(a, ae, &r.lo) || !check_parse_code(b, be, &r.hi)) {
-                buf_addf(err, "--expect-status: '%.*s' is not a range of status codes like 300-399",
+                buf_addf(err,
+                         "--expect-status: '%.*s' is not a range of status codes like 300-399 "
+                         "(codes are 100 to 599)",
                          (int)(e - s), s);
                 goto fail;
             }
@@ -227,11 +198,15 @@ static bool check_parse_status(struct check_item *it, const char *v, struct buf 
                 goto fail;
             }
             buf_addf(&norm, "%s%ld-%ld", norm.len ? "," : "", r.lo, r.hi);
+        } else if (check_three_digits(s, e) >= 0 && !check_parse_code(s, e, &r.lo)) {
+            buf_addf(err, "--expect-status: %.*s is not an HTTP status code (100 to 599)",
+                     (int)(e - s), s);
+            goto fail;
         } else {
             if (!check_parse_code(s, e, &r.lo)) {
                 buf_addf(err,
                          "--expect-status: '%.*s' is not a status code (a list like "
-                         "200,204,300-399 or 2xx)",
+                         "200,204,300-399 or 2xx; codes are 100 to 599)",
                          (int)(e - s), s);
                 goto fail;
             }
@@ -260,8 +235,11 @@ static pcre2_code *check_regex(const char *name, const char *pattern, struct buf
 {
     int code;
     PCRE2_SIZE off;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
-                                   PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &code, &off, NULL);
+    /* every item gets a callout, which counts the steps of a check (see
+     * check_match) */
+    pcre2_code *re =
+        pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
+                      PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_AUTO_CALLOUT, &code, &off, NULL);
     if (!re) {
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
@@ -297,7 +275,7 @@ static bool check_parse_header(struct check_item *it, const char *v, struct buf 
         return false;
     }
     const char *pattern = colon + 1;
-    while (check_blank(*pattern))
+    while (text_blank(*pattern))
         pattern++;
     if (!(it->re = check_regex("header", pattern, err)))
         return false;
@@ -392,7 +370,7 @@ static bool check_parse_secs(const char *v, int64_t *us)
     char *end;
     errno = 0;
     double d = strtod(v, &end);
-    while (check_blank(*end))
+    while (text_blank(*end))
         end++;
     if (end == v || *end || errno || !isfinite(d) || d < 0 || d > 86400.0 * 365)
         return false;
@@ -400,8 +378,7 @@ static bool check_parse_secs(const char *v, int64_t *us)
     return true;
 }
 
-/* Append US microseconds as seconds without trailing zeros: "0.5", "2". */
-static void check_add_secs(struct buf *b, int64_t us)
+void check_add_secs(struct buf *b, int64_t us)
 {
     size_t start = b->len;
     buf_add_secs(b, us, 6);
@@ -646,439 +623,4 @@ bool check_spec_set_cached(struct check_spec *s, struct check_cache *cache, cons
         s->item[k] = it;
     }
     return true;
-}
-
-/* ---- streaming ---------------------------------------------------------- */
-
-void check_state_init(struct check_state *st)
-{
-    memset(st, 0, sizeof *st);
-}
-
-void check_state_begin(struct check_state *st, const struct check_spec *s, size_t max_body,
-                       bool want_sha256, bool want_body)
-{
-    if (check_spec_empty(s))
-        s = NULL;
-    st->spec = s;
-    buf_clear(&st->body);
-    st->max_body = max_body < SIZE_MAX / 2 ? max_body : SIZE_MAX / 2;
-    st->fed = 0;
-    st->keep = want_body || check_spec_needs_body(s);
-    st->hashing = want_sha256 || (s && s->item[CK_SHA256]);
-    st->sha_done = false;
-    st->sha_hex[0] = '\0';
-    const struct check_item *c = s ? s->item[CK_CONTAINS] : NULL;
-    st->searching = c != NULL;
-    st->needle = c ? c->needle : NULL;
-    st->kmp = c ? c->kmp : NULL;
-    st->needle_len = c ? c->needle_len : 0;
-    st->matched = 0;
-    st->found = false;
-    st->active = st->keep || st->hashing || st->searching;
-    if (st->hashing) {
-        if (!st->sha && !(st->sha = EVP_MD_CTX_new()))
-            log_die(LOG_EXIT_INTERNAL, "out of memory");
-        if (!EVP_DigestInit_ex(st->sha, EVP_sha256(), NULL))
-            log_die(LOG_EXIT_INTERNAL, "SHA-256 is not available from libcrypto");
-    }
-}
-
-/* Initialised bytes kept after a regex subject: PCRE2's JIT reads whole
- * aligned words past the end (harmless, but valgrind reports the bytes it
- * reads from beyond what was written), so subjects end with this much
- * zeroed slack, the NUL included. */
-#define CHECK_PAD 64
-
-/* Keep what fits of DATA under max_body; the buffer grows by doubling but
- * never past max_body + CHECK_PAD. */
-static void check_keep(struct check_state *st, const void *data, size_t len)
-{
-    struct buf *b = &st->body;
-    size_t room = st->max_body - b->len;
-    size_t n = len < room ? len : room;
-    if (n == 0)
-        return;
-    if (b->len + n + CHECK_PAD > b->cap) {
-        size_t limit = st->max_body + CHECK_PAD;
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + CHECK_PAD && cap < limit)
-            cap *= 2;
-        if (cap > limit)
-            cap = limit;
-        b->p = log_realloc(b->p, cap);
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
-    memset(b->p + b->len, 0, CHECK_PAD);
-}
-
-/* Knuth-Morris-Pratt over one chunk, resuming with st->matched bytes of the
- * needle already seen; memchr skips ahead while nothing is matched. */
-static void check_search(struct check_state *st, const unsigned char *p, size_t len)
-{
-    const unsigned char *end = p + len, *needle = st->needle;
-    size_t m = st->matched, n = st->needle_len;
-    while (p < end) {
-        if (m == 0) {
-            p = memchr(p, needle[0], (size_t)(end - p));
-            if (!p)
-                break;
-            p++;
-            m = 1;
-        } else {
-            while (m > 0 && *p != needle[m])
-                m = st->kmp[m - 1];
-            if (*p == needle[m])
-                m++;
-            p++;
-        }
-        if (m == n) {
-            st->found = true;
-            st->searching = false;
-            st->active = st->keep || st->hashing;
-            return;
-        }
-    }
-    st->matched = m;
-}
-
-void check_state_feed(struct check_state *st, const void *data, size_t len)
-{
-    if (!st->active || len == 0)
-        return;
-    st->fed += len;
-    if (st->hashing)
-        EVP_DigestUpdate(st->sha, data, len);
-    if (st->keep)
-        check_keep(st, data, len);
-    if (st->searching)
-        check_search(st, data, len);
-}
-
-void check_state_finish(struct check_state *st)
-{
-    if (!st->hashing)
-        return;
-    static const char hex[] = "0123456789abcdef";
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (!EVP_DigestFinal_ex(st->sha, md, &n) || n != 32)
-        log_die(LOG_EXIT_INTERNAL, "SHA-256 failed in libcrypto");
-    for (unsigned int i = 0; i < n; i++) {
-        st->sha_hex[2 * i] = hex[md[i] >> 4];
-        st->sha_hex[2 * i + 1] = hex[md[i] & 15];
-    }
-    st->sha_hex[64] = '\0';
-    st->sha_done = true;
-    st->hashing = false;
-    st->active = st->keep || st->searching;
-}
-
-const char *check_state_sha256_hex(struct check_state *st)
-{
-    check_state_finish(st);
-    return st->sha_done ? st->sha_hex : NULL;
-}
-
-const char *check_state_body(const struct check_state *st, size_t *len, bool *truncated)
-{
-    if (!st->keep) {
-        *len = 0;
-        *truncated = false;
-        return NULL;
-    }
-    *len = st->body.len;
-    *truncated = st->fed > st->body.len;
-    return st->body.p ? st->body.p : "";
-}
-
-void check_state_reset(struct check_state *st)
-{
-    struct evp_md_ctx_st *sha = st->sha;
-    buf_free(&st->body);
-    check_state_init(st);
-    st->sha = sha;
-}
-
-void check_state_free(struct check_state *st)
-{
-    buf_free(&st->body);
-    EVP_MD_CTX_free(st->sha);
-    check_state_init(st);
-}
-
-/* ---- evaluation --------------------------------------------------------- */
-
-#define CHECK_CLIP 256
-
-/* Cut B to CHECK_CLIP bytes (at a UTF-8 character boundary) and "..." when
- * longer. */
-static void check_clip(struct buf *b)
-{
-    if (b->len <= CHECK_CLIP)
-        return;
-    size_t n = CHECK_CLIP;
-    while (n > 0 && ((unsigned char)b->p[n] & 0xC0) == 0x80)
-        n--;
-    b->len = n;
-    buf_adds(b, "...");
-}
-
-struct check_eval {
-    struct buf *out;
-    struct buf actual;  /* scratch for one failure's actual value */
-    struct buf subject; /* scratch for a header value being matched */
-    int failed;
-};
-
-/* Record one failed check: NAME, EXPECTED and ev->actual. */
-static void check_fail(struct check_eval *ev, const char *name, const char *expected)
-{
-    struct buf *o = ev->out;
-    buf_adds(o, ev->failed++ ? ",{\"check\":" : "[{\"check\":");
-    output_json_string(o, name, strlen(name));
-    buf_adds(o, ",\"expected\":");
-    output_json_string(o, expected, strlen(expected));
-    buf_adds(o, ",\"actual\":");
-    output_json_string(o, ev->actual.p ? ev->actual.p : "", ev->actual.len);
-    buf_addc(o, '}');
-}
-
-/* Match RE against [s, s+len): 1 match, 0 none, < 0 a PCRE2 error. */
-static int check_match(const pcre2_code *re, const char *s, size_t len)
-{
-    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-    if (!md)
-        log_die(LOG_EXIT_INTERNAL, "out of memory");
-    int rc = pcre2_match(re, (PCRE2_SPTR)(s ? s : ""), len, 0, 0, md, NULL);
-    pcre2_match_data_free(md);
-    return rc >= 0 ? 1 : rc == PCRE2_ERROR_NOMATCH ? 0 : rc;
-}
-
-static void check_regex_error(struct buf *b, int rc)
-{
-    PCRE2_UCHAR msg[256];
-    if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
-        strcpy((char *)msg, "failed");
-    buf_addf(b, "regex error: %s", (const char *)msg);
-}
-
-static void check_eval_header(struct check_eval *ev, const struct check_item *it,
-                              const struct check_response *r)
-{
-    buf_clear(&ev->actual);
-    const char *v = NULL;
-    size_t i = 0;
-    for (; r->header && (v = r->header(r->header_arg, it->hname, i)); i++) {
-        size_t len = strlen(v);
-        buf_clear(&ev->subject); /* a padded copy (CHECK_PAD) */
-        buf_reserve(&ev->subject, len + CHECK_PAD);
-        memcpy(ev->subject.p, v, len);
-        memset(ev->subject.p + len, 0, CHECK_PAD);
-        int rc = check_match(it->re, ev->subject.p, len);
-        if (rc > 0)
-            return;
-        if (ev->actual.len > CHECK_CLIP)
-            continue; /* enough to show; keep looking for a match */
-        if (ev->actual.len)
-            buf_adds(&ev->actual, ", ");
-        if (rc < 0)
-            check_regex_error(&ev->actual, rc);
-        else
-            buf_adds(&ev->actual, v);
-    }
-    if (i == 0)
-        buf_adds(&ev->actual, "(absent)");
-    check_clip(&ev->actual);
-    check_fail(ev, "header", it->expected);
-}
-
-/* "body": the regex searched in the kept body. */
-static void check_eval_body(struct check_eval *ev, const struct check_item *it,
-                            const struct check_state *st)
-{
-    size_t len;
-    bool cut;
-    const char *body = check_state_body(st, &len, &cut);
-    int rc = check_match(it->re, body, len);
-    if (rc > 0)
-        return;
-    buf_clear(&ev->actual);
-    if (rc < 0)
-        check_regex_error(&ev->actual, rc);
-    else if (cut)
-        buf_addf(&ev->actual, "no match in the first %zu bytes", len);
-    else
-        buf_adds(&ev->actual, "no match");
-    check_fail(ev, "body", it->expected);
-}
-
-/* Parse BODY as exactly one JSON value, as jv_parse() does but without
- * copying the whole body into the error message. */
-static jv check_parse_json(const char *body, size_t len)
-{
-    if (len > INT_MAX)
-        return jv_invalid_with_msg(jv_string("body too large to parse"));
-    jv_parser *p = jv_parser_new(0);
-    jv_parser_set_buf(p, body ? body : "", (int)len, 0);
-    jv v = jv_parser_next(p);
-    if (jv_is_valid(v)) {
-        jv next = jv_parser_next(p);
-        if (jv_is_valid(next)) {
-            jv_free(v);
-            jv_free(next);
-            v = jv_invalid_with_msg(jv_string("Unexpected extra JSON values"));
-        } else if (jv_invalid_has_msg(jv_copy(next))) {
-            jv_free(v);
-            v = next;
-        } else {
-            jv_free(next);
-        }
-    } else if (!jv_invalid_has_msg(jv_copy(v))) {
-        jv_free(v);
-        v = jv_invalid_with_msg(jv_string("Expected JSON value"));
-    }
-    jv_parser_free(p);
-    return v;
-}
-
-/* Append the message of the invalid jv V (consumed) to B. */
-static void check_add_jv_msg(struct buf *b, jv v)
-{
-    jv msg = jv_invalid_get_msg(v);
-    if (jv_get_kind(msg) == JV_KIND_STRING) {
-        buf_adds(b, jv_string_value(msg));
-        jv_free(msg);
-    } else {
-        jv text = jv_dump_string(msg, 0);
-        buf_adds(b, jv_string_value(text));
-        jv_free(text);
-    }
-}
-
-static void check_eval_jq(struct check_eval *ev, const struct check_item *it,
-                          const struct check_state *st)
-{
-    size_t len;
-    bool cut;
-    const char *body = check_state_body(st, &len, &cut);
-    struct buf *a = &ev->actual;
-    buf_clear(a);
-    jv input = check_parse_json(body, len);
-    if (!jv_is_valid(input)) {
-        buf_adds(a, "body is not JSON");
-        if (cut)
-            buf_addf(a, " (cut at %zu bytes by --max-body)", len);
-        buf_adds(a, ": ");
-        check_add_jv_msg(a, input);
-        check_fail(ev, "jq", it->expected);
-        return;
-    }
-    jq_start(it->jq, input, 0); /* takes INPUT */
-    jv last = jv_invalid();
-    bool error = false;
-    for (;;) {
-        jv out = jq_next(it->jq);
-        if (jv_is_valid(out)) {
-            jv_free(last);
-            last = out;
-            continue;
-        }
-        if (jv_invalid_has_msg(jv_copy(out))) {
-            buf_adds(a, "jq error: ");
-            check_add_jv_msg(a, out);
-            error = true;
-        } else {
-            jv_free(out);
-        }
-        break;
-    }
-    if (!error && jq_halted(it->jq)) {
-        /* halt and halt_error: jq's exit status decides, as in jq -e */
-        jv code = jq_get_exit_code(it->jq);
-        int status = jv_get_kind(code) == JV_KIND_NUMBER ? (int)jv_number_value(code) : 0;
-        jv_free(code);
-        if (status != 0) {
-            buf_addf(a, "jq halted with exit status %d", status);
-            jv msg = jq_get_error_message(it->jq);
-            if (jv_get_kind(msg) == JV_KIND_STRING) {
-                buf_adds(a, ": ");
-                buf_adds(a, jv_string_value(msg));
-            }
-            jv_free(msg);
-            error = true;
-        } else {
-            jv_free(last);
-            last = jv_true();
-        }
-    }
-    if (!error) {
-        jv_kind k = jv_get_kind(last);
-        if (k != JV_KIND_INVALID && k != JV_KIND_FALSE && k != JV_KIND_NULL) {
-            jv_free(last);
-            return;
-        }
-        if (k == JV_KIND_INVALID) {
-            buf_adds(a, "no output");
-        } else {
-            jv text = jv_dump_string(jv_copy(last), 0);
-            buf_adds(a, jv_string_value(text));
-            jv_free(text);
-        }
-    }
-    jv_free(last);
-    check_clip(a);
-    check_fail(ev, "jq", it->expected);
-}
-
-int check_evaluate(const struct check_spec *s, struct check_state *st,
-                   const struct check_response *r, struct buf *checks_json)
-{
-    if (check_spec_empty(s))
-        return 0;
-    struct check_eval ev = {.out = checks_json};
-    const struct check_item *it;
-
-    if ((it = s->item[CK_STATUS]) && !check_status_ok(s, r->http_code)) {
-        buf_clear(&ev.actual);
-        buf_addf(&ev.actual, "%ld", r->http_code);
-        check_fail(&ev, "status", it->expected);
-    }
-    for (size_t i = 0; i < s->nheaders; i++)
-        check_eval_header(&ev, s->headers[i], r);
-    if ((it = s->item[CK_BODY]))
-        check_eval_body(&ev, it, st);
-    if ((it = s->item[CK_CONTAINS]) && !st->found) {
-        buf_clear(&ev.actual);
-        buf_adds(&ev.actual, "not found");
-        check_fail(&ev, "body-contains", it->expected);
-    }
-    if ((it = s->item[CK_JQ]))
-        check_eval_jq(&ev, it, st);
-    if ((it = s->item[CK_TIME]) && r->time_total > it->limit_us) {
-        buf_clear(&ev.actual);
-        check_add_secs(&ev.actual, r->time_total);
-        check_fail(&ev, "time", it->expected);
-    }
-    if ((it = s->item[CK_SIZE]) &&
-        (r->size_download < it->min || (it->max >= 0 && r->size_download > it->max))) {
-        buf_clear(&ev.actual);
-        buf_add_i64(&ev.actual, r->size_download);
-        check_fail(&ev, "size", it->expected);
-    }
-    if ((it = s->item[CK_SHA256])) {
-        const char *hex = check_state_sha256_hex(st);
-        if (!hex || strcmp(hex, it->hex)) {
-            buf_clear(&ev.actual);
-            buf_adds(&ev.actual, hex ? hex : "(not computed)");
-            check_fail(&ev, "sha256", it->expected);
-        }
-    }
-    if (ev.failed)
-        buf_addc(checks_json, ']');
-    buf_free(&ev.actual);
-    buf_free(&ev.subject);
-    return ev.failed;
 }

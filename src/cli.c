@@ -6,6 +6,7 @@
 #include "cli_table.h"
 #include "log.h"
 #include "shard.h"
+#include "text.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -367,11 +368,8 @@ static void cli_version(FILE *out)
 
 static char *cli_trim(const char *s)
 {
-    while (*s && strchr(" \t\r\n\f\v", *s))
-        s++;
     size_t n = strlen(s);
-    while (n && strchr(" \t\r\n\f\v", s[n - 1]))
-        n--;
+    text_trim(&s, &n);
     return log_strndup(s, n);
 }
 

@@ -2,6 +2,7 @@
  * with trimming, comment skipping and the 64 KiB line limit. */
 #include "input.h"
 #include "log.h"
+#include "text.h"
 #include "url.h"
 
 #include <errno.h>
@@ -74,25 +75,11 @@ const char *input_error(const struct input *in)
     return in->err;
 }
 
-static bool input_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
 /* Trim TEXT; true when what is left is a line to hand out. */
 static bool input_trim(const char **text, size_t *len)
 {
-    const char *s = *text;
-    size_t n = *len;
-    while (n && input_blank(*s)) {
-        s++;
-        n--;
-    }
-    while (n && input_blank(s[n - 1]))
-        n--;
-    *text = s;
-    *len = n;
-    return n > 0 && s[0] != '#';
+    text_trim(text, len);
+    return *len > 0 && (*text)[0] != '#';
 }
 
 /* Open the next file source. False when there is none left. */
@@ -266,7 +253,7 @@ static void input_tally_add(struct input_tally *t, const char *p, size_t len)
         char c = p[j];
         if (c == '\n') {
             t->at_start = true;
-        } else if (t->at_start && !input_blank(c)) {
+        } else if (t->at_start && !text_blank(c)) {
             t->at_start = false;
             if (c != '#')
                 t->n++;

@@ -3,6 +3,7 @@
 #include "output.h"
 #include "clock.h"
 #include "log.h"
+#include "text.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -78,121 +79,6 @@ static const struct field output_fields[] = {
 
 #define NFIELDS (sizeof output_fields / sizeof output_fields[0])
 
-/* ---- strings ------------------------------------------------------------ */
-
-size_t output_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned c = s[0];
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    }
-    size_t len;
-    uint32_t min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    uint32_t v = c & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (s[i] & 0x3Fu);
-    }
-    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0;
-    *cp = v;
-    return len;
-}
-
-/* Length of the valid UTF-8 sequence at S (at most N bytes), 0 if invalid. */
-static size_t output_utf8_len(const unsigned char *s, size_t n)
-{
-    uint32_t cp;
-    return output_utf8_decode(s, n, &cp);
-}
-
-static const char output_replacement[] = "\xEF\xBF\xBD";
-
-void output_json_string(struct buf *dst, const char *s, size_t len)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *u = (const unsigned char *)s;
-    buf_reserve(dst, len + 2);
-    buf_addc(dst, '"');
-    size_t run = 0; /* start of the pending run of bytes copied as is */
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = u[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            i++;
-            continue;
-        }
-        size_t ulen = c >= 0x80 ? output_utf8_len(u + i, len - i) : 1;
-        if (c >= 0x80 && ulen > 0) {
-            i += ulen;
-            continue;
-        }
-        buf_add(dst, s + run, i - run);
-        if (c >= 0x80) {
-            buf_add(dst, output_replacement, 3);
-        } else if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-            buf_add(dst, esc, 2);
-        } else if (c == '\n') {
-            buf_add(dst, "\\n", 2);
-        } else if (c == '\r') {
-            buf_add(dst, "\\r", 2);
-        } else if (c == '\t') {
-            buf_add(dst, "\\t", 2);
-        } else {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            buf_add(dst, esc, 6);
-        }
-        i++;
-        run = i;
-    }
-    buf_add(dst, s + run, len - run);
-    buf_addc(dst, '"');
-}
-
-void output_text_string(struct buf *dst, const char *s, size_t len)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    buf_reserve(dst, len);
-    size_t run = 0; /* start of the pending run of bytes copied as is */
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = u[i];
-        if (c >= 0x20 && c < 0x7F) {
-            i++;
-            continue;
-        }
-        size_t ulen = c >= 0x80 ? output_utf8_len(u + i, len - i) : 0;
-        if (ulen) {
-            i += ulen;
-            continue;
-        }
-        buf_add(dst, s + run, i - run);
-        if (c >= 0x80)
-            buf_add(dst, output_replacement, 3);
-        else
-            buf_addc(dst, '?');
-        run = ++i;
-    }
-    buf_add(dst, s + run, len - run);
-}
-
 /* ---- rendering ---------------------------------------------------------- */
 
 typedef const char *cstr;
@@ -201,7 +87,7 @@ typedef const char *cstr;
 static void output_json_nullable(struct buf *dst, const char *s)
 {
     if (s)
-        output_json_string(dst, s, strlen(s));
+        text_json_string(dst, s, strlen(s));
     else
         buf_add(dst, "null", 4);
 }
@@ -213,9 +99,19 @@ static void output_json_optional(const struct record *r, struct buf *dst)
         buf_adds(dst, ",\"id\":");
         buf_adds(dst, r->id_json);
     }
-    if (r->checks_json) {
-        buf_adds(dst, ",\"checks\":");
-        buf_adds(dst, r->checks_json);
+    if (r->nchecks) {
+        buf_adds(dst, ",\"checks\":[");
+        for (size_t i = 0; i < r->nchecks; i++) {
+            const struct check_failure *c = &r->checks[i];
+            buf_adds(dst, i ? ",{\"check\":" : "{\"check\":");
+            text_json_string(dst, c->check, strlen(c->check));
+            buf_adds(dst, ",\"expected\":");
+            text_json_string(dst, c->expected, strlen(c->expected));
+            buf_adds(dst, ",\"actual\":");
+            text_json_string(dst, c->actual, strlen(c->actual));
+            buf_addc(dst, '}');
+        }
+        buf_addc(dst, ']');
     }
     if (r->headers_json) {
         buf_adds(dst, ",\"headers\":");
@@ -223,7 +119,7 @@ static void output_json_optional(const struct record *r, struct buf *dst)
     }
     if (r->has_body) {
         buf_adds(dst, ",\"body\":");
-        output_json_string(dst, r->body ? r->body : "", r->body_len);
+        text_json_string(dst, r->body ? r->body : "", r->body_len);
         buf_adds(dst, r->body_truncated ? ",\"body_truncated\":true" : ",\"body_truncated\":false");
     }
     if (r->body_sha256) {
@@ -316,7 +212,7 @@ static void output_json_record(const struct record *r, struct buf *dst)
 static void output_text_nullable(struct buf *dst, const char *s)
 {
     if (s)
-        output_text_string(dst, s, strlen(s));
+        text_string(dst, s, strlen(s));
 }
 
 /* One -w variable's value, as text. */
@@ -438,6 +334,33 @@ static const char *output_color(const struct record *r)
     return "\033[32m";
 }
 
+/* A value in the text line's note: cut to OUTPUT_NOTE_VALUE characters. */
+#define OUTPUT_NOTE_VALUE 64
+
+static void output_text_value(struct buf *dst, const char *s)
+{
+    size_t len = strlen(s), n = text_cut(s, len, OUTPUT_NOTE_VALUE);
+    text_string(dst, s, n);
+    if (n < len)
+        buf_add(dst, "...", 3);
+}
+
+/* A check failure's note: "status 200 != 503; header X-A: ^1$ != 2", each
+ * check as NAME EXPECTED != ACTUAL, as hurl shows an assert. */
+static void output_text_checks(struct buf *dst, const struct record *r)
+{
+    for (size_t i = 0; i < r->nchecks; i++) {
+        const struct check_failure *c = &r->checks[i];
+        if (i)
+            buf_add(dst, "; ", 2);
+        buf_adds(dst, c->check);
+        buf_addc(dst, ' ');
+        output_text_value(dst, c->expected);
+        buf_add(dst, " != ", 4);
+        output_text_value(dst, c->actual);
+    }
+}
+
 static void output_text_record(const struct output_options *opt, const struct record *r,
                                struct buf *dst)
 {
@@ -458,7 +381,7 @@ static void output_text_record(const struct output_options *opt, const struct re
     /* the URL stays one column: a bad line's blanks are written as %20 */
     for (const char *u = r->url ? r->url : ""; *u;) {
         size_t n = strcspn(u, " ");
-        output_text_string(dst, u, n);
+        text_string(dst, u, n);
         u += n;
         if (*u == ' ') {
             buf_add(dst, "%20", 3);
@@ -471,7 +394,10 @@ static void output_text_record(const struct output_options *opt, const struct re
             buf_adds(dst, "\033[31m");
         buf_adds(dst, record_kind_name(r->kind));
         buf_add(dst, ": ", 2);
-        output_text_nullable(dst, r->error_message);
+        if (r->kind == KIND_CHECK && r->nchecks)
+            output_text_checks(dst, r);
+        else
+            output_text_nullable(dst, r->error_message);
         if (opt->color)
             buf_adds(dst, "\033[0m");
     }

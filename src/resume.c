@@ -4,7 +4,7 @@
 #include "resume.h"
 #include "clock.h"
 #include "log.h"
-#include "output.h"
+#include "text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -269,9 +269,9 @@ void resume_key(struct buf *key, const char *id_json, const char *method, const 
         buf_adds(key, id_json);
         return;
     }
-    output_json_string(key, method, strlen(method));
+    text_json_string(key, method, strlen(method));
     buf_addc(key, ' ');
-    output_json_string(key, url, strlen(url));
+    text_json_string(key, url, strlen(url));
 }
 
 /* ---- loading ----------------------------------------------------------- */

@@ -82,34 +82,13 @@ static void shard_domain(struct buf *key, const struct url_parts *u)
     }
 }
 
-/* Is PORT (N digits) the default port of SCHEME? */
-static bool shard_default_port(const char *scheme, size_t slen, const char *port, size_t n)
-{
-    unsigned long v = 0;
-    if (!shard_number(port, port + n, &v))
-        return false;
-    if (slen == 4 && strncasecmp(scheme, "http", 4) == 0)
-        return v == 80;
-    if (slen == 5 && strncasecmp(scheme, "https", 5) == 0)
-        return v == 443;
-    return false;
-}
-
 static void shard_origin(struct buf *key, const struct url_parts *u, const char *proto_default)
 {
     const char *scheme = u->scheme_len ? u->scheme : proto_default;
     size_t slen = u->scheme_len ? u->scheme_len : strlen(proto_default);
     shard_add_lower(key, scheme, slen);
     buf_add(key, "://", 3);
-    if (u->ipv6)
-        buf_addc(key, '[');
-    shard_add_lower(key, u->host, u->host_len);
-    if (u->ipv6)
-        buf_addc(key, ']');
-    if (u->port_len && !shard_default_port(scheme, slen, u->port, u->port_len)) {
-        buf_addc(key, ':');
-        buf_add(key, u->port, u->port_len);
-    }
+    url_authority(u, scheme, slen, key);
 }
 
 void shard_key(enum shard_by by, const char *proto_default, const char *line, size_t len,

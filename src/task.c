@@ -43,10 +43,21 @@ size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
+/* Only buffers: the header lines, when they are wanted. */
+size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg)
+{
+    struct task *t = arg;
+    size_t n = size * nitems;
+    if (t->collect_headers)
+        headers_feed(&t->hdrs, ptr, n);
+    return n;
+}
+
 void task_init(struct task *t)
 {
     t->out_fd = -1;
     check_state_init(&t->cs);
+    headers_init(&t->hdrs);
 }
 
 void task_reset(struct task *t)
@@ -62,7 +73,8 @@ void task_reset(struct task *t)
     check_spec_free(t->checks);
     t->checks = NULL;
     check_state_reset(&t->cs);
-    buf_clear(&t->checks_json);
+    headers_reset(&t->hdrs);
+    t->collect_headers = false;
     buf_clear(&t->headers_json);
     buf_clear(&t->message);
     buf_clear(&t->filename);
@@ -87,7 +99,7 @@ void task_free(struct task *t)
     curl_slist_free_all(t->spec_headers);
     check_spec_free(t->checks);
     check_state_free(&t->cs);
-    buf_free(&t->checks_json);
+    headers_free(&t->hdrs);
     buf_free(&t->headers_json);
     buf_free(&t->message);
     buf_free(&t->filename);
@@ -299,6 +311,9 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
     if (checks || cfg->sha256 || cfg->include_body)
         check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
+    headers_reset(&t->hdrs);
+    t->collect_headers = cfg->include_headers || check_spec_has_headers(checks);
+    TASK_SET(easy, CURLOPT_HEADERDATA, t);
     if (cfg->output_dir)
         task_open_output(t, cfg->output_dir);
     TASK_SET(easy, CURLOPT_CURLU, url_checker_handle(t->parsed));
@@ -395,10 +410,7 @@ static int64_t task_info_off(CURL *h, CURLINFO what)
 /* The INDEX-th value of response header NAME, for the checks. */
 static const char *task_header(void *arg, const char *name, size_t index)
 {
-    struct curl_header *h = NULL;
-    if (curl_easy_header(arg, name, index, CURLH_HEADER, -1, &h) != CURLHE_OK || !h)
-        return NULL;
-    return h->value;
+    return headers_get(arg, name, index);
 }
 
 /* Evaluate the status and the expectations of a transfer that got its
@@ -414,67 +426,36 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
         .time_total = r->time_total,
         .size_download = r->size_download,
         .header = task_header,
-        .header_arg = t->h->easy,
+        .header_arg = &t->hdrs,
     };
-    buf_clear(&t->checks_json);
-    int failed = check_evaluate(spec, &t->cs, &resp, &t->checks_json);
-    if (failed > 0)
-        r->checks_json = t->checks_json.p;
+    const struct check_failure *failed;
+    size_t nfailed = check_evaluate(spec, &t->cs, &resp, &failed);
+    r->checks = failed;
+    r->nchecks = nfailed;
     if (!status_ok && !check_spec_has_status(spec))
         r->kind = KIND_HTTP;
-    else if (!status_ok || failed > 0)
+    else if (!status_ok || nfailed > 0)
         r->kind = KIND_CHECK;
     else
         r->kind = KIND_NONE;
     if (r->kind == KIND_CHECK) { /* name the failed checks */
         buf_clear(&t->message);
-        buf_adds(&t->message, failed == 1 ? "failed check:" : "failed checks:");
-        for (const char *p = t->checks_json.p; p && (p = strstr(p, "{\"check\":\""));) {
-            p += 10;
-            size_t n = strcspn(p, "\"");
+        buf_adds(&t->message, nfailed == 1 ? "failed check:" : "failed checks:");
+        for (size_t i = 0; i < nfailed; i++) {
             buf_addc(&t->message, ' ');
-            buf_add(&t->message, p, n);
-            p += n;
+            buf_adds(&t->message, failed[i].check);
         }
     }
 }
 
-/* The response headers as a JSON object; a repeated name's values are
- * joined with ", ". */
+/* The response headers as a JSON object (headers_json: a repeated name's
+ * values joined with ", ", secrets as "***"), in one pass over what the
+ * header callback collected. */
 static const char *task_headers_json(struct task *t)
 {
-    struct buf *b = &t->headers_json;
-    buf_clear(b);
-    buf_addc(b, '{');
-    struct curl_header *prev = NULL, *h;
-    bool first = true;
-    while ((h = curl_easy_nextheader(t->h->easy, CURLH_HEADER, -1, prev))) {
-        prev = h;
-        if (h->index > 0)
-            continue; /* written with its first occurrence */
-        if (!first)
-            buf_addc(b, ',');
-        first = false;
-        output_json_string(b, h->name, strlen(h->name));
-        buf_addc(b, ':');
-        if (h->amount == 1) {
-            output_json_string(b, h->value, strlen(h->value));
-            continue;
-        }
-        struct buf joined = {0};
-        for (size_t i = 0; i < h->amount; i++) {
-            struct curl_header *v = NULL;
-            if (curl_easy_header(t->h->easy, h->name, i, CURLH_HEADER, -1, &v) != CURLHE_OK)
-                break;
-            if (i)
-                buf_add(&joined, ", ", 2);
-            buf_adds(&joined, v->value);
-        }
-        output_json_string(b, joined.p ? joined.p : "", joined.len);
-        buf_free(&joined);
-    }
-    buf_addc(b, '}');
-    return b->p;
+    buf_clear(&t->headers_json);
+    headers_json(&t->hdrs, &t->headers_json);
+    return t->headers_json.p;
 }
 
 /* How the attempt behind T->rec ended, for the retry policy; the

@@ -82,6 +82,7 @@ static CURL *task_common_easy(const struct task_common *tc, char *errbuf)
     TASK_SET(h, CURLOPT_NOSIGNAL, 1L);
     TASK_SET(h, CURLOPT_ERRORBUFFER, errbuf);
     TASK_SET(h, CURLOPT_WRITEFUNCTION, task_write);
+    TASK_SET(h, CURLOPT_HEADERFUNCTION, task_header_line);
     TASK_SET(h, CURLOPT_PROTOCOLS_STR, "http,https");
     TASK_SET(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     TASK_SET(h, CURLOPT_TIMEOUT_MS, cfg->max_time_ms);

@@ -1,6 +1,7 @@
 /* url: input line → fetchable URL, and password redaction for output. */
 #include "url.h"
 #include "log.h"
+#include "text.h"
 
 #include <curl/curl.h>
 #include <stdlib.h>
@@ -140,24 +141,52 @@ void url_clip(const char *line, size_t len, struct buf *dst)
     size_t before = dst->len;
     url_redact(buf_str(&tmp), dst);
     buf_free(&tmp);
-    /* keep 256 characters, counted as output shows them: a continuation
-     * byte is part of the character before it only while one is expected;
-     * a stray one becomes a character (U+FFFD) of its own */
-    size_t chars = 0;
-    int pending = 0;
-    for (size_t i = before; i < dst->len; i++) {
-        unsigned char c = (unsigned char)dst->p[i];
-        if ((c & 0xC0) == 0x80 && pending > 0) {
-            pending--;
-            continue;
-        }
-        pending = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-        if (++chars > 256) {
-            dst->len = i;
-            buf_add(dst, "...", 3);
-            return;
-        }
+    /* keep 256 characters, counted as output shows them */
+    text_clip(dst, before, 256, "...");
+}
+
+/* Is PORT (N bytes) the default port of SCHEME (SLEN bytes)? */
+static bool url_default_port(const char *scheme, size_t slen, const char *port, size_t n)
+{
+    if (slen == 4 && strncasecmp(scheme, "http", 4) == 0)
+        return n == 2 && memcmp(port, "80", 2) == 0;
+    if (slen == 5 && strncasecmp(scheme, "https", 5) == 0)
+        return n == 3 && memcmp(port, "443", 3) == 0;
+    return false;
+}
+
+void url_authority(const struct url_parts *u, const char *scheme, size_t slen, struct buf *dst)
+{
+    buf_reserve(dst, u->host_len + u->port_len + 3);
+    if (u->ipv6)
+        buf_addc(dst, '[');
+    for (size_t i = 0; i < u->host_len; i++) {
+        char c = u->host[i];
+        buf_addc(dst, c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c);
     }
+    if (u->ipv6)
+        buf_addc(dst, ']');
+    if (u->port_len && !url_default_port(scheme, slen, u->port, u->port_len)) {
+        buf_addc(dst, ':');
+        buf_add(dst, u->port, u->port_len);
+    }
+}
+
+size_t url_host(const char *url, char *out, size_t cap)
+{
+    if (cap == 0)
+        return 0;
+    out[0] = '\0';
+    struct url_parts u;
+    if (!url || !url_split(url, strlen(url), &u) || !u.scheme_len)
+        return 0;
+    struct buf b = {0};
+    url_authority(&u, u.scheme, u.scheme_len, &b);
+    size_t n = b.len < cap - 1 ? b.len : cap - 1;
+    memcpy(out, b.p, n);
+    out[n] = '\0';
+    buf_free(&b);
+    return n;
 }
 
 bool url_split(const char *url, size_t len, struct url_parts *out)

@@ -146,7 +146,8 @@ bool writer_record(struct writer *w, const struct record *r)
         cancelled.kind = KIND_CANCELLED;
         cancelled.error_code = -1;
         cancelled.error_message = w->cut->message;
-        cancelled.checks_json = NULL;
+        cancelled.checks = NULL;
+        cancelled.nchecks = 0;
         r = &cancelled;
         failed = false;
     }

@@ -21,6 +21,33 @@ teardown_file() { fixture_stop; }
     [ "$status" -eq 2 ]
 }
 
+@test "--expect-status takes HTTP's codes only, 100 to 599: 600 is a usage error naming the option" {
+    for bad in 600 099 999 200,600 500-600 6xx; do
+        run v -q --expect-status "$bad" --url "$BASE/ok"
+        [ "$status" -eq 2 ]
+        [[ "$output" == *"--expect-status"* ]]
+        [[ "$output" == *"100 to 599"* ]]
+    done
+    stats_reset
+    run v -q --expect-status 600 --url "$BASE/ok"
+    [[ "$output" == *"--expect-status: 600 is not an HTTP status code (100 to 599)"* ]]
+    [ "$(stats requests)" -eq 0 ] # refused before anything was fetched
+    run v -q --expect-status 100-599 --url "$BASE/ok"
+    [ "$status" -eq 0 ]
+}
+
+@test "the text line shows a failed check's expected and actual values" {
+    run v -q --expect-status 200 --url "$BASE/status/503"
+    [ "$status" -eq 1 ]
+    [[ "$output" =~ ^"503 "[0-9.]+" 11 $BASE/status/503 check: status 200 != 503"$ ]]
+    run v -q --expect-status 200 --expect-header 'Content-Type: json' --expect-header 'X-Missing:' \
+        --url "$BASE/status/503"
+    [[ "$output" == *" check: status 200 != 503; header Content-Type: json != text/plain; header X-Missing: != (absent)" ]]
+    # the record's message still names them; the JSON carries the values
+    run v -q --json --expect-status 200 --url "$BASE/status/503"
+    jq -e '.error.message == "failed check: status"' <<<"$output"
+}
+
 @test "--expect-header, --expect-body, --expect-body-contains" {
     run v -q --json --expect-header 'Content-Type: ^text/plain$' --expect-body '^o.$' --expect-body-contains 'ok' --url "$BASE/ok"
     [ "$status" -eq 0 ]

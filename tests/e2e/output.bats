@@ -32,6 +32,18 @@ teardown_file() { fixture_stop; }
     [[ "$output" =~ (^|$'\n')"ERR "[0-9]+\.[0-9]{3}" 0 http://127.0.0.1:9/x connect: "[^$'\n']+ ]]
 }
 
+@test "--format text: control characters are shown as escapes, a backslash doubled" {
+    printf 'http://127.0.0.1:9/a\tb\\c\001d\n' >"$BATS_TEST_TMPDIR/l.txt"
+    run v -q "$BATS_TEST_TMPDIR/l.txt"
+    [ "$status" -eq 3 ]
+    [[ "$output" == 'ERR 0.000 0 http://127.0.0.1:9/a\tb\\c\x01d input: '* ]]
+    run v -q -w '%{url}\n' "$BATS_TEST_TMPDIR/l.txt"
+    [ "$output" = 'http://127.0.0.1:9/a\tb\\c\x01d' ]
+    # JSON keeps the bytes (JSON's own escapes)
+    run v -q --json "$BATS_TEST_TMPDIR/l.txt"
+    [ "$(jq -r .url <<<"$output")" = $'http://127.0.0.1:9/a\tb\\c\001d' ]
+}
+
 @test "--format json: one document, results in input order, with a summary" {
     run v -q --format json -j 3 --url "$BASE/delay/300" --url "$BASE/delay/100" --url "$BASE/status/404"
     [ "$status" -eq 1 ]

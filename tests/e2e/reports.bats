@@ -36,6 +36,24 @@ run_reports() {
     python3 -c 'import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); assert len(r.findall(".//testcase")) == 5' "$d/r.xml"
 }
 
+@test "JUnit: one test name per record: two requests to one URL are two tests, a spec's id names its test" {
+    command -v xmllint >/dev/null || skip "no xmllint"
+    d="$BATS_TEST_TMPDIR"
+    {
+        echo "$BASE/ok"
+        echo "$BASE/ok"
+        echo '{"url":"'"$BASE"'/ok","method":"POST","data":"x"}'
+        echo '{"url":"'"$BASE"'/status/500","id":"login \u00e9"}'
+    } >"$d/l.txt"
+    run v -q -j 1 --report "junit=$d/r.xml" "$d/l.txt"
+    [ "$status" -eq 1 ]
+    xmllint --noout --schema "$XSD" "$d/r.xml"
+    names=$(xmllint --xpath '//testcase/@name' "$d/r.xml" | sed 's/^ *name="//; s/"$//' | sort)
+    [ "$names" = "$(printf '%s\n' "GET $BASE/ok ($d/l.txt:1)" "GET $BASE/ok ($d/l.txt:2)" \
+        "POST $BASE/ok ($d/l.txt:3)" "login é")" ]
+    [ "$(xmllint --xpath 'count(//testcase[@name=preceding-sibling::testcase/@name])' "$d/r.xml")" -eq 0 ]
+}
+
 @test "TAP: prove accepts the file and counts the failures" {
     command -v prove >/dev/null || skip "no prove"
     run_reports

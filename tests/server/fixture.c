@@ -1067,6 +1067,66 @@ static void fixture_h_big_header(struct fixture_conn *c, const char *rest)
     free(extra);
 }
 
+/* /repeat/N/UNIT[?then=TAIL]: UNIT N times, then TAIL (a regex's worst
+ * case: many a's and a b). */
+static void fixture_h_repeat(struct fixture_conn *c, const char *rest)
+{
+    uint64_t n;
+    const char *unit;
+    if (!fixture_path_args(rest, 1, (const uint64_t[]){FIXTURE_BIG_HEADER_MAX}, &n, &unit) ||
+        n * strlen(unit) > FIXTURE_BIG_HEADER_MAX) {
+        fixture_reply_str(c, 400, "bad repeat\n");
+        return;
+    }
+    struct evbuffer *b = evbuffer_new();
+    if (!b) {
+        fixture_fail(c, 500);
+        return;
+    }
+    size_t ulen = strlen(unit), tlen = 0;
+    for (uint64_t i = 0; i < n; i++)
+        evbuffer_add(b, unit, ulen);
+    char *then = fixture_query_get(c->query, "then", &tlen);
+    if (then)
+        evbuffer_add(b, then, tlen);
+    free(then);
+    fixture_reply_buf(c, 200, "text/plain", b, NULL);
+}
+
+/* /many-headers/N: N header lines: "X-M: i % 10" every other one (one
+ * name repeated) and a distinct "X-i: i % 10" in between. */
+static void fixture_h_many_headers(struct fixture_conn *c, const char *rest)
+{
+    uint64_t n;
+    if (!fixture_path_args(rest, 1, (const uint64_t[]){1000000}, &n, NULL)) {
+        fixture_reply_str(c, 400, "bad count\n");
+        return;
+    }
+    struct evbuffer *h = evbuffer_new();
+    if (!h) {
+        fixture_fail(c, 500);
+        return;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        if (i % 2)
+            evbuffer_add_printf(h, "X-%" PRIu64 ": %" PRIu64 "\r\n", i, i % 10);
+        else
+            evbuffer_add_printf(h, "X-M: %" PRIu64 "\r\n", i % 10);
+    }
+    evbuffer_add(h, "", 1);
+    fixture_reply(c, 200, "text/plain", "ok\n", 3, (const char *)evbuffer_pullup(h, -1));
+    evbuffer_free(h);
+}
+
+/* /secret-headers: the headers whose values volley never shows. */
+static void fixture_h_secret_headers(struct fixture_conn *c)
+{
+    fixture_reply(c, 200, "text/plain", "ok\n", 3,
+                  "Set-Cookie: session=s3cret; HttpOnly\r\nSet-Cookie: other=s3cret2\r\n"
+                  "Authorization: Bearer s3cret3\r\nproxy-authorization: Basic s3cret4\r\n"
+                  "Cookie: c=s3cret5\r\nX-Visible: shown\r\n");
+}
+
 static void fixture_h_json(struct fixture_conn *c)
 {
     static const char def[] = "{\"ok\":true,\"version\":\"1.2\"}";
@@ -1283,6 +1343,12 @@ static void fixture_dispatch(struct fixture_conn *c)
         fixture_h_big_header(c, rest);
     else if (strcmp(p, "/json") == 0)
         fixture_h_json(c);
+    else if (fixture_prefix(p, "/repeat/", &rest))
+        fixture_h_repeat(c, rest);
+    else if (fixture_prefix(p, "/many-headers/", &rest))
+        fixture_h_many_headers(c, rest);
+    else if (strcmp(p, "/secret-headers") == 0)
+        fixture_h_secret_headers(c);
     else if (fixture_prefix(p, "/retry-after/", &rest))
         fixture_h_retry_after(c, rest, false);
     else if (fixture_prefix(p, "/retry-after-date/", &rest))

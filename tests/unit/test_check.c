@@ -1,11 +1,14 @@
 /* test_check: --expect-* expectations: parsing each kind, the status list,
  * override semantics, streaming (body-contains across chunks, the capped
- * body, SHA-256), evaluation and the exact JSON of failed checks. */
+ * body, SHA-256), evaluation and the failed checks (as the record's JSON
+ * array writes them, byte for byte). */
 #include "unit.h"
 
 #include <strings.h>
+#include <time.h>
 
 #include "check.h"
+#include "text.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -64,6 +67,35 @@ static struct check_response resp(long code, int64_t time_us, int64_t size, stru
     return r;
 }
 
+/* The N failures F as the record's JSON array writes them (appended to
+ * OUT; nothing when N is 0). */
+static void failures_json(struct buf *out, const struct check_failure *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        buf_adds(out, i ? ",{\"check\":" : "[{\"check\":");
+        text_json_string(out, f[i].check, strlen(f[i].check));
+        buf_adds(out, ",\"expected\":");
+        text_json_string(out, f[i].expected, strlen(f[i].expected));
+        buf_adds(out, ",\"actual\":");
+        text_json_string(out, f[i].actual, strlen(f[i].actual));
+        buf_addc(out, '}');
+    }
+    if (n)
+        buf_addc(out, ']');
+}
+
+/* check_evaluate() with its failures as JSON in OUT (replacing it). */
+static int evaluate(const struct check_spec *s, struct check_state *st,
+                    const struct check_response *r, struct buf *out)
+{
+    const struct check_failure *f = (const void *)&f; /* must be set */
+    size_t n = check_evaluate(s, st, r, &f);
+    assert_true(n ? f != NULL : f == NULL);
+    buf_clear(out);
+    failures_json(out, f, n);
+    return (int)n;
+}
+
 /* Feed BODY in chunks of CHUNK bytes (0: all at once) to a fresh attempt of
  * S, evaluate it against R, and return the checks JSON ("" when none
  * failed, malloc'd) with the failure count in *N. */
@@ -79,7 +111,7 @@ static char *run(const struct check_spec *s, const char *body, size_t chunk, siz
     for (size_t off = 0; off < len; off += chunk)
         check_state_feed(&st, body + off, len - off < chunk ? len - off : chunk);
     struct buf out = {0};
-    *n = check_evaluate(s, &st, r, &out);
+    *n = evaluate(s, &st, r, &out);
     char *json = strdup(out.p ? buf_str(&out) : "");
     buf_free(&out);
     check_state_free(&st);
@@ -132,8 +164,8 @@ static void test_empty_spec(void **state)
 
     struct buf out = {0};
     struct check_response r = resp(404, 1, 5, &no_headers);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 0);
-    assert_int_equal(check_evaluate(NULL, &st, &r, &out), 0);
+    assert_int_equal(evaluate(s, &st, &r, &out), 0);
+    assert_int_equal(evaluate(NULL, &st, &r, &out), 0);
     assert_int_equal(out.len, 0);
     assert_null(check_state_sha256_hex(&st));
     size_t len;
@@ -197,6 +229,12 @@ static void test_status_list(void **state)
     assert_true(check_status_ok(s, 299));
     assert_false(check_status_ok(s, 300));
     check_spec_free(s);
+
+    /* the ends of HTTP's range */
+    s = spec_of("status", "100,599,100-599,1xx", NULL);
+    assert_true(check_status_ok(s, 100));
+    assert_true(check_status_ok(s, 599));
+    check_spec_free(s);
 }
 
 static void test_status_normalised(void **state)
@@ -217,7 +255,16 @@ static void test_status_invalid(void **state)
     check_rejected("status", "abc", "--expect-status: 'abc' is not a status code");
     check_rejected("status", "20", "'20' is not a status code");
     check_rejected("status", "2000", "'2000' is not a status code");
-    check_rejected("status", "099", "'099' is not a status code");
+    /* HTTP's codes are 100 to 599 */
+    check_rejected("status", "099", "--expect-status: 099 is not an HTTP status code (100 to 599)");
+    check_rejected("status", "600", "--expect-status: 600 is not an HTTP status code (100 to 599)");
+    check_rejected("status", "999", "999 is not an HTTP status code");
+    check_rejected("status", "200,600", "600 is not an HTTP status code");
+    check_rejected("status", "500-600",
+                   "'500-600' is not a range of status codes like 300-399 "
+                   "(codes are 100 to 599)");
+    check_rejected("status", "6xx", "'6xx' is not a status code");
+    check_rejected("status", "9XX", "'9XX' is not a status code");
     check_rejected("status", "+200", "'+200' is not a status code");
     check_rejected("status", "200x", "'200x' is not a status code");
     check_rejected("status", "0xx", "'0xx' is not a status code");
@@ -317,9 +364,18 @@ static void test_header_repeated(void **state)
     check_eval(s, "", &r, "");
     check_spec_free(s);
 
+    /* a secret's values are matched but never shown */
     s = spec_of("header", "Set-Cookie: ^d=", NULL);
     check_eval(s, "", &r,
                "[{\"check\":\"header\",\"expected\":\"Set-Cookie: ^d=\","
+               "\"actual\":\"***, ***, ***\"}]");
+    check_spec_free(s);
+    static const char *const kv2[] = {"X-C", "a=1", "Other", "x", "X-C", "b=2", "x-c", "c=3"};
+    struct hdrs h2 = {kv2, 4};
+    struct check_response r2 = resp(200, 0, 0, &h2);
+    s = spec_of("header", "X-C: ^d=", NULL);
+    check_eval(s, "", &r2,
+               "[{\"check\":\"header\",\"expected\":\"X-C: ^d=\","
                "\"actual\":\"a=1, b=2, c=3\"}]");
     check_spec_free(s);
 
@@ -384,6 +440,99 @@ static void test_body_regex(void **state)
     struct check_spec *s = spec_of("body", "x", NULL);
     assert_true(check_spec_needs_body(s));
     check_spec_free(s);
+}
+
+/* A body of N copies of UNIT and then TAIL (caller frees). */
+static char *repeated(const char *unit, size_t n, const char *tail)
+{
+    size_t u = strlen(unit), t = strlen(tail);
+    char *s = malloc(n * u + t + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * u, unit, u);
+    memcpy(s + n * u, tail, t + 1);
+    return s;
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* PATTERN on BODY fails with "regex over its ... limit" (WANT), soon. */
+static void check_limited(const char *pattern, const char *body, const char *want)
+{
+    struct check_spec *s = spec_of("body", pattern, NULL);
+    struct check_response r = resp(200, 0, (int64_t)strlen(body), &no_headers);
+    double t0 = seconds();
+    int n;
+    char *got = run(s, body, 0, 4 << 20, &r, &n);
+    double took = seconds() - t0;
+    assert_int_equal(n, 1);
+    struct buf w = {0};
+    buf_addf(&w, "[{\"check\":\"body\",\"expected\":");
+    text_json_string(&w, pattern, strlen(pattern));
+    buf_addf(&w, ",\"actual\":\"%s\"}]", want);
+    if (strcmp(got, w.p))
+        fail_msg("%s\n  got  %s\n  want %s", pattern, got, w.p);
+    /* the budget is about 0.2 s of steps; a slow machine gets ten times that */
+    if (took > 5.0)
+        fail_msg("%s took %.1f s", pattern, took);
+    buf_free(&w);
+    free(got);
+    check_spec_free(s);
+}
+
+static void test_body_regex_limits(void **state)
+{
+    (void)state;
+    /* the classic: exponential backtracking at the first position */
+    char *a = repeated("a", 100000, "b");
+    check_limited("(a+)+$", a, "regex over its match limit");
+    check_limited("(*NO_JIT)(a+)+$", a, "regex over its match limit");
+    free(a);
+    /* just under PCRE2's per-position limit at each of 360000 positions:
+     * hours without a budget for the whole check, JIT or not */
+    char *groups = repeated("aaaaaaaaaaaaaaaaax", 20000, "");
+    check_limited("(a+)+$", groups, "regex over its match limit");
+    check_limited("(*NO_JIT)(a+)+$", groups, "regex over its match limit");
+    free(groups);
+    /* deep backtracking: the interpreter's depth or heap limit, the JIT's
+     * stack */
+    char *deep = repeated("a", 300000, "b");
+    check_limited("(*NO_JIT)(?:a|a)*$", deep, "regex over its depth limit");
+    check_limited("(?:a|a)*$", deep, "regex over its JIT stack limit");
+    check_limited("(*NO_JIT)((a)|(a))*$", deep, "regex over its heap limit");
+    /* a pattern that needs no backtracking still searches the whole body */
+    struct check_spec *s = spec_of("body", "ab$", NULL);
+    struct check_response r = resp(200, 0, 300001, &no_headers);
+    check_eval(s, deep, &r, "");
+    check_spec_free(s);
+    free(deep);
+}
+
+static void test_header_regex_limits(void **state)
+{
+    (void)state;
+    /* one budget for all the values of a header: 3000 values of just under
+     * the per-position limit each still end */
+    static const char value[] = "aaaaaaaaaaaaaaaaaaaax";
+    const char **kv = malloc(2 * 3000 * sizeof *kv);
+    for (size_t i = 0; i < 3000; i++) {
+        kv[2 * i] = "X-A";
+        kv[2 * i + 1] = value;
+    }
+    struct hdrs h = {kv, 3000};
+    struct check_spec *s = spec_of("header", "X-A: (a+)+$", NULL);
+    struct check_response r = resp(200, 0, 0, &h);
+    double t0 = seconds();
+    check_eval(s, "", &r,
+               "[{\"check\":\"header\",\"expected\":\"X-A: (a+)+$\",\"actual\":\"regex over its "
+               "match limit\"}]");
+    assert_true(seconds() - t0 < 5.0);
+    check_spec_free(s);
+    free(kv);
 }
 
 static void test_body_regex_invalid(void **state)
@@ -511,7 +660,7 @@ static void test_large_body_growth(void **state)
     assert_false(cut);
     struct buf out = {0};
     struct check_response r = resp(200, 0, 300003, &no_headers);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 0);
+    assert_int_equal(evaluate(s, &st, &r, &out), 0);
     buf_free(&out);
     check_state_free(&st);
     check_spec_free(s);
@@ -581,13 +730,13 @@ static void test_contains_streaming(void **state)
     assert_null(check_state_body(&st, &len, &cut));
     struct buf out = {0};
     struct check_response r = resp(200, 0, 409603, &no_headers);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 0);
+    assert_int_equal(evaluate(s, &st, &r, &out), 0);
 
     /* the next attempt searches afresh */
     check_state_begin(&st, s, 1 << 20, false, false);
     assert_false(st.found);
     check_state_feed(&st, "tai", 3);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 1);
+    assert_int_equal(evaluate(s, &st, &r, &out), 1);
     assert_string_equal(
         buf_str(&out),
         "[{\"check\":\"body-contains\",\"expected\":\"tail\",\"actual\":\"not found\"}]");
@@ -916,22 +1065,47 @@ static void test_failure_order(void **state)
     check_spec_free(s);
 }
 
-static void test_evaluate_appends(void **state)
+static void test_evaluate_owns_failures(void **state)
 {
     (void)state;
-    struct check_spec *s = spec_of("status", "201", NULL);
+    /* the failures are the state's: valid after the spec is freed, until
+     * the next begin */
+    struct check_spec *s = spec_of("status", "201", "body-contains", "zz", NULL);
     struct check_state st;
     check_state_init(&st);
     check_state_begin(&st, s, 100, false, false);
-    struct buf out = {0};
-    buf_adds(&out, "prefix:");
     struct check_response r = resp(200, 0, 0, &no_headers);
-    assert_int_equal(check_evaluate(s, &st, &r, &out), 1);
-    assert_string_equal(buf_str(&out),
-                        "prefix:[{\"check\":\"status\",\"expected\":\"201\",\"actual\":\"200\"}]");
-    buf_free(&out);
+    const struct check_failure *f;
+    assert_int_equal(check_evaluate(s, &st, &r, &f), 2);
+    check_spec_free(s);
+    assert_string_equal(f[0].check, "status");
+    assert_string_equal(f[0].expected, "201");
+    assert_string_equal(f[0].actual, "200");
+    assert_string_equal(f[1].check, "body-contains");
+    assert_string_equal(f[1].expected, "zz");
+    assert_string_equal(f[1].actual, "not found");
+    /* the next attempt starts with none */
+    s = spec_of("status", "200", NULL);
+    check_state_begin(&st, s, 100, false, false);
+    assert_int_equal(st.nfailed, 0);
+    assert_int_equal(check_evaluate(s, &st, &r, &f), 0);
+    assert_null(f);
+    /* many header failures grow the array */
+    check_spec_free(s);
+    s = check_spec_new();
+    struct buf err = {0};
+    for (int i = 0; i < 40; i++) {
+        char v[32];
+        snprintf(v, sizeof v, "X-%d: ^%d$", i, i);
+        assert_true(check_spec_set(s, "header", v, &err));
+    }
+    check_state_begin(&st, s, 100, false, false);
+    assert_int_equal(check_evaluate(s, &st, &r, &f), 40);
+    assert_string_equal(f[39].expected, "X-39: ^39$");
+    assert_string_equal(f[39].actual, "(absent)");
     check_state_free(&st);
     check_spec_free(s);
+    buf_free(&err);
 }
 
 static void test_override(void **state)
@@ -1066,7 +1240,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sha256_whole_body),
     cmocka_unit_test(test_sha256_check),
     cmocka_unit_test(test_failure_order),
-    cmocka_unit_test(test_evaluate_appends),
+    cmocka_unit_test(test_evaluate_owns_failures),
+    cmocka_unit_test(test_body_regex_limits),
+    cmocka_unit_test(test_header_regex_limits),
     cmocka_unit_test(test_override),
     cmocka_unit_test(test_override_nulls),
     cmocka_unit_test(test_cache),

@@ -1,5 +1,5 @@
-/* test_output: the record renderers (JSON string escaping and UTF-8 repair,
- * JSONL, text, -w templates) and the summary object, checked byte for byte.
+/* test_output: the record renderers (JSONL, text, -w templates; the string
+ * escapers are test_text's) and the summary object, checked byte for byte.
  * The writer that puts them on stdout has its own test (test_writer). */
 #include "unit.h"
 
@@ -9,38 +9,6 @@
 #include <limits.h>
 
 /* ---- helpers ------------------------------------------------------------ */
-
-static char *json_str(const char *s, size_t len)
-{
-    struct buf b = {0};
-    output_json_string(&b, s, len);
-    char *r = strdup(buf_str(&b));
-    buf_free(&b);
-    return r;
-}
-
-#define assert_json(in, want)                                                                      \
-    do {                                                                                           \
-        char *got_ = json_str(in, sizeof(in) - 1);                                                 \
-        assert_string_equal(got_, want);                                                           \
-        free(got_);                                                                                \
-    } while (0)
-
-static char *text_str(const char *s, size_t len)
-{
-    struct buf b = {0};
-    output_text_string(&b, s, len);
-    char *r = strdup(buf_str(&b));
-    buf_free(&b);
-    return r;
-}
-
-#define assert_text(in, want)                                                                      \
-    do {                                                                                           \
-        char *got_ = text_str(in, sizeof(in) - 1);                                                 \
-        assert_string_equal(got_, want);                                                           \
-        free(got_);                                                                                \
-    } while (0)
 
 #define FFFD "\xEF\xBF\xBD"
 
@@ -148,151 +116,40 @@ static char *render_tmpl(const char *text, const struct record *r)
         free(got_);                                                                                \
     } while (0)
 
-/* ---- output_json_string ------------------------------------------------- */
-
-static void test_json_plain(void **state)
-{
-    (void)state;
-    assert_json("", "\"\"");
-    assert_json("https://a/?x=1&y=2", "\"https://a/?x=1&y=2\"");
-}
-
-static void test_json_quote_backslash(void **state)
-{
-    (void)state;
-    assert_json("a\"b\\c", "\"a\\\"b\\\\c\"");
-    assert_json("\"", "\"\\\"\"");
-    assert_json("/", "\"/\""); /* '/' needs no escape */
-}
-
-static void test_json_short_escapes(void **state)
-{
-    (void)state;
-    assert_json("a\nb\rc\td", "\"a\\nb\\rc\\td\"");
-}
-
-static void test_json_control_chars(void **state)
-{
-    (void)state;
-    assert_json("\x01", "\"\\u0001\"");
-    assert_json("\x1f", "\"\\u001f\"");
-    assert_json("\b\f", "\"\\u0008\\u000c\"");
-    assert_json("x\x1by", "\"x\\u001by\"");
-    /* an embedded NUL is data, not the end */
-    assert_json("a\0b", "\"a\\u0000b\"");
-}
-
-static void test_json_del_kept(void **state)
-{
-    (void)state;
-    /* DEL is not a JSON control character: it may stay as is */
-    assert_json("a\x7f"
-                "b",
-                "\"a\x7f"
-                "b\"");
-}
-
-static void test_json_valid_utf8_kept(void **state)
-{
-    (void)state;
-    assert_json("caf\xC3\xA9", "\"caf\xC3\xA9\"");           /* 2 bytes */
-    assert_json("\xE2\x82\xAC", "\"\xE2\x82\xAC\"");         /* 3 bytes */
-    assert_json("\xF0\x9F\x98\x80", "\"\xF0\x9F\x98\x80\""); /* 4 bytes */
-    assert_json("\xC2\x80", "\"\xC2\x80\"");                 /* lowest 2-byte */
-    assert_json("\xEF\xBF\xBF", "\"\xEF\xBF\xBF\"");         /* U+FFFF */
-    assert_json("\xF4\x8F\xBF\xBF", "\"\xF4\x8F\xBF\xBF\""); /* U+10FFFF */
-    assert_json("\xED\x9F\xBF", "\"\xED\x9F\xBF\"");         /* U+D7FF */
-}
-
-static void test_json_invalid_bytes(void **state)
-{
-    (void)state;
-    assert_json("\xFF", "\"" FFFD "\"");
-    assert_json("\xFE", "\"" FFFD "\"");
-    assert_json("a\x80z", "\"a" FFFD "z\"");      /* lone continuation */
-    assert_json("\xC1\xBF", "\"" FFFD FFFD "\""); /* C0/C1 are never valid */
-}
-
-static void test_json_overlongs(void **state)
-{
-    (void)state;
-    assert_json("\xC0\xAF", "\"" FFFD FFFD "\"");
-    assert_json("\xE0\x80\xAF", "\"" FFFD FFFD FFFD "\"");
-    assert_json("\xF0\x80\x80\xAF", "\"" FFFD FFFD FFFD FFFD "\"");
-}
-
-static void test_json_surrogates(void **state)
-{
-    (void)state;
-    assert_json("\xED\xA0\x80", "\"" FFFD FFFD FFFD "\""); /* U+D800 */
-    assert_json("\xED\xBF\xBF", "\"" FFFD FFFD FFFD "\""); /* U+DFFF */
-}
-
-static void test_json_truncated(void **state)
-{
-    (void)state;
-    assert_json("\xE2\x82", "\"" FFFD FFFD "\""); /* cut at the end */
-    assert_json("\xE2\x82"
-                "A",
-                "\"" FFFD FFFD "A\""); /* cut by ASCII */
-    assert_json("\xF0\x9F\x98", "\"" FFFD FFFD FFFD "\"");
-    assert_json("\xC3", "\"" FFFD "\"");
-    assert_json("\xC3\xC3\xA9", "\"" FFFD "\xC3\xA9\""); /* the next lead is kept */
-}
-
-static void test_json_above_f4(void **state)
-{
-    (void)state;
-    assert_json("\xF4\x90\x80\x80", "\"" FFFD FFFD FFFD FFFD "\""); /* U+110000 */
-    assert_json("\xF5\x80\x80\x80", "\"" FFFD FFFD FFFD FFFD "\"");
-    assert_json("\xF8\x88\x80\x80\x80", "\"" FFFD FFFD FFFD FFFD FFFD "\"");
-}
-
-static void test_json_mixed_parses(void **state)
-{
-    (void)state;
-    static const char in[] = "q\"\\\n\x01\xC3\xA9\xFF\xE2\x82";
-    char *s = json_str(in, sizeof in - 1);
-    cJSON *j = cJSON_Parse(s);
-    assert_non_null(j);
-    assert_true(cJSON_IsString(j));
-    assert_string_equal(j->valuestring, "q\"\\\n\x01\xC3\xA9" FFFD FFFD FFFD);
-    cJSON_Delete(j);
-    free(s);
-}
-
-static void test_json_appends(void **state)
-{
-    (void)state;
-    struct buf b = {0};
-    buf_adds(&b, "x=");
-    output_json_string(&b, "y", 1);
-    assert_string_equal(buf_str(&b), "x=\"y\"");
-    assert_int_equal(b.len, 5);
-    buf_free(&b);
-}
-
-/* ---- output_text_string ------------------------------------------------- */
-
-static void test_text_string(void **state)
-{
-    (void)state;
-    assert_text("https://a/b?c=\"d\"", "https://a/b?c=\"d\"");
-    assert_text("a\nb\rc\td\x01\x1f\x7f", "a?b?c?d???");
-    assert_text("a\0b", "a?b");
-    assert_text("caf\xC3\xA9 \xF0\x9F\x98\x80", "caf\xC3\xA9 \xF0\x9F\x98\x80");
-    assert_text("\xFF\xC0\xAF", FFFD FFFD FFFD);
-    assert_text("\xED\xA0\x80", FFFD FFFD FFFD);
-    assert_text("x\xE2\x82", "x" FFFD FFFD);
-    assert_text("\\", "\\");
-}
-
 /* ---- JSONL records ------------------------------------------------------ */
 
 static void test_jsonl_full_record(void **state)
 {
     (void)state;
     assert_render(FORMAT_JSONL, false, full_record(), full_jsonl);
+}
+
+static void test_jsonl_checks(void **state)
+{
+    (void)state;
+    /* the checks array, byte for byte, after the fixed keys */
+    static const struct check_failure checks[] = {
+        {"status", "201", "200"},
+        {"body", "\"ok\"", "b\x01\n\xFF"},
+        {"header", "X-A: ^1$", ""},
+    };
+    struct record r = full_record();
+    r.ok = false;
+    r.kind = KIND_CHECK;
+    r.error_message = "failed checks: status body header";
+    r.checks = checks;
+    r.nchecks = 3;
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_non_null(strstr(
+        s, "\"num_connects\":1,\"timestamp\":null,\"checks\":[{\"check\":\"status\",\"expected\":"
+           "\"201\",\"actual\":\"200\"},{\"check\":\"body\",\"expected\":"
+           "\"\\\"ok\\\"\",\"actual\":\"b\\u0001\\n" FFFD "\"},{\"check\":"
+           "\"header\",\"expected\":\"X-A: ^1$\",\"actual\":\"\"}]}\n"));
+    free(s);
+    r.nchecks = 0; /* none: no key */
+    s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_null(strstr(s, "\"checks\""));
+    free(s);
 }
 
 static void test_jsonl_key_order(void **state)
@@ -550,12 +407,52 @@ static void test_text_one_line(void **state)
 {
     (void)state;
     struct record r = dns_record();
-    r.url = "https://a/\nb\xFF";
-    r.error_message = "two\nlines\r";
-    assert_render(FORMAT_TEXT, false, r, "ERR 0.002 0 https://a/?b" FFFD " dns: two?lines?\n");
+    r.url = "https://a/\nb\xFF\tc\\d";
+    r.error_message = "two\nlines\r\x01";
+    assert_render(FORMAT_TEXT, false, r,
+                  "ERR 0.002 0 https://a/\\nb" FFFD "\\tc\\\\d dns: two\\nlines\\r\\x01\n");
     r.error_message = NULL;
     r.url = NULL;
     assert_render(FORMAT_TEXT, false, r, "ERR 0.002 0  dns: \n");
+}
+
+static void test_text_checks(void **state)
+{
+    (void)state;
+    /* a failed check's note shows what was expected and what came */
+    struct check_failure checks[] = {
+        {"status", "200", "503"},
+        {"header", "Content-Type: json", "(absent)"},
+        {"jq", ".ok", "b\ta\\d"},
+    };
+    struct record r = text_ok();
+    r.http_code = 503;
+    r.ok = false;
+    r.kind = KIND_CHECK;
+    r.error_message = "failed check: status";
+    r.checks = checks;
+    r.nchecks = 1;
+    assert_render(FORMAT_TEXT, false, r, "503 0.012 1024 https://a/ check: status 200 != 503\n");
+    r.nchecks = 3;
+    assert_render(FORMAT_TEXT, false, r,
+                  "503 0.012 1024 https://a/ check: status 200 != 503; header Content-Type: json "
+                  "!= (absent); jq .ok != b\\ta\\\\d\n");
+    /* long values are cut to 64 characters */
+    char big[200];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    checks[0].actual = big;
+    r.nchecks = 1;
+    char *got = render_fmt(FORMAT_TEXT, false, &r);
+    char want[256];
+    snprintf(want, sizeof want, "503 0.012 1024 https://a/ check: status 200 != %.64s...\n", big);
+    assert_string_equal(got, want);
+    free(got);
+    /* an http failure keeps its message; the checks are in the JSON */
+    r.kind = KIND_HTTP;
+    r.error_message = "HTTP status outside 2xx/3xx";
+    assert_render(FORMAT_TEXT, false, r,
+                  "503 0.012 1024 https://a/ http: HTTP status outside 2xx/3xx\n");
 }
 
 static void test_text_color(void **state)
@@ -631,7 +528,7 @@ static void test_tmpl_aliases(void **state)
     r.http_code = 500;
     r.error_message = "bad\nstatus";
     assert_tmpl("%{error_kind} %{exitcode} %{response_code} %{ok} %{error_message}", r,
-                "http 0 500 false bad?status");
+                "http 0 500 false bad\\nstatus");
 }
 
 static void test_tmpl_nulls(void **state)
@@ -732,22 +629,9 @@ static void test_text_extreme_times(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_json_plain),
-    cmocka_unit_test(test_json_quote_backslash),
-    cmocka_unit_test(test_json_short_escapes),
-    cmocka_unit_test(test_json_control_chars),
-    cmocka_unit_test(test_json_del_kept),
-    cmocka_unit_test(test_json_valid_utf8_kept),
-    cmocka_unit_test(test_json_invalid_bytes),
-    cmocka_unit_test(test_json_overlongs),
-    cmocka_unit_test(test_json_surrogates),
-    cmocka_unit_test(test_json_truncated),
-    cmocka_unit_test(test_json_above_f4),
-    cmocka_unit_test(test_json_mixed_parses),
-    cmocka_unit_test(test_json_appends),
-    cmocka_unit_test(test_text_string),
     cmocka_unit_test(test_jsonl_full_record),
     cmocka_unit_test(test_jsonl_key_order),
+    cmocka_unit_test(test_jsonl_checks),
     cmocka_unit_test(test_jsonl_error_object),
     cmocka_unit_test(test_jsonl_error_code_null),
     cmocka_unit_test(test_jsonl_strings_repaired),
@@ -760,6 +644,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_text_http_error),
     cmocka_unit_test(test_text_response_with_error),
     cmocka_unit_test(test_text_one_line),
+    cmocka_unit_test(test_text_checks),
     cmocka_unit_test(test_text_color),
     cmocka_unit_test(test_text_no_color_codes),
     cmocka_unit_test(test_tmpl_basic),

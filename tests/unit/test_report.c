@@ -111,35 +111,6 @@ static const char *srcdir(void)
     return dir;
 }
 
-static char *escaped(void (*f)(struct buf *, const char *, size_t), const char *s, size_t len)
-{
-    struct buf b = {0};
-    f(&b, s, len);
-    return (char *)(uintptr_t)buf_str(&b);
-}
-
-#define assert_esc(f, in, want)                                                                    \
-    do {                                                                                           \
-        char *got_ = escaped(f, in, sizeof(in) - 1);                                               \
-        assert_string_equal(got_, want);                                                           \
-        free(got_);                                                                                \
-    } while (0)
-
-static void xml_attr(struct buf *b, const char *s, size_t len)
-{
-    report_xml_string(b, s, len, true);
-}
-
-static void xml_text(struct buf *b, const char *s, size_t len)
-{
-    report_xml_string(b, s, len, false);
-}
-
-static void md_cell(struct buf *b, const char *s, size_t len)
-{
-    report_md_cell(b, s, len, 200);
-}
-
 /* ---- histograms --------------------------------------------------------- */
 
 static int cmp_i64(const void *a, const void *b)
@@ -303,84 +274,6 @@ static void test_hist_skips_unattempted(void **state)
     report_free(r);
 }
 
-/* ---- escapers ----------------------------------------------------------- */
-
-static void test_xml_escape(void **state)
-{
-    (void)state;
-    assert_esc(xml_attr, "a&b<c>d\"e'f", "a&amp;b&lt;c&gt;d&quot;e'f");
-    assert_esc(xml_text, "a&b<c>d\"e", "a&amp;b&lt;c&gt;d\"e");
-    assert_esc(xml_attr, "t\tn\nr\r", "t&#9;n&#10;r&#13;");
-    assert_esc(xml_text, "t\tn\nr\r", "t\tn\nr&#13;");
-    assert_esc(xml_text, "]]>", "]]&gt;");
-    /* forbidden in XML 1.0: dropped */
-    assert_esc(xml_attr,
-               "a\x01\x08\x0B\x0C\x1F"
-               "b",
-               "ab");
-    assert_esc(xml_attr,
-               "a\xEF\xBF\xBE\xEF\xBF\xBF"
-               "b",
-               "ab"); /* U+FFFE, U+FFFF */
-    /* invalid UTF-8: U+FFFD; valid kept */
-    assert_esc(xml_attr,
-               "a\xFF"
-               "b\xC3",
-               "a" FFFD "b" FFFD);
-    assert_esc(xml_attr, "\xED\xA0\x80", FFFD FFFD FFFD); /* a surrogate */
-    assert_esc(xml_attr, "\xC0\xAF", FFFD FFFD);          /* overlong */
-    assert_esc(xml_attr, "h\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80",
-               "h\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80");
-    assert_esc(xml_attr, "\x7F\xC2\x85", "\x7F\xC2\x85"); /* allowed, if discouraged */
-    assert_esc(xml_attr, "a\0b", "ab");
-}
-
-static void test_md_escape(void **state)
-{
-    (void)state;
-    assert_esc(md_cell, "a|b", "a\\|b");
-    assert_esc(md_cell, "line1\nline2\r\tx", "line1 line2  x");
-    assert_esc(md_cell, "*b* _i_ `c` [l](u) <b> ~s~ &amp; $x$ \\",
-               "\\*b\\* \\_i\\_ \\`c\\` \\[l\\](u) \\<b\\> \\~s\\~ \\&amp; \\$x\\$ \\\\");
-    assert_esc(md_cell, "https://a.example/p?q=1#f", "https://a.example/p?q=1#f");
-    assert_esc(md_cell, "bad\xFF", "bad" FFFD);
-    assert_esc(md_cell, "\xC2\x85\xE2\x80\xA8", "  "); /* NEL, LINE SEPARATOR */
-    /* cut at MAX bytes of the input, on a character boundary */
-    struct buf b = {0};
-    report_md_cell(&b, "abcdef", 6, 3);
-    assert_string_equal(buf_str(&b), "abc\xE2\x80\xA6");
-    buf_clear(&b);
-    report_md_cell(&b, "ab\xC3\xA9xyz", 7, 3); /* é straddles the cut: kept whole */
-    assert_string_equal(buf_str(&b), "ab\xC3\xA9\xE2\x80\xA6");
-    buf_clear(&b);
-    report_md_cell(&b, "abc", 3, 3);
-    assert_string_equal(buf_str(&b), "abc");
-    buf_free(&b);
-}
-
-static void test_tap_escape(void **state)
-{
-    (void)state;
-    assert_esc(report_tap_desc, "https://a/#frag", "https://a/\\#frag");
-    assert_esc(report_tap_desc, "a\\b", "a\\\\b");
-    assert_esc(report_tap_desc, "a\nnot ok 2\r", "a not ok 2 ");
-    assert_esc(report_tap_desc, "x\xFE", "x" FFFD);
-}
-
-static void test_yaml_escape(void **state)
-{
-    (void)state;
-    assert_esc(report_yaml_string, "plain", "\"plain\"");
-    assert_esc(report_yaml_string, "", "\"\"");
-    assert_esc(report_yaml_string, "q\"b\\", "\"q\\\"b\\\\\"");
-    assert_esc(report_yaml_string, "t\tn\nr\r", "\"t\\tn\\nr\\r\"");
-    assert_esc(report_yaml_string, "\x01\x1B\x7F", "\"\\x01\\x1B\\x7F\"");
-    assert_esc(report_yaml_string, "\xC2\x85", "\"\\x85\"");
-    assert_esc(report_yaml_string, "\xE2\x80\xA8", "\"\\u2028\"");
-    assert_esc(report_yaml_string, "\xFF\xC3\xA9", "\"" FFFD "\xC3\xA9\"");
-    assert_esc(report_yaml_string, "- a: b # c", "\"- a: b # c\"");
-}
-
 /* ---- the sample run ----------------------------------------------------- */
 
 /* Six URLs: two ok (one slow), an HTTP 404, a timeout, a cancelled one and
@@ -405,9 +298,10 @@ static void feed_sample(struct report *r, struct output_summary *s)
     v[4].error_message = "terminated by SIGTERM";
     v[5] = rec_fail("https://a.example/c#x", KIND_CHECK, 200, 5000);
     v[5].input = "urls.txt:5";
-    v[5].checks_json =
-        "[{\"check\":\"status\",\"expected\":\"201\",\"actual\":\"200\"},"
-        "{\"check\":\"body\",\"expected\":\"\\\"ok\\\"\",\"actual\":\"b\\u0001\\n\"}]";
+    static const struct check_failure checks[] = {{"status", "201", "200"},
+                                                  {"body", "\"ok\"", "b\x01\n"}};
+    v[5].checks = checks;
+    v[5].nchecks = 2;
     v[5].url_effective = "https://a.example/d";
     for (size_t i = 0; i < 6; i++) {
         v[i].seq = i + 1;
@@ -771,21 +665,23 @@ static void test_junit(void **state)
                   "tests=\"6\" failures=\"2\" errors=\"1\" skipped=\"1\" time=\"2.500\">\n"
                   "  <testsuite name=\"volley\" tests=\"6\" failures=\"2\" errors=\"1\" "
                   "skipped=\"1\" time=\"2.500\" timestamp=\""));
-    assert_non_null(strstr(x, "    <testcase name=\"https://a.example/\" classname=\"urls.txt\" "
-                              "time=\"0.012\"/>\n"));
-    assert_non_null(strstr(x,
-                           "    <testcase name=\"https://c.example:8443/&lt;&amp;&gt;\" "
-                           "classname=\"volley\" time=\"2.000\">\n      <error message=\"timeout: "
-                           "Operation timed out after 2000 milliseconds with 0 bytes received\" "
-                           "type=\"timeout\">"));
-    assert_non_null(strstr(x, "    <testcase name=\"https://d.example/\" classname=\"stdin\" "
-                              "time=\"0.000\">\n      <skipped message=\"cancelled: terminated by "
-                              "SIGTERM\"/>\n    </testcase>\n"));
+    assert_non_null(strstr(
+        x, "    <testcase name=\"GET https://a.example/ (urls.txt:1)\" classname=\"urls.txt\" "
+           "time=\"0.012\"/>\n"));
+    assert_non_null(
+        strstr(x, "    <testcase name=\"GET https://c.example:8443/&lt;&amp;&gt; (arg:1)\" "
+                  "classname=\"volley\" time=\"2.000\">\n      <error message=\"timeout: "
+                  "Operation timed out after 2000 milliseconds with 0 bytes received\" "
+                  "type=\"timeout\">"));
+    assert_non_null(
+        strstr(x, "    <testcase name=\"GET https://d.example/ (-:4)\" classname=\"stdin\" "
+                  "time=\"0.000\">\n      <skipped message=\"cancelled: terminated by "
+                  "SIGTERM\"/>\n    </testcase>\n"));
     assert_non_null(strstr(x, "  </testsuite>\n</testsuites>\n"));
     /* what a parser reads back */
     assert_xpath(path, "count(//testcase)", "6\n");
-    assert_xpath(path, "string(//testcase[4]/@name)", "https://c.example:8443/<&>\n");
-    assert_xpath(path, "string(//testcase[2]/@name)", "https://b.example/x|y\n");
+    assert_xpath(path, "string(//testcase[4]/@name)", "GET https://c.example:8443/<&> (arg:1)\n");
+    assert_xpath(path, "string(//testcase[2]/@name)", "GET https://b.example/x|y (urls.txt:2)\n");
     assert_xpath(path, "string(//testcase[2]/failure/@message)", "http: HTTP 404\n");
     assert_xpath(path, "string(//testcase[2]/failure)",
                  "kind: http\ninput: urls.txt:2\nmethod: GET\nurl: https://b.example/x|y\n"
@@ -799,6 +695,43 @@ static void test_junit(void **state)
                  "time_total: 0.005000\nchecks:\n  - status: expected 201, actual 200\n"
                  "  - body: expected \"ok\", actual b\n\n\n");
     free(x);
+}
+
+static void test_junit_names(void **state)
+{
+    (void)state;
+    NEED("xmllint");
+    /* one name per record: two requests to one URL are two tests; a spec's
+     * id names its test */
+    const char *path = scratch("names.xml");
+    struct buf spec = {0}, err = {0};
+    buf_addf(&spec, "junit=%s", path);
+    struct report *r = report_new();
+    assert_true(report_add(r, spec.p, &err));
+    struct record a = rec_ok("https://h/x", 10), b = rec_ok("https://h/x", 20);
+    b.input = "urls.txt:2";
+    struct record c = rec_ok("https://h/x", 30), d = rec_fail("https://h/y", KIND_HTTP, 500, 40);
+    c.method = "POST";
+    c.input = "urls.txt:3";
+    d.id_json = "\"login \\u00e9 <&>\"";
+    struct record e = rec_ok("https://h/z", 50);
+    e.id_json = "7";
+    struct record *all[] = {&a, &b, &c, &d, &e};
+    for (size_t i = 0; i < 5; i++)
+        report_record(r, all[i]);
+    struct output_summary s = {.urls = 5, .ok = 4, .elapsed_us = 1000};
+    s.by_kind[KIND_HTTP] = 1;
+    assert_true(report_finish(r, &s, &err));
+    report_free(r);
+    assert_valid_junit(path);
+    assert_xpath(path, "string(//testcase[1]/@name)", "GET https://h/x (urls.txt:1)\n");
+    assert_xpath(path, "string(//testcase[2]/@name)", "GET https://h/x (urls.txt:2)\n");
+    assert_xpath(path, "string(//testcase[3]/@name)", "POST https://h/x (urls.txt:3)\n");
+    assert_xpath(path, "string(//testcase[4]/@name)", "login \xC3\xA9 <&>\n");
+    assert_xpath(path, "string(//testcase[5]/@name)", "7\n");
+    assert_xpath(path, "count(//testcase[@name=preceding-sibling::testcase/@name])", "0\n");
+    buf_free(&spec);
+    buf_free(&err);
 }
 
 static void test_junit_empty_and_large(void **state)
@@ -1217,20 +1150,22 @@ static void test_random_bytes(void **state)
         assert_true(report_add(r, spec.p, &err));
     }
     uint64_t seed = 12345;
-    char url[80], input[40], msg[120], checks[200];
+    char url[80], input[40], msg[120], expected[120], actual[120];
     size_t failed = 0;
     for (int i = 0; i < 400; i++) {
         random_bytes(&seed, url, 8 + rng(&seed) % 60);
         random_bytes(&seed, input, rng(&seed) % 30);
         random_bytes(&seed, msg, rng(&seed) % 100);
-        static const char head[] = "[{\"check\":\"body\",\"actual\":\"";
-        memcpy(checks, head, sizeof head - 1); /* then bytes: often invalid JSON */
-        random_bytes(&seed, checks + sizeof head - 1, 1 + rng(&seed) % 100);
+        random_bytes(&seed, expected, rng(&seed) % 100);
+        random_bytes(&seed, actual, rng(&seed) % 100);
+        const struct check_failure checks[] = {{"body", expected, actual},
+                                               {"x\x01\xE2\x80\xA8", "\n", actual}};
         struct record rec = rec_fail(url, (enum record_kind)(1 + i % (KIND__COUNT - 1)), 0, i);
         rec.ok = i % 4 == 0;
         rec.input = input;
         rec.error_message = msg;
-        rec.checks_json = i % 2 ? checks : "[{\"check\":\"x\\u0001\\u2028\",\"\\n\":[1,{}]},3]";
+        rec.checks = checks;
+        rec.nchecks = 1 + (size_t)(i % 2);
         rec.url_effective = msg;
         rec.remote_ip = input;
         rec.method = msg;
@@ -1278,10 +1213,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_hist_bimodal),
     cmocka_unit_test(test_hist_beyond_range),
     cmocka_unit_test(test_hist_skips_unattempted),
-    cmocka_unit_test(test_xml_escape),
-    cmocka_unit_test(test_md_escape),
-    cmocka_unit_test(test_tap_escape),
-    cmocka_unit_test(test_yaml_escape),
     cmocka_unit_test(test_summary_text),
     cmocka_unit_test(test_summary_text_small),
     cmocka_unit_test(test_summary_json),
@@ -1291,6 +1222,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_add_truncates_and_hides_temp),
     cmocka_unit_test(test_finish_write_error),
     cmocka_unit_test(test_junit),
+    cmocka_unit_test(test_junit_names),
     cmocka_unit_test(test_junit_empty_and_large),
     cmocka_unit_test(test_junit_schema_rejects),
     cmocka_unit_test(test_tap),

@@ -347,6 +347,39 @@ static void test_clip_appends(void **state)
     buf_free(&b);
 }
 
+/* ---- url_host ----------------------------------------------------------- */
+
+#define assert_host(url, want)                                                                     \
+    do {                                                                                           \
+        char h_[64];                                                                               \
+        size_t n_ = url_host(url, h_, sizeof h_);                                                  \
+        assert_string_equal(h_, want);                                                             \
+        assert_int_equal(n_, strlen(want));                                                        \
+    } while (0)
+
+static void test_host(void **state)
+{
+    (void)state;
+    assert_host("https://a.example", "a.example");
+    assert_host("HTTPS://A.EXAMPLE:443/x", "a.example"); /* lower-cased, default port */
+    assert_host("http://a.example:80/", "a.example");
+    assert_host("http://a.example:443/", "a.example:443"); /* not http's default */
+    assert_host("https://a.example:80/", "a.example:80");
+    assert_host("http://[::1]:80/", "[::1]");
+    assert_host("http://u:p@[::1]/p?q#f", "[::1]"); /* never the user info */
+    assert_host("http://u@h:8080?q", "h:8080");
+    assert_host("https://[::1]:8443", "[::1]:8443");
+    assert_host("https://[fe80::1]", "[fe80::1]"); /* an address's colons are not a port */
+    assert_host("http://h#frag@x", "h");
+    assert_host("a.example/no-scheme", "");
+    assert_host("a.example/x?u=https://b/", ""); /* a "://" after the path is not a scheme */
+    assert_host(NULL, "");
+    /* cut to the buffer */
+    char small[5];
+    assert_int_equal(url_host("http://abcdefgh/", small, sizeof small), 4);
+    assert_string_equal(small, "abcd");
+}
+
 /* ---- known bugs (run with --bugs) --------------------------------------- */
 
 /* A bad line without "://" keeps its password: url_password_span() only
@@ -404,6 +437,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_clip_utf8),
     cmocka_unit_test(test_clip_redacts),
     cmocka_unit_test(test_clip_appends),
+    cmocka_unit_test(test_host),
     cmocka_unit_test_setup_teardown(test_prepare_scheme_in_query, prep_setup, prep_teardown),
     cmocka_unit_test(test_clip_redacts_without_scheme),
     cmocka_unit_test(test_clip_stray_continuation_bytes),

@@ -411,7 +411,9 @@ static void test_max_failures_exact(void **state)
     assert_string_equal(cut->message, "cancelled by --max-failures");
     /* finished in the same loop pass, after the cut-off */
     r = bad_record(5, KIND_HTTP);
-    r.checks_json = "[{\"check\":\"status\"}]";
+    static const struct check_failure status_failed = {"status", "200", "503"};
+    r.checks = &status_failed;
+    r.nchecks = 1;
     assert_false(writer_record(p.w, &r));
     r = ok_record(6);
     assert_false(writer_record(p.w, &r));
