@@ -24,6 +24,8 @@ struct writer_options {
     bool fail_fast;            /* --fail-fast */
     long max_failures;         /* --max-failures; 0: none */
     int summary_fd;            /* where the summary goes (stderr); -1: none (-q) */
+    bool any_order;            /* seqs come sparse and in any order (--summarize): records go
+                                  out as they come, also in a --format json document */
 };
 
 enum writer_status {

@@ -566,6 +566,11 @@ static enum cli_result cli_finish(struct config *cfg, struct buf *err)
         buf_adds(err, "--summarize needs record files (FILE...), e.g. the shards' outputs");
         return CLI_ERROR;
     }
+    for (size_t i = 0; cfg->summarize && i < cfg->nfiles; i++)
+        if (strcmp(cfg->files[i], "-") == 0) {
+            buf_adds(err, "--summarize reads each file twice: stdin (-) cannot be one");
+            return CLI_ERROR;
+        }
     if (cfg->write_out) {
         const char *why = NULL;
         char name[64] = "";

@@ -11,6 +11,7 @@
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
+#include "summarize.h"
 #include "writer.h"
 
 #include <curl/curl.h>
@@ -113,18 +114,9 @@ static bool main_color(const struct config *cfg)
     return !(nc && *nc) && isatty(STDOUT_FILENO);
 }
 
-/* The usual run: fetch every line F keeps, records to stdout. */
-static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
+static struct writer_options main_writer_options(const struct config *cfg, struct report *rep)
 {
-    struct buf err = {0};
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        log_die(EXIT_INTERNAL, "cannot initialise libcurl");
-    struct event_base *base = event_base_new();
-    if (!base)
-        log_die(EXIT_INTERNAL, "cannot create the event loop");
-    if (filter_stdout_torn(f, STDOUT_FILENO) && write(STDOUT_FILENO, "\n", 1) != 1)
-        log_warn("cannot write to stdout"); /* the writer says so again */
-    struct writer_options wo = {
+    return (struct writer_options){
         .out =
             {
                 .format = cfg->format,
@@ -140,6 +132,43 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
         .max_failures = cfg->max_failures,
         .summary_fd = cfg->quiet ? -1 : STDERR_FILENO,
     };
+}
+
+/* Finish W (the last records, the reports, the summary) after a run that
+ * ended with END, and map the outcome to an exit status. */
+static int main_finish(struct writer *w, const struct writer_end *we, enum sched_end end,
+                       const struct config *cfg, bool input_failed)
+{
+    struct buf err = {0};
+    bool reports_ok = writer_finish(w, we, &err);
+    if (writer_status(w) == WRITER_CLOSED) /* the last flush too may find stdout gone */
+        end = SCHED_CLOSED;
+    else if (writer_status(w) == WRITER_ERROR)
+        end = SCHED_OUT_ERROR;
+    int status = main_status(end, writer_counts(w), cfg, input_failed);
+    if (end == SCHED_OUT_ERROR)
+        log_warn("cannot write to stdout");
+    if (!reports_ok) {
+        log_warn("--report: %s", buf_str(&err));
+        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
+            status = EXIT_INTERNAL;
+    }
+    buf_free(&err);
+    writer_print_summary(w, we);
+    return status;
+}
+
+/* The usual run: fetch every line F keeps, records to stdout. */
+static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_die(EXIT_INTERNAL, "cannot initialise libcurl");
+    struct event_base *base = event_base_new();
+    if (!base)
+        log_die(EXIT_INTERNAL, "cannot create the event loop");
+    if (filter_stdout_torn(f, STDOUT_FILENO) && write(STDOUT_FILENO, "\n", 1) != 1)
+        log_warn("cannot write to stdout"); /* the writer says so again */
+    struct writer_options wo = main_writer_options(cfg, rep);
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
     struct sched *s = sched_new(base, cfg, in, f, w);
@@ -153,27 +182,34 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
     enum sched_end end = sched_run(s);
     progress_free(prog);
     struct writer_end we = main_end(s, in);
-    bool reports_ok = writer_finish(w, &we, &err);
-    if (writer_status(w) == WRITER_CLOSED) /* the last flush too may find stdout gone */
-        end = SCHED_CLOSED;
-    else if (writer_status(w) == WRITER_ERROR)
-        end = SCHED_OUT_ERROR;
-    int status = main_status(end, writer_counts(w), cfg, sched_input_failed(s));
-    if (end == SCHED_OUT_ERROR)
-        log_warn("cannot write to stdout");
-    if (!reports_ok) {
-        log_warn("--report: %s", buf_str(&err));
-        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
-            status = EXIT_INTERNAL;
-    }
-    buf_free(&err);
-    writer_print_summary(w, &we);
-
+    int status = main_finish(w, &we, end, cfg, sched_input_failed(s));
     sched_free(s);
     writer_free(w);
     input_free(in);
     event_base_free(base);
     curl_global_cleanup();
+    return status;
+}
+
+/* --summarize: record files, summarized as one run; nothing is fetched. */
+static int main_summarize(const struct config *cfg, struct report *rep)
+{
+    struct writer_options wo = main_writer_options(cfg, rep);
+    wo.any_order = true;
+    wo.fail_fast = false; /* the records already say what cut a run short */
+    wo.max_failures = 0;
+    struct writer *w = writer_new(&wo);
+    struct buf err = {0};
+    struct writer_end we = {0};
+    if (!summarize_run(cfg, w, &we.elapsed_us, &err)) {
+        log_warn("%s", buf_str(&err));
+        buf_free(&err);
+        writer_free(w);
+        return EXIT_USAGE;
+    }
+    buf_free(&err);
+    int status = main_finish(w, &we, SCHED_DONE, cfg, false);
+    writer_free(w);
     return status;
 }
 
@@ -203,7 +239,9 @@ int main(int argc, char **argv)
     }
     buf_free(&err);
     int status;
-    if (cfg.dry_run) {
+    if (cfg.summarize) {
+        status = main_summarize(&cfg, rep);
+    } else if (cfg.dry_run) {
         struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
         status = dryrun_run(&cfg, in, f, STDOUT_FILENO);
         input_free(in);

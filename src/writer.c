@@ -21,6 +21,7 @@ struct writer {
     struct output_summary sum;
     const struct writer_cut *cut; /* NULL until the cut-off is reached */
     struct buf out;               /* rendered, waiting to be written */
+    struct buf scratch;           /* one rendered record */
     enum writer_status status;
     uint64_t records; /* records in OUT or written so far */
     /* --order input: a ring of held records, indexed by seq % window */
@@ -35,8 +36,10 @@ struct writer *writer_new(const struct writer_options *opt)
     struct writer *w = log_calloc(1, sizeof *w);
     w->opt = *opt;
     struct output_options *oo = &w->opt.out;
-    if (oo->format == FORMAT_JSON)
+    if (oo->format == FORMAT_JSON && !w->opt.any_order)
         oo->order_input = true;
+    if (w->opt.any_order)
+        oo->order_input = false;
     if (oo->window < 16)
         oo->window = 16;
     if (oo->order_input) {
@@ -60,6 +63,7 @@ void writer_free(struct writer *w)
     free(w->held);
     free(w->skip);
     buf_free(&w->out);
+    buf_free(&w->scratch);
     free(w);
 }
 
@@ -110,6 +114,12 @@ static size_t writer_slot(struct writer *w, uint64_t seq)
 static void writer_output(struct writer *w, const struct record *r)
 {
     const struct output_options *oo = &w->opt.out;
+    if (!oo->order_input && oo->format == FORMAT_JSON) { /* --summarize: as they come */
+        buf_clear(&w->scratch);
+        output_render(oo, r, &w->scratch);
+        writer_emit(w, w->scratch.p, w->scratch.len);
+        return;
+    }
     if (!oo->order_input) {
         output_render(oo, r, &w->out);
         w->records++;

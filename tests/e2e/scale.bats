@@ -213,3 +213,43 @@ resolve_args() {
     [ "$(lines "$BATS_TEST_TMPDIR/final")" -eq 120 ]
     [ "$(jq -r .input "$BATS_TEST_TMPDIR/final" | sort -u | wc -l)" -eq 120 ]
 }
+
+@test "--summarize: N shards' outputs end in one summary, one JUnit report and the exit status of one run" {
+    list "$BATS_TEST_TMPDIR/list" 60 7
+    sed -i '10s#/ok?#/status/404?#; 20s#/ok?#/status/500?#' "$BATS_TEST_TMPDIR/list"
+    mapfile -t res < <(resolve_args 7)
+    for k in 1 2 3; do
+        v -q --json --shard "$k/3" "${res[@]}" "$BATS_TEST_TMPDIR/list" >"$BATS_TEST_TMPDIR/s$k.jsonl" || true
+    done
+    stats_reset
+    run v --summarize --json --report junit="$BATS_TEST_TMPDIR/j.xml" \
+        "$BATS_TEST_TMPDIR"/s1.jsonl "$BATS_TEST_TMPDIR"/s2.jsonl "$BATS_TEST_TMPDIR"/s3.jsonl
+    [ "$status" -eq 1 ]
+    [ "$(stats requests)" -eq 0 ] # nothing fetched
+    [ "$(grep -c '^{' <<<"$output")" -eq 60 ]
+    [[ "$output" == *"volley: 60 URLs"* ]]
+    [[ "$output" == *"ok 58, failed 2: 2 http"* ]]
+    [ "$(grep -c '<testcase ' "$BATS_TEST_TMPDIR/j.xml")" -eq 60 ]
+    grep -q 'tests="60" failures="2"' "$BATS_TEST_TMPDIR/j.xml"
+    # the records are the shards' records, byte for byte
+    diff <(grep -h '^{' "$BATS_TEST_TMPDIR"/s*.jsonl | sort) <(grep '^{' <<<"$output" | sort)
+}
+
+@test "--summarize keeps the latest record of each request: a resumed run's success replaces the failure" {
+    out="$BATS_TEST_TMPDIR/r.jsonl"
+    printf '{"seq":1,"input":"l:1","url":"%s/ok?a","method":"GET","ok":false,"error":{"kind":"connect","code":7,"message":"refused"},"http_code":0}\n' \
+        "$BASE" >"$out"
+    v -q --json --url "$BASE/ok?a" --url "$BASE/ok?b" >>"$out"
+    printf '{"url":"%s/ok?b","method":"GET","ok":tr' "$BASE" >>"$out" # torn
+    run v --summarize -q --json "$out"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"last line is incomplete; ignored"* ]]
+    [ "$(grep -c '^{' <<<"$output")" -eq 2 ]
+    [ "$(grep '^{' <<<"$output" | jq -s 'map(.ok) | all')" = true ]
+    run v --summarize "$BATS_TEST_TMPDIR/none.jsonl"
+    [ "$status" -eq 2 ]
+    run v --summarize --shard 1/2 "$out"
+    [ "$status" -eq 2 ]
+    run v --summarize
+    [ "$status" -eq 2 ]
+}

@@ -1,0 +1,133 @@
+/* test_summarize: a record read back from its JSON Lines form is the same
+ * record (rendered again byte for byte, every key and optional key), and
+ * what is not a record is refused. */
+#include "unit.h"
+
+#include "output.h"
+#include "summarize.h"
+
+static char *jsonl(const struct record *r)
+{
+    struct output_options opt = {.format = FORMAT_JSONL, .fd = -1};
+    struct buf b = {0};
+    output_render(&opt, r, &b);
+    char *s = strdup(buf_str(&b));
+    buf_free(&b);
+    return s;
+}
+
+/* R rendered, read back, rendered again: the same bytes. */
+static void round_trip(const struct record *r)
+{
+    char *once = jsonl(r);
+    struct record back;
+    struct summarize_tree *t;
+    assert_true(summarize_parse(once, strlen(once) - 1, &back, &t));
+    char *twice = jsonl(&back);
+    assert_string_equal(once, twice);
+    summarize_tree_free(t);
+    free(once);
+    free(twice);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    static const struct check_failure checks[] = {{"status", "200", "503"},
+                                                  {"header", "X-A: ^1$", "(absent)"}};
+    struct record full = {
+        .seq = 7,
+        .input = "urls.txt:12",
+        .url = "https://u:***@a/\xC3\xA9?q=\"x\"",
+        .url_effective = "https://a/b",
+        .method = "POST",
+        .http_code = 503,
+        .ok = false,
+        .kind = KIND_CHECK,
+        .error_code = -1,
+        .error_message = "failed checks: status header",
+        .attempts = 3,
+        .time_total = 12345,
+        .time_namelookup = 1000,
+        .time_connect = 2000,
+        .time_appconnect = 3000,
+        .time_starttransfer = 10000,
+        .time_redirect = 7,
+        .time_queue = 500,
+        .size_download = 1024,
+        .content_type = "text/html",
+        .http_version = "2",
+        .remote_ip = "::1",
+        .num_redirects = 1,
+        .num_connects = 1,
+        .timestamp_ms = 1764624600123,
+        .id_json = "{\"not\":\"scalar\"}",
+        .checks = checks,
+        .nchecks = 2,
+        .headers_json = "{\"Server\":\"x\",\"Set-Cookie\":\"***\"}",
+        .body = "hello\nworld",
+        .body_len = 11,
+        .has_body = true,
+        .body_truncated = true,
+        .body_sha256 = "6181a664ef9e7c714790d19758d73408965c75ecfde9238937947cde2cb4162f",
+        .filename_effective = "out/7_a_b",
+    };
+    round_trip(&full);
+    full.id_json = "17";
+    round_trip(&full);
+    full.id_json = "\"job-1\"";
+    round_trip(&full);
+    struct record bare = {
+        .seq = 1,
+        .input = "-:1",
+        .url = "ftp://x/",
+        .url_effective = "ftp://x/",
+        .method = "GET",
+        .kind = KIND_INPUT,
+        .error_code = -1,
+        .error_message = "unsupported scheme",
+    };
+    round_trip(&bare);
+    bare.kind = KIND_NONE;
+    bare.ok = true;
+    bare.http_code = 200;
+    round_trip(&bare);
+}
+
+static void test_not_records(void **state)
+{
+    (void)state;
+    static const char *bad[] = {
+        "",
+        "200 0.001 3 https://a/",
+        "[1,2]",
+        "{\"url\":\"https://a/\"}",
+        "{\"url\":\"https://a/\",\"method\":\"GET\",\"ok\":1}",
+        "{\"url\":\"https://a/\",\"method\":\"GET\",\"ok\":false,\"error\":{\"code\":3}}",
+        "{\"url\":\"https://a/\",\"method\":\"GET\",\"ok\":tr",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct record r;
+        struct summarize_tree *t = (struct summarize_tree *)1;
+        assert_false(summarize_parse(bad[i], strlen(bad[i]), &r, &t));
+        assert_null(t);
+    }
+    /* an unknown kind is "other"; unknown keys are ignored */
+    const char *odd = "{\"url\":\"https://a/\",\"method\":\"GET\",\"ok\":false,\"future\":[1],"
+                      "\"error\":{\"kind\":\"quantum\",\"code\":null,\"message\":\"m\"}}";
+    struct record r;
+    struct summarize_tree *t;
+    assert_true(summarize_parse(odd, strlen(odd), &r, &t));
+    assert_int_equal(r.kind, KIND_OTHER);
+    assert_int_equal(r.error_code, -1);
+    summarize_tree_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_not_records),
+    };
+    return cmocka_run_group_tests_name("summarize", tests, NULL, unit_cleanup);
+}
