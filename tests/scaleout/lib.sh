@@ -185,6 +185,7 @@ so_init() {
             done
             if [[ -d /proc/$me ]]; then
                 echo "guardian: the test ran past ${max}s; stopping it" >&2
+                trap "" TERM # the guardian is one of the children signalled
                 pkill -TERM -P "$me" 2>/dev/null
                 kill -TERM "$me" 2>/dev/null
                 for ((i = 0; i < 30; i++)); do
