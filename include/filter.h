@@ -24,6 +24,10 @@ void filter_free(struct filter *f);
 /* True when the trimmed input line TEXT (LEN bytes) belongs to this shard;
  * costs one hash of its key. */
 bool filter_line(struct filter *f, const char *text, size_t len);
+/* True when line L surely has a final record in the --resume files, told
+ * without making a task (the common case of a done plain URL); false
+ * leaves it to filter_task(). */
+bool filter_done_quick(struct filter *f, const struct task_common *tc, const struct input_line *l);
 /* True when T (made by task_from_line, fetchable or not) has no final
  * record in the --resume files, so this run must handle it. */
 bool filter_task(struct filter *f, struct task *t, const struct task_common *tc);

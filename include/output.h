@@ -25,11 +25,17 @@ struct output_summary {
 
 struct output_template; /* a parsed -w template */
 
-/* Parse a -w template. Returns NULL and sets *err (static text) for an
- * unknown %{name}. Caller frees with output_template_free(). */
+/* Parse a -w template: %{NAME} for a field of field.h's table, curl's
+ * %header{NAME}, the escapes, %%. Returns NULL and sets *err (static text)
+ * and ERRNAME (the name, cut to ERRNAME_LEN) for an unknown %{name}, an
+ * unterminated %{ or %header{, or a bad header name. Caller frees with
+ * output_template_free(). */
 struct output_template *output_template_parse(const char *text, const char **err, char *errname,
                                               size_t errname_len);
 void output_template_free(struct output_template *t);
+/* True when T (may be NULL) writes response headers (%header{NAME},
+ * %{header_json}): task collects them for the record's response_headers. */
+bool output_template_headers(const struct output_template *t);
 
 struct output_options {
     enum output_format format;

@@ -26,6 +26,7 @@ struct task {
     struct buf shown; /* url for output: redacted, or the clipped bad line */
     struct buf label; /* FILE:LINE */
     struct buf effective;
+    struct buf redirect;             /* redirect_url when it has a password: redacted */
     struct url_checker *parsed;      /* URL as libcurl parsed it; kept across reuse */
     struct spec spec;                /* a JSON request spec's fields (spec.url NULL: plain line) */
     struct curl_slist *spec_headers; /* run-level -H merged with the spec's */
@@ -67,6 +68,11 @@ void task_free(struct task *t);
 bool task_from_line(struct task *t, const struct task_common *tc, const struct input_line *l,
                     uint64_t seq, int64_t now);
 
+/* The request key line L will have (into KEY; URL is scratch) without
+ * making a task, for --resume to skip done lines cheaply: false when the
+ * line needs task_from_line() to tell (a spec, userinfo, a bad line). */
+bool task_quick_key(const struct task_common *tc, const struct input_line *l, struct buf *url,
+                    struct buf *key);
 /* T's request key (into KEY, replacing it), as --resume matches it: the
  * spec id, else the method and URL the record shows. */
 void task_key(struct task *t, const struct task_common *tc, struct buf *key);

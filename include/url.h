@@ -21,6 +21,11 @@ void url_checker_free(struct url_checker *c);
  * (so libcurl does not parse it again). Owned by C. */
 void *url_checker_handle(struct url_checker *c);
 
+/* The URL text volley fetches for LINE (LEN bytes, trimmed) into DST
+ * (replacing it): PROTO_DEFAULT:// added when it has no scheme; checked up
+ * to libcurl's parse (length, NUL, scheme). NULL, or a static message. */
+const char *url_compose(const char *line, size_t len, const char *proto_default, struct buf *dst);
+
 /* Normalize LINE (LEN bytes, already trimmed) into DST (replacing its
  * content). Returns NULL when it is fetchable, else a static message saying
  * why not. PROTO_DEFAULT is the scheme added when LINE has no "://". */

@@ -39,7 +39,7 @@ int dryrun_run(const struct config *cfg, struct input *in, struct filter *f, int
         switch (input_next(in, &l)) {
         case INPUT_LINE:
             seq++;
-            if (!filter_line(f, l.text, l.len))
+            if (!filter_line(f, l.text, l.len) || filter_done_quick(f, tc, &l))
                 break;
             task_reset(&t);
             task_from_line(&t, tc, &l, seq, clock_now_us());

@@ -10,7 +10,7 @@
 struct filter {
     const struct config *cfg;
     struct resume *done; /* NULL: no --resume */
-    struct buf key;
+    struct buf key, url;
 };
 
 struct filter *filter_new(const struct config *cfg, struct buf *err)
@@ -38,6 +38,7 @@ void filter_free(struct filter *f)
         return;
     resume_free(f->done);
     buf_free(&f->key);
+    buf_free(&f->url);
     free(f);
 }
 
@@ -48,6 +49,12 @@ bool filter_line(struct filter *f, const char *text, size_t len)
         return true;
     return shard_of((enum shard_by)cfg->shard_by, cfg->proto_default, text, len, cfg->shard_n,
                     &f->key) == cfg->shard_k;
+}
+
+bool filter_done_quick(struct filter *f, const struct task_common *tc, const struct input_line *l)
+{
+    return f->done && task_quick_key(tc, l, &f->url, &f->key) &&
+           resume_done(f->done, f->key.p, f->key.len);
 }
 
 bool filter_task(struct filter *f, struct task *t, const struct task_common *tc)

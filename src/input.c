@@ -18,6 +18,11 @@
 #define INPUT_KEEP 2048  /* bytes of an over-long line kept for its record */
 #define INPUT_SLACK 1024 /* blanks around a line that do not count towards 64 KiB */
 
+/* A UTF-8 byte-order mark, which editors on Windows put at a file's start:
+ * skipped there (anywhere else it is part of the line). */
+static const char input_bom[] = "\xEF\xBB\xBF";
+#define INPUT_BOM_LEN 3
+
 struct input {
     char *const *urls;
     size_t nurls, next_url;
@@ -31,6 +36,7 @@ struct input {
     const char *source;
     uint64_t lineno;
     bool skipping; /* discarding the rest of an over-long line */
+    bool bom_seen; /* the source's start was checked for a byte-order mark */
     char *buf;
     size_t start, end;
     char err[512];
@@ -99,6 +105,7 @@ static bool input_open_next(struct input *in, enum input_status *st)
     in->start = in->end = 0;
     in->eof = false;
     in->skipping = false;
+    in->bom_seen = false;
     in->fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
     if (in->fd < 0) {
         snprintf(in->err, sizeof in->err, "cannot read %s: %s", name, strerror(errno));
@@ -154,10 +161,32 @@ static enum input_status input_fill(struct input *in)
     }
 }
 
+/* At a source's start: skip a byte-order mark. False while the bytes read
+ * so far are a prefix of one. */
+static bool input_skip_bom(struct input *in)
+{
+    if (in->bom_seen)
+        return true;
+    size_t avail = in->end - in->start, n = avail < INPUT_BOM_LEN ? avail : INPUT_BOM_LEN;
+    bool prefix = memcmp(in->buf + in->start, input_bom, n) == 0;
+    if (prefix && n < INPUT_BOM_LEN && !in->eof)
+        return false;
+    in->bom_seen = true;
+    if (prefix && n == INPUT_BOM_LEN)
+        in->start += INPUT_BOM_LEN;
+    return true;
+}
+
 /* The next raw line of the open file source. */
 static enum input_status input_file_line(struct input *in, struct input_line *line)
 {
     for (;;) {
+        if (!input_skip_bom(in)) { /* the first bytes could still be one: read on */
+            enum input_status st = input_fill(in);
+            if (st != INPUT_LINE)
+                return st;
+            continue;
+        }
         char *p = in->buf + in->start;
         size_t avail = in->end - in->start;
         char *nl = memchr(p, '\n', avail);
@@ -244,12 +273,26 @@ enum input_status input_next(struct input *in, struct input_line *line)
  * stream: per line, its first non-blank character decides. */
 struct input_tally {
     bool at_start; /* at the start of a line (else inside one already decided) */
+    size_t bom;    /* bytes of a byte-order mark seen at the source's start; 3: past it */
     int64_t n;
 };
 
 static void input_tally_add(struct input_tally *t, const char *p, size_t len)
 {
-    for (size_t j = 0; j < len; j++) {
+    size_t j = 0;
+    for (; t->bom < INPUT_BOM_LEN && j < len; j++) { /* a BOM, as input_skip_bom skips it */
+        if (p[j] == input_bom[t->bom]) {
+            t->bom++;
+            continue;
+        }
+        if (t->bom > 0 && t->at_start) { /* the start of one: a line's first bytes */
+            t->at_start = false;
+            t->n++;
+        }
+        t->bom = INPUT_BOM_LEN;
+        break;
+    }
+    for (; j < len; j++) {
         char c = p[j];
         if (c == '\n') {
             t->at_start = true;
@@ -282,7 +325,10 @@ static bool input_tally_file(struct input_tally *t, const char *name)
     bool regular = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
     if (regular) {
         t->at_start = true;
+        t->bom = 0;
         input_tally_fd(t, fd);
+        if (t->bom > 0 && t->bom < INPUT_BOM_LEN) /* the file is a BOM's first bytes only */
+            t->n++;
     }
     if (fd > STDIN_FILENO)
         close(fd);
@@ -322,6 +368,7 @@ int64_t input_unread(struct input *in, const char **source)
         if (!in->regular)
             goto unknown;
         t.at_start = !in->skipping;
+        t.bom = in->bom_seen ? INPUT_BOM_LEN : 0;
         input_tally_add(&t, in->buf + in->start, in->end - in->start);
         if (!in->eof)
             input_tally_fd(&t, in->fd);

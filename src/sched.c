@@ -298,6 +298,10 @@ static void sched_accept(struct sched *s, const struct input_line *l, int64_t no
         writer_skip(s->w, seq, false);
         return;
     }
+    if (s->filter && filter_done_quick(s->filter, s->tc, l)) {
+        writer_skip(s->w, seq, true);
+        return;
+    }
     struct sched_task *st = sched_task_get(s);
     bool fetchable = task_from_line(&st->task, s->tc, l, seq, now);
     if (s->filter && !filter_task(s->filter, &st->task, s->tc)) {

@@ -2,11 +2,13 @@
  * write callback, and the record of one URL's result. */
 #include "task.h"
 #include "clock.h"
+#include "field.h"
 #include "resume.h"
 #include "log.h"
 #include "output.h"
 #include "url.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -67,6 +69,7 @@ void task_reset(struct task *t)
     buf_clear(&t->shown);
     buf_clear(&t->label);
     buf_clear(&t->effective);
+    buf_clear(&t->redirect);
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
     t->spec_headers = NULL;
@@ -109,6 +112,7 @@ void task_free(struct task *t)
     buf_free(&t->shown);
     buf_free(&t->label);
     buf_free(&t->effective);
+    buf_free(&t->redirect);
 }
 
 /* Fields every record has, whatever happened. */
@@ -198,6 +202,18 @@ static bool task_reject(struct task *t, const struct task_common *tc, const char
     t->rec.kind = KIND_INPUT;
     t->rec.error_message = why;
     return false;
+}
+
+bool task_quick_key(const struct task_common *tc, const struct input_line *l, struct buf *url,
+                    struct buf *key)
+{
+    /* a plain line without userinfo: its record shows the composed URL as
+     * is (no redaction, no clipping that differs from it) */
+    if (l->too_long || l->text[0] == '{' || memchr(l->text, '@', l->len) ||
+        url_compose(l->text, l->len, tc->cfg->proto_default, url))
+        return false;
+    resume_key(key, NULL, tc->method, url->p);
+    return true;
 }
 
 bool task_from_line(struct task *t, const struct task_common *tc, const struct input_line *l,
@@ -312,7 +328,8 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     if (checks || cfg->sha256 || cfg->include_body)
         check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
     headers_reset(&t->hdrs);
-    t->collect_headers = cfg->include_headers || check_spec_has_headers(checks);
+    t->collect_headers = cfg->include_headers || check_spec_has_headers(checks) ||
+                         output_template_headers(cfg->tmpl);
     TASK_SET(easy, CURLOPT_HEADERDATA, t);
     if (cfg->output_dir)
         task_open_output(t, cfg->output_dir);
@@ -400,11 +417,49 @@ static const char *task_http_version(long v)
     }
 }
 
-static int64_t task_info_off(CURL *h, CURLINFO what)
+/* The scheme libcurl used, in lower case as URLs write it (libcurl before
+ * 8.8 says "HTTP"); only http and https are fetched. */
+static const char *task_scheme(const char *s)
 {
-    curl_off_t v = 0;
-    curl_easy_getinfo(h, what, &v);
-    return (int64_t)v;
+    if (s && !strcasecmp(s, "https"))
+        return "https";
+    if (s && !strcasecmp(s, "http"))
+        return "http";
+    return NULL;
+}
+
+/* The record fields libcurl reports as they are (the field table's
+ * CURLINFO column), in one loop; an empty string is null. */
+static void task_getinfo(CURL *h, struct record *r)
+{
+    size_t n;
+    const struct field *f = field_table(&n);
+    for (const struct field *end = f + n; f < end; f++) {
+        if (f->info == CURLINFO_NONE)
+            continue;
+        switch (f->info & CURLINFO_TYPEMASK) {
+        case CURLINFO_LONG: {
+            long v = 0;
+            curl_easy_getinfo(h, f->info, &v);
+            *(long *)field_at(f, r) = v;
+            break;
+        }
+        case CURLINFO_OFF_T: {
+            curl_off_t v = 0;
+            curl_easy_getinfo(h, f->info, &v);
+            *(int64_t *)field_at(f, r) = (int64_t)v;
+            break;
+        }
+        case CURLINFO_STRING: {
+            char *v = NULL;
+            curl_easy_getinfo(h, f->info, &v);
+            *(const char **)field_at(f, r) = v && *v ? v : NULL;
+            break;
+        }
+        default: /* test_field checks that the table has no other kind */
+            assert(!"a CURLINFO type the record has no member for");
+        }
+    }
 }
 
 /* The INDEX-th value of response header NAME, for the checks. */
@@ -485,36 +540,25 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
     CURL *h = t->h->easy;
     memset(r, 0, sizeof *r); /* nothing of an earlier attempt */
     task_record_base(t, tc);
-    long code = 0, ver = 0, redirects = 0, connects = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
+    task_getinfo(h, r);
+    long code = r->http_code, ver = 0, redirects = r->num_redirects;
     curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &ver);
-    curl_easy_getinfo(h, CURLINFO_REDIRECT_COUNT, &redirects);
-    curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &connects);
-    char *eff = NULL, *ctype = NULL, *ip = NULL;
-    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
-    curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ctype);
-    curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
-    r->http_code = code;
     r->http_version = code > 0 ? task_http_version(ver) : NULL;
-    r->num_redirects = redirects;
-    r->num_connects = connects;
-    r->content_type = ctype;
-    r->remote_ip = ip && *ip ? ip : NULL;
+    char *eff = NULL, *scheme = NULL;
+    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
     if (eff && redirects > 0) {
         buf_clear(&t->effective);
         url_redact(eff, &t->effective);
         r->url_effective = t->effective.p;
     }
-    r->time_total = task_info_off(h, CURLINFO_TOTAL_TIME_T);
-    r->time_namelookup = task_info_off(h, CURLINFO_NAMELOOKUP_TIME_T);
-    r->time_connect = task_info_off(h, CURLINFO_CONNECT_TIME_T);
-    r->time_appconnect = task_info_off(h, CURLINFO_APPCONNECT_TIME_T);
-    r->time_starttransfer = task_info_off(h, CURLINFO_STARTTRANSFER_TIME_T);
-    r->time_redirect = task_info_off(h, CURLINFO_REDIRECT_TIME_T);
+    if (r->redirect_url && url_has_password(r->redirect_url)) {
+        buf_clear(&t->redirect);
+        url_redact(r->redirect_url, &t->redirect);
+        r->redirect_url = t->redirect.p;
+    }
+    curl_easy_getinfo(h, CURLINFO_SCHEME, &scheme);
+    r->scheme = task_scheme(scheme);
     r->time_queue = t->t_first - t->t_read;
-    /* curl's size_download: body bytes as they came, before --compressed
-     * decoding (the checks, hash and saved body see the decoded bytes) */
-    r->size_download = task_info_off(h, CURLINFO_SIZE_DOWNLOAD_T);
 
     const struct config *cfg = tc->cfg;
     if (t->out_fd >= 0) {
@@ -541,6 +585,8 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         r->filename_effective = t->filename.p;
     if (cfg->include_headers && code > 0)
         r->headers_json = task_headers_json(t);
+    if (t->collect_headers && code > 0)
+        r->response_headers = &t->hdrs;
     if (cfg->sha256 && result == CURLE_OK)
         r->body_sha256 = check_state_sha256_hex(&t->cs);
     if (cfg->include_body) {

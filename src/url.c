@@ -63,8 +63,7 @@ static size_t url_scheme_len(const char *s, size_t len)
     return (size_t)(sep - s);
 }
 
-const char *url_prepare(struct url_checker *c, const char *line, size_t len,
-                        const char *proto_default, struct buf *dst)
+const char *url_compose(const char *line, size_t len, const char *proto_default, struct buf *dst)
 {
     buf_clear(dst);
     if (len > URL_MAX_LINE)
@@ -83,6 +82,15 @@ const char *url_prepare(struct url_checker *c, const char *line, size_t len,
     if (!((slen == 4 && !strncasecmp(dst->p, "http", 4)) ||
           (slen == 5 && !strncasecmp(dst->p, "https", 5))))
         return "unsupported scheme (only http and https are fetched)";
+    return NULL;
+}
+
+const char *url_prepare(struct url_checker *c, const char *line, size_t len,
+                        const char *proto_default, struct buf *dst)
+{
+    const char *why = url_compose(line, len, proto_default, dst);
+    if (why)
+        return why;
     CURLUcode rc = curl_url_set(c->h, CURLUPART_URL, dst->p, 0);
     if (rc != CURLUE_OK)
         return curl_url_strerror(rc);

@@ -97,6 +97,27 @@ $BATS_TEST_TMPDIR/a.txt:1 201
     [ "$output" = "-:1 202" ]
 }
 
+@test "a UTF-8 byte-order mark at the start of a list (file or stdin) is skipped" {
+    printf '\xef\xbb\xbf%s\n%s\n' "$BASE/status/201" "$BASE/status/202" >"$BATS_TEST_TMPDIR/bom.txt"
+    printf '\xef\xbb\xbf# a comment first\n%s\n' "$BASE/status/203" >"$BATS_TEST_TMPDIR/bom2.txt"
+    run v -q -j 1 -w '%{input} %{http_code} %{url}\n' "$BATS_TEST_TMPDIR/bom.txt" "$BATS_TEST_TMPDIR/bom2.txt"
+    [ "$status" -eq 0 ]
+    [ "$output" = "$BATS_TEST_TMPDIR/bom.txt:1 201 $BASE/status/201
+$BATS_TEST_TMPDIR/bom.txt:2 202 $BASE/status/202
+$BATS_TEST_TMPDIR/bom2.txt:2 203 $BASE/status/203" ]
+    run bash -c 'printf "\xef\xbb\xbf%s\n" "$BASE/status/204" | "$VOLLEY" -q -w "%{input} %{http_code}\n"'
+    [ "$status" -eq 0 ]
+    [ "$output" = "-:1 204" ]
+    # a JSON request spec after it too
+    run bash -c 'printf "\xef\xbb\xbf{\"url\":\"%s\",\"id\":1}\n" "$BASE/ok" | "$VOLLEY" -q -w "%{id} %{http_code}\n" -'
+    [ "$output" = "1 200" ]
+    # only at the very start: elsewhere it is part of the line
+    printf '%s\n\xef\xbb\xbf%s\n' "$BASE/ok" "$BASE/ok" >"$BATS_TEST_TMPDIR/mid.txt"
+    run v -q --json "$BATS_TEST_TMPDIR/mid.txt"
+    [ "$status" -eq 3 ]
+    [ "$(jq -s -r 'sort_by(.seq) | map(.error.kind // "none") | join(" ")' <<<"$output")" = "none input" ]
+}
+
 @test "--proto-default applies to lines without a scheme" {
     run v -q -w '%{url} %{http_code}\n' --proto-default http --url "127.0.0.1:$PORT/ok"
     [ "$status" -eq 0 ]

@@ -95,6 +95,45 @@ static void test_no_trailing_newline(void **state)
     input_free(in);
 }
 
+/* A UTF-8 byte-order mark at a file's very start is skipped; anywhere
+ * else it is part of the line. */
+static void test_bom_file(void **state)
+{
+    (void)state;
+    const char *paths[] = {
+        unit_text_file("bom1.txt", "\xEF\xBB\xBFhttps://a/\n\xEF\xBB\xBF"
+                                   "b\n"),
+        unit_text_file("bom2.txt", "\xEF\xBB\xBF# a comment\n  c\n"),
+        unit_text_file("bom3.txt", "\xEF\xBB\xBF"),
+        unit_text_file("bom4.txt", " \xEF\xBB\xBF"
+                                   "d\n"), /* not at the start */
+        unit_text_file("bom5.txt", "\xEF\xBB"
+                                   "e\n"), /* not a whole BOM */
+        unit_text_file("bom6.txt", "\xEF\xBB"),
+    };
+    struct input *in = input_new(NULL, 0, (char *const *)(uintptr_t)paths, 6);
+    struct input_line l;
+    NEXT_LINE(in, &l, "https://a/", paths[0], 1);
+    NEXT_LINE(in, &l,
+              "\xEF\xBB\xBF"
+              "b",
+              paths[0], 2);
+    NEXT_LINE(in, &l, "c", paths[1], 2); /* each file's start */
+    NEXT_LINE(in, &l,
+              "\xEF\xBB\xBF"
+              "d",
+              paths[3], 1);
+    NEXT_LINE(in, &l,
+              "\xEF\xBB"
+              "e",
+              paths[4], 1);
+    NEXT_LINE(in, &l, "\xEF\xBB", paths[5], 1);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+    /* the count agrees */
+    assert_int_equal(input_count(NULL, 0, (char *const *)(uintptr_t)paths, 6), 6);
+}
+
 static void test_empty_and_blank_files(void **state)
 {
     (void)state;
@@ -379,6 +418,43 @@ static void test_stdin_default(void **state)
     assert_true(fcntl(STDIN_FILENO, F_GETFD) >= 0);
 }
 
+/* stdin's BOM, even when it comes a byte at a time. */
+static void test_stdin_bom(void **state)
+{
+    struct stdin_pipe *p = *state;
+    struct input *in = input_new(NULL, 0, NULL, 0);
+    struct input_line l;
+    feed(p, "\xEF");
+    NEXT_STATUS(in, &l, INPUT_AGAIN);
+    feed(p, "\xBB");
+    NEXT_STATUS(in, &l, INPUT_AGAIN);
+    feed(p, "\xBF"
+            "first\n\xEF\xBB\xBF"
+            "second\n");
+    NEXT_LINE(in, &l, "first", "-", 1);
+    NEXT_LINE(in, &l,
+              "\xEF\xBB\xBF"
+              "second",
+              "-", 2);
+    hang_up(p);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
+/* A BOM's first byte and then the end: a line of that byte. */
+static void test_stdin_bom_prefix_only(void **state)
+{
+    struct stdin_pipe *p = *state;
+    struct input *in = input_new(NULL, 0, NULL, 0);
+    struct input_line l;
+    feed(p, "\xEF");
+    NEXT_STATUS(in, &l, INPUT_AGAIN);
+    hang_up(p);
+    NEXT_LINE(in, &l, "\xEF", "-", 1);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+}
+
 static void test_stdin_empty(void **state)
 {
     struct stdin_pipe *p = *state;
@@ -543,6 +619,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_trim_and_skip),
     cmocka_unit_test(test_crlf),
     cmocka_unit_test(test_no_trailing_newline),
+    cmocka_unit_test(test_bom_file),
     cmocka_unit_test(test_empty_and_blank_files),
     cmocka_unit_test(test_text_is_lent),
     cmocka_unit_test(test_many_lines),
@@ -555,6 +632,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_urls_only_no_stdin),
     cmocka_unit_test(test_url_too_long),
     cmocka_unit_test_setup_teardown(test_stdin_default, stdin_setup, stdin_teardown),
+    cmocka_unit_test_setup_teardown(test_stdin_bom, stdin_setup, stdin_teardown),
+    cmocka_unit_test_setup_teardown(test_stdin_bom_prefix_only, stdin_setup, stdin_teardown),
     cmocka_unit_test_setup_teardown(test_stdin_empty, stdin_setup, stdin_teardown),
     cmocka_unit_test_setup_teardown(test_stdin_dash_among_files, stdin_setup, stdin_teardown),
     cmocka_unit_test_setup_teardown(test_stdin_too_long_in_chunks, stdin_setup, stdin_teardown),

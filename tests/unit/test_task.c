@@ -233,6 +233,35 @@ static void test_from_line(void **state)
     line_teardown(&c);
 }
 
+/* The quick request key of a plain line is the key of the task it makes;
+ * the lines it cannot tell are left to the task. */
+static void test_quick_key(void **state)
+{
+    (void)state;
+    struct line_case c;
+    line_setup(&c, (const char *const[]){"-X", "PUT", NULL});
+    static const char *const plain[] = {"h.example/x", "HTTP://H.example:8080/a?b=\"c\"#f",
+                                        "https://h/\xC3\xA9"};
+    struct buf url = {0}, quick = {0}, full = {0};
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        struct input_line l = {.text = plain[i], .len = strlen(plain[i]), .source = "l"};
+        assert_true(task_quick_key(c.tc, &l, &url, &quick));
+        assert_true(from_line(&c, plain[i]));
+        task_key(&c.t, c.tc, &full);
+        assert_string_equal(quick.p, full.p);
+    }
+    static const char *const slow[] = {"https://u:p@h/", "{\"url\":\"https://h/\"}", "ftp://h/",
+                                       "1://h/"};
+    for (size_t i = 0; i < sizeof slow / sizeof slow[0]; i++) {
+        struct input_line l = {.text = slow[i], .len = strlen(slow[i]), .source = "l"};
+        assert_false(task_quick_key(c.tc, &l, &url, &quick));
+    }
+    buf_free(&url);
+    buf_free(&quick);
+    buf_free(&full);
+    line_teardown(&c);
+}
+
 /* The method is decided in one place: the one given, else POST with data,
  * HEAD with -I, GET; a spec's data means POST even under -I. */
 static void test_method_decided_once(void **state)
@@ -286,6 +315,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_contract_table_is_exhaustive),
     cmocka_unit_test(test_from_line),
     cmocka_unit_test(test_method_decided_once),
+    cmocka_unit_test(test_quick_key),
     cmocka_unit_test(test_tls_51),
 };
 
