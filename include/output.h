@@ -26,12 +26,11 @@ struct output_summary {
 struct output_template; /* a parsed -w template */
 
 /* Parse a -w template: %{NAME} for a field of field.h's table, curl's
- * %header{NAME}, the escapes, %%. Returns NULL and sets *err (static text)
- * and ERRNAME (the name, cut to ERRNAME_LEN) for an unknown %{name}, an
- * unterminated %{ or %header{, or a bad header name. Caller frees with
+ * %header{NAME}, the escapes, %%. Returns NULL and appends a message (with
+ * the name at fault, if any) to ERR for an unknown %{name}, an unterminated
+ * %{ or %header{, or a bad header name. Caller frees with
  * output_template_free(). */
-struct output_template *output_template_parse(const char *text, const char **err, char *errname,
-                                              size_t errname_len);
+struct output_template *output_template_parse(const char *text, struct buf *err);
 void output_template_free(struct output_template *t);
 /* True when T (may be NULL) writes response headers (%header{NAME},
  * %{header_json}): task collects them for the record's response_headers. */

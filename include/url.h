@@ -17,6 +17,8 @@ struct url_checker; /* owns one reusable libcurl URL handle */
 /* Caller frees with url_checker_free(). */
 struct url_checker *url_checker_new(void);
 void url_checker_free(struct url_checker *c);
+/* --path-as-is: C's URLs keep their "/../" and "/./" segments. */
+void url_checker_path_as_is(struct url_checker *c, bool on);
 /* The parsed URL of the last successful url_prepare(), for CURLOPT_CURLU
  * (so libcurl does not parse it again). Owned by C. */
 void *url_checker_handle(struct url_checker *c);
@@ -62,6 +64,9 @@ bool url_split(const char *url, size_t len, struct url_parts *out);
  * it: lower-cased, an IPv6 literal in brackets, the port only when it is
  * not SCHEME's (SLEN bytes) default. */
 void url_authority(const struct url_parts *u, const char *scheme, size_t slen, struct buf *dst);
+/* Append U's origin to DST: scheme://host[:port], the scheme lower-cased
+ * (PROTO_DEFAULT when U has none), then url_authority(). */
+void url_origin(const struct url_parts *u, const char *proto_default, struct buf *dst);
 
 /* The host[:port] of URL ("scheme://[userinfo@]host[:port]..."), lower-cased
  * and without the scheme's default port (80 for http, 443 for https), into

@@ -302,8 +302,7 @@ static void output_template_literal(struct output_template *t, struct buf *lit)
     buf_clear(lit);
 }
 
-struct output_template *output_template_parse(const char *text, const char **err, char *errname,
-                                              size_t errname_len)
+struct output_template *output_template_parse(const char *text, struct buf *err)
 {
     struct output_template *t = log_calloc(1, sizeof *t);
     struct buf lit = {0};
@@ -313,16 +312,17 @@ struct output_template *output_template_parse(const char *text, const char **err
             const char *name = p + (header ? 8 : 2);
             const char *end = strchr(name, '}');
             if (!end) {
-                *err = header ? "unterminated %header{ in --write-out"
-                              : "unterminated %{ in --write-out";
+                buf_adds(err, header ? "unterminated %header{ in --write-out"
+                                     : "unterminated %{ in --write-out");
                 goto fail;
             }
             size_t n = (size_t)(end - name);
             const struct field *f = header ? NULL : field_find(name, n);
             if (header ? n == 0 || memchr(name, ':', n) != NULL : !f) {
-                *err = header ? "a header name in --write-out's %header{NAME} is empty or has a :"
-                              : "unknown --write-out variable";
-                snprintf(errname, errname_len, "%.*s", (int)n, name);
+                buf_addf(err, "%s%s%.*s",
+                         header ? "a header name in --write-out's %header{NAME} is empty or has a :"
+                                : "unknown --write-out variable",
+                         n ? ": " : "", (int)(n < 64 ? n : 64), name);
                 goto fail;
             }
             output_template_literal(t, &lit);

@@ -10,7 +10,13 @@
 
 struct url_checker {
     CURLU *h;
+    unsigned flags; /* for curl_url_set() */
 };
+
+void url_checker_path_as_is(struct url_checker *c, bool on)
+{
+    c->flags = on ? CURLU_PATH_AS_IS : 0;
+}
 
 struct url_checker *url_checker_new(void)
 {
@@ -91,7 +97,7 @@ const char *url_prepare(struct url_checker *c, const char *line, size_t len,
     const char *why = url_compose(line, len, proto_default, dst);
     if (why)
         return why;
-    CURLUcode rc = curl_url_set(c->h, CURLUPART_URL, dst->p, 0);
+    CURLUcode rc = curl_url_set(c->h, CURLUPART_URL, dst->p, c->flags);
     if (rc != CURLUE_OK)
         return curl_url_strerror(rc);
     return NULL;
@@ -178,6 +184,16 @@ void url_authority(const struct url_parts *u, const char *scheme, size_t slen, s
         buf_addc(dst, ':');
         buf_add(dst, u->port, u->port_len);
     }
+}
+
+void url_origin(const struct url_parts *u, const char *proto_default, struct buf *dst)
+{
+    const char *scheme = u->scheme_len ? u->scheme : proto_default;
+    size_t slen = u->scheme_len ? u->scheme_len : strlen(proto_default);
+    for (size_t i = 0; i < slen; i++)
+        buf_addc(dst, scheme[i] >= 'A' && scheme[i] <= 'Z' ? (char)(scheme[i] | 0x20) : scheme[i]);
+    buf_add(dst, "://", 3);
+    url_authority(u, scheme, slen, dst);
 }
 
 size_t url_host(const char *url, char *out, size_t cap)

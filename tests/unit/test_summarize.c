@@ -117,13 +117,13 @@ static void test_write_out_read_back(void **state)
     struct record r;
     struct summarize_tree *t;
     assert_true(summarize_parse(line, strlen(line), &r, &t));
-    const char *err = NULL;
-    char name[64];
+    struct buf err = {0};
     struct output_template *tmpl =
         output_template_parse("%header{etag}|%header{set-cookie}|%{header_json}|%{remote_port}|"
                               "%{scheme}|%{size_header}|%{id}",
-                              &err, name, sizeof name);
+                              &err);
     assert_non_null(tmpl);
+    buf_free(&err);
     struct output_options opt = {.format = FORMAT_TEMPLATE, .tmpl = tmpl, .fd = -1};
     struct buf b = {0};
     output_render(&opt, &r, &b);
