@@ -11,9 +11,9 @@
  * less loaded one. It reads ahead at most 2 × -j tasks not yet started, in
  * the --order input window, and only while stdout's backlog is under its
  * bound. It owns the run-wide pieces the loops share: the run (slots, rate,
- * read-ahead, cancellation), the curl share (DNS, TLS sessions) and
- * task_common. At the end it waits for stdout: without a limit after a
- * finished run, at most 2 s after a signal or --deadline. */
+ * read-ahead, cancellation) and task_common (with main's curl share: DNS,
+ * TLS sessions, cookies; and main's jq worker). At the end it waits for stdout: without a limit
+ * after a finished run, at most 2 s after a signal or --deadline. */
 #ifndef VOLLEY_DISPATCH_H
 #define VOLLEY_DISPATCH_H
 
@@ -31,13 +31,17 @@
 
 struct dispatch;
 struct filter;
+struct jqw;
+struct share;
 
-/* CFG, IN, F and W are borrowed and must outlive the dispatcher; F (NULL:
- * none) says which lines are this run's; every record goes to W (whose
- * events the dispatcher takes from here on). Makes the loops (cfg->threads
- * of them; prepare resolved 0). Free with dispatch_free(). */
+/* Everything is borrowed and must outlive the dispatcher; F (NULL: none)
+ * says which lines are this run's; every record goes to W (whose events the
+ * dispatcher takes from here on); SHARE (NULL: none) is the run's
+ * curl_share, JQ its jq worker (NULL: no jq checks). Makes the loops
+ * (cfg->threads of them; prepare resolved 0), after evthread_use_pthreads().
+ * Free with dispatch_free(), after the writer (its thread may still tell). */
 struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct filter *f,
-                              struct writer *w);
+                              struct writer *w, const struct share *share, struct jqw *jq);
 void dispatch_free(struct dispatch *d);
 
 /* The dispatcher's event_base (for the progress line). */

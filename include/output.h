@@ -25,11 +25,16 @@ struct output_summary {
 
 struct output_template; /* a parsed -w template */
 
-/* Parse a -w template. Returns NULL and sets *err (static text) for an
- * unknown %{name}. Caller frees with output_template_free(). */
-struct output_template *output_template_parse(const char *text, const char **err, char *errname,
-                                              size_t errname_len);
+/* Parse a -w template: %{NAME} for a field of field.h's table, curl's
+ * %header{NAME}, the escapes, %%. Returns NULL and appends a message (with
+ * the name at fault, if any) to ERR for an unknown %{name}, an unterminated
+ * %{ or %header{, or a bad header name. Caller frees with
+ * output_template_free(). */
+struct output_template *output_template_parse(const char *text, struct buf *err);
 void output_template_free(struct output_template *t);
+/* True when T (may be NULL) writes response headers (%header{NAME},
+ * %{header_json}): task collects them for the record's response_headers. */
+bool output_template_headers(const struct output_template *t);
 
 struct output_options {
     enum output_format format;

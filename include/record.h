@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct headers;
+
 enum record_kind {
     KIND_NONE = 0,
     KIND_INPUT,
@@ -21,6 +23,7 @@ enum record_kind {
     KIND_CHECK,
     KIND_CANCELLED,
     KIND_OTHER,
+    KIND_DENIED, /* --deny-private refused every address of the URL */
     KIND__COUNT
 };
 
@@ -55,6 +58,22 @@ struct record {
     const char *remote_ip;
     long num_redirects, num_connects;
     int64_t timestamp_ms; /* wall clock when the first attempt started; 0: never started */
+
+    /* curl's -w names, keys since the second round */
+    const char *redirect_url; /* where a redirect not followed would have gone */
+    long remote_port;         /* of the last connection; 0: none */
+    const char *local_ip;
+    long local_port;
+    const char *scheme;                   /* "http" or "https"; NULL when nothing was fetched */
+    int64_t speed_download, speed_upload; /* bytes per second */
+    long size_header, size_request;       /* header bytes received, request bytes sent */
+    int64_t size_upload;                  /* body bytes sent */
+    int64_t time_pretransfer;
+
+    /* For -w only (no key): the last response's headers when they were
+     * collected (%header{NAME}, %{header_json}), else NULL. Borrowed, as the
+     * strings are; not const because a lookup builds its index. */
+    struct headers *response_headers;
 
     /* Optional keys, written only when set (NULL / false: no key). */
     const char *id_json;                /* a request spec's "id", already JSON */

@@ -39,6 +39,7 @@ struct sched_task {
     struct origin_entry entry;    /* in its origin's queue */
     TAILQ_ENTRY(sched_task) wait; /* in the list of those waiting to retry */
     struct event *retry_ev;       /* the backoff timer, while it waits */
+    struct event *jq_ev;          /* its jq answer is in (memory kept across reuse) */
     struct sched_slot *slot;      /* while in flight */
 };
 

@@ -6,7 +6,6 @@
 #include "log.h"
 #include "place.h"
 #include "sched.h"
-#include "share.h"
 #include "task.h"
 
 #include <signal.h>
@@ -43,9 +42,7 @@ struct dispatch {
     struct writer *w;
     struct event_base *base;
     struct run run;
-    struct share *share;
     struct task_common *tc;
-    pthread_mutex_t check_lock; /* tc's, with several loops (see task_common.h) */
     struct sched **loops;
     int n;
     bool inline_loop; /* one loop, on this thread and base (--threads 1) */
@@ -315,7 +312,7 @@ static struct event *dispatch_event(struct event *ev)
 }
 
 struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct filter *f,
-                              struct writer *w)
+                              struct writer *w, const struct share *share, struct jqw *jq)
 {
     struct dispatch *d = log_calloc(1, sizeof *d);
     d->cfg = cfg;
@@ -339,15 +336,9 @@ struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct
     }
     run_init(&d->run, cfg->parallel, cfg->rate_us, (struct run_waker){dispatch_wake, d});
     writer_set_notify(w, dispatch_on_writer, d);
-    d->share = share_new(&(struct share_options){.cookies = false});
-    d->tc = task_common_new(cfg);
-    d->tc->share = share_handle(d->share);
+    d->tc = task_common_new(cfg, share, jq);
     d->n = cfg->threads > 0 ? (int)cfg->threads : 1;
     d->inline_loop = d->n == 1;
-    if (pthread_mutex_init(&d->check_lock, NULL) != 0)
-        log_die(LOG_EXIT_INTERNAL, "cannot make a lock");
-    if (d->n > 1)
-        d->tc->check_lock = &d->check_lock;
     d->loops = log_calloc((size_t)d->n, sizeof *d->loops);
     d->batch = log_calloc((size_t)d->n, sizeof *d->batch);
     for (int i = 0; i < d->n; i++)
@@ -372,8 +363,6 @@ void dispatch_free(struct dispatch *d)
     free(d->batch);
     place_free(&d->place);
     task_common_free(d->tc);
-    pthread_mutex_destroy(&d->check_lock);
-    share_free(d->share);
     run_destroy(&d->run);
     event_free(d->kick);
     event_free(d->input_ev);

@@ -1,7 +1,9 @@
-/* output: one table of record fields drives the JSON record, the -w
- * template and the text line. */
+/* output: the field table (field.h) drives the JSON record and the -w
+ * template; the text line; the summary object. */
 #include "output.h"
 #include "clock.h"
+#include "field.h"
+#include "headers.h"
 #include "log.h"
 #include "text.h"
 
@@ -10,79 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the field table ---------------------------------------------------- */
-
-enum ftype {
-    F_U64,
-    F_LONG,
-    F_BOOL,
-    F_SECS,
-    F_I64,
-    F_STR,
-    F_ERROR,
-    F_KIND,
-    F_CODE,
-    F_MSG,
-    F_JSON,
-    F_TIMESTAMP, /* wall-clock ms, 0: null; RFC 3339 */
-};
-
-struct field {
-    const char *name;
-    enum ftype type;
-    size_t off;
-    bool in_record; /* part of the JSON record (else a -w alias only) */
-};
-
-#define FIELD(n, t, m)                                                                             \
-    {                                                                                              \
-        n, t, offsetof(struct record, m), true                                                     \
-    }
-#define ALIAS(n, t, m)                                                                             \
-    {                                                                                              \
-        n, t, offsetof(struct record, m), false                                                    \
-    }
-
-static const struct field output_fields[] = {
-    FIELD("seq", F_U64, seq),
-    FIELD("input", F_STR, input),
-    FIELD("url", F_STR, url),
-    FIELD("url_effective", F_STR, url_effective),
-    FIELD("method", F_STR, method),
-    FIELD("http_code", F_LONG, http_code),
-    FIELD("ok", F_BOOL, ok),
-    FIELD("error", F_ERROR, kind),
-    FIELD("attempts", F_LONG, attempts),
-    FIELD("time_total", F_SECS, time_total),
-    FIELD("time_namelookup", F_SECS, time_namelookup),
-    FIELD("time_connect", F_SECS, time_connect),
-    FIELD("time_appconnect", F_SECS, time_appconnect),
-    FIELD("time_starttransfer", F_SECS, time_starttransfer),
-    FIELD("time_redirect", F_SECS, time_redirect),
-    FIELD("time_queue", F_SECS, time_queue),
-    FIELD("size_download", F_I64, size_download),
-    FIELD("content_type", F_STR, content_type),
-    FIELD("http_version", F_STR, http_version),
-    FIELD("remote_ip", F_STR, remote_ip),
-    FIELD("num_redirects", F_LONG, num_redirects),
-    FIELD("num_connects", F_LONG, num_connects),
-    FIELD("timestamp", F_TIMESTAMP, timestamp_ms),
-    /* -w only: the error's parts, curl's names, the whole record */
-    ALIAS("error_kind", F_KIND, kind),
-    ALIAS("error_code", F_CODE, error_code),
-    ALIAS("error_message", F_MSG, error_message),
-    ALIAS("errormsg", F_MSG, error_message),
-    ALIAS("exitcode", F_CODE, error_code),
-    ALIAS("response_code", F_LONG, http_code),
-    ALIAS("json", F_JSON, seq),
-};
-
-#define NFIELDS (sizeof output_fields / sizeof output_fields[0])
-
 /* ---- rendering ---------------------------------------------------------- */
 
 typedef const char *cstr;
-#define AT(r, f, T) (*(const T *)(const void *)((const char *)(r) + (f)->off))
+#define AT(r, f, T) (*(const T *)field_in(f, r))
 
 static void output_json_nullable(struct buf *dst, const char *s)
 {
@@ -92,43 +25,22 @@ static void output_json_nullable(struct buf *dst, const char *s)
         buf_add(dst, "null", 4);
 }
 
-/* The keys only some runs have, after the fixed ones. */
-static void output_json_optional(const struct record *r, struct buf *dst)
+static void output_text_nullable(struct buf *dst, const char *s)
 {
-    if (r->id_json) {
-        buf_adds(dst, ",\"id\":");
-        buf_adds(dst, r->id_json);
-    }
-    if (r->nchecks) {
-        buf_adds(dst, ",\"checks\":[");
-        for (size_t i = 0; i < r->nchecks; i++) {
-            const struct check_failure *c = &r->checks[i];
-            buf_adds(dst, i ? ",{\"check\":" : "{\"check\":");
-            text_json_string(dst, c->check, strlen(c->check));
-            buf_adds(dst, ",\"expected\":");
-            text_json_string(dst, c->expected, strlen(c->expected));
-            buf_adds(dst, ",\"actual\":");
-            text_json_string(dst, c->actual, strlen(c->actual));
-            buf_addc(dst, '}');
-        }
-        buf_addc(dst, ']');
-    }
-    if (r->headers_json) {
-        buf_adds(dst, ",\"headers\":");
-        buf_adds(dst, r->headers_json);
-    }
-    if (r->has_body) {
-        buf_adds(dst, ",\"body\":");
-        text_json_string(dst, r->body ? r->body : "", r->body_len);
-        buf_adds(dst, r->body_truncated ? ",\"body_truncated\":true" : ",\"body_truncated\":false");
-    }
-    if (r->body_sha256) {
-        buf_adds(dst, ",\"body_sha256\":");
-        output_json_nullable(dst, r->body_sha256);
-    }
-    if (r->filename_effective) {
-        buf_adds(dst, ",\"filename_effective\":");
-        output_json_nullable(dst, r->filename_effective);
+    if (s)
+        text_string(dst, s, strlen(s));
+}
+
+/* True when optional field F has a value in R (its key is written). */
+static bool output_present(const struct field *f, const struct record *r)
+{
+    switch (f->type) {
+    case FIELD_CHECKS:
+        return r->nchecks > 0;
+    case FIELD_BODY:
+        return r->has_body;
+    default:
+        return AT(r, f, cstr) != NULL;
     }
 }
 
@@ -137,19 +49,19 @@ static void output_json_optional(const struct record *r, struct buf *dst)
 static bool output_scalar(const struct field *f, const struct record *r, struct buf *dst)
 {
     switch (f->type) {
-    case F_U64:
+    case FIELD_U64:
         buf_add_u64(dst, AT(r, f, uint64_t));
         return true;
-    case F_LONG:
+    case FIELD_LONG:
         buf_add_i64(dst, AT(r, f, long));
         return true;
-    case F_I64:
+    case FIELD_I64:
         buf_add_i64(dst, AT(r, f, int64_t));
         return true;
-    case F_BOOL:
+    case FIELD_BOOL:
         buf_adds(dst, AT(r, f, bool) ? "true" : "false");
         return true;
-    case F_SECS:
+    case FIELD_SECS:
         buf_add_secs(dst, AT(r, f, int64_t), 6);
         return true;
     default:
@@ -157,62 +69,131 @@ static bool output_scalar(const struct field *f, const struct record *r, struct 
     }
 }
 
-static void output_json_record(const struct record *r, struct buf *dst)
+static void output_json_error(const struct record *r, struct buf *dst)
 {
-    buf_reserve(dst, 640);
-    buf_addc(dst, '{');
-    for (size_t i = 0; i < NFIELDS; i++) {
-        const struct field *f = &output_fields[i];
-        if (!f->in_record)
-            continue;
-        if (i)
-            buf_addc(dst, ',');
-        buf_addc(dst, '"');
-        buf_adds(dst, f->name);
-        buf_add(dst, "\":", 2);
-        if (output_scalar(f, r, dst))
-            continue;
-        switch (f->type) {
-        case F_STR:
-            output_json_nullable(dst, AT(r, f, cstr));
-            break;
-        case F_ERROR:
-            if (r->kind == KIND_NONE) {
-                buf_add(dst, "null", 4);
-                break;
-            }
-            buf_adds(dst, "{\"kind\":\"");
-            buf_adds(dst, record_kind_name(r->kind));
-            buf_adds(dst, "\",\"code\":");
-            if (r->error_code >= 0)
-                buf_add_i64(dst, r->error_code);
-            else
-                buf_add(dst, "null", 4);
-            buf_adds(dst, ",\"message\":");
-            output_json_nullable(dst, r->error_message ? r->error_message : "");
-            buf_addc(dst, '}');
-            break;
-        case F_TIMESTAMP:
-            if (!r->timestamp_ms) {
-                buf_add(dst, "null", 4);
-                break;
-            }
-            buf_addc(dst, '"');
-            clock_rfc3339(dst, r->timestamp_ms);
-            buf_addc(dst, '"');
-            break;
-        default:
-            break;
-        }
+    if (r->kind == KIND_NONE) {
+        buf_add(dst, "null", 4);
+        return;
     }
-    output_json_optional(r, dst);
+    buf_adds(dst, "{\"kind\":\"");
+    buf_adds(dst, record_kind_name(r->kind));
+    buf_adds(dst, "\",\"code\":");
+    if (r->error_code >= 0)
+        buf_add_i64(dst, r->error_code);
+    else
+        buf_add(dst, "null", 4);
+    buf_adds(dst, ",\"message\":");
+    output_json_nullable(dst, r->error_message ? r->error_message : "");
     buf_addc(dst, '}');
 }
 
-static void output_text_nullable(struct buf *dst, const char *s)
+static void output_json_checks(const struct record *r, struct buf *dst)
 {
-    if (s)
-        text_string(dst, s, strlen(s));
+    buf_addc(dst, '[');
+    for (size_t i = 0; i < r->nchecks; i++) {
+        const struct check_failure *c = &r->checks[i];
+        buf_adds(dst, i ? ",{\"check\":" : "{\"check\":");
+        text_json_string(dst, c->check, strlen(c->check));
+        buf_adds(dst, ",\"expected\":");
+        text_json_string(dst, c->expected, strlen(c->expected));
+        buf_adds(dst, ",\"actual\":");
+        text_json_string(dst, c->actual, strlen(c->actual));
+        buf_addc(dst, '}');
+    }
+    buf_addc(dst, ']');
+}
+
+/* The value of key F of R (present) as JSON. */
+static void output_json_value(const struct field *f, const struct record *r, struct buf *dst)
+{
+    if (output_scalar(f, r, dst))
+        return;
+    switch (f->type) {
+    case FIELD_STR:
+        output_json_nullable(dst, AT(r, f, cstr));
+        break;
+    case FIELD_ERROR:
+        output_json_error(r, dst);
+        break;
+    case FIELD_TIMESTAMP:
+        if (!r->timestamp_ms) {
+            buf_add(dst, "null", 4);
+            break;
+        }
+        buf_addc(dst, '"');
+        clock_rfc3339(dst, r->timestamp_ms);
+        buf_addc(dst, '"');
+        break;
+    case FIELD_ID:
+    case FIELD_OBJECT:
+        buf_adds(dst, AT(r, f, cstr));
+        break;
+    case FIELD_CHECKS:
+        output_json_checks(r, dst);
+        break;
+    case FIELD_BODY:
+        text_json_string(dst, r->body ? r->body : "", r->body_len);
+        buf_adds(dst, r->body_truncated ? ",\"body_truncated\":true" : ",\"body_truncated\":false");
+        break;
+    default: /* not a key */
+        break;
+    }
+}
+
+static void output_json_record(const struct record *r, struct buf *dst)
+{
+    size_t n;
+    const struct field *fields = field_table(&n);
+    buf_reserve(dst, 900);
+    buf_addc(dst, '{');
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        const struct field *f = &fields[i];
+        if (f->key == FIELD_WRITE_OUT || (f->key == FIELD_OPTIONAL && !output_present(f, r)))
+            continue;
+        buf_adds(dst, first ? "\"" : ",\"");
+        first = false;
+        buf_adds(dst, f->name);
+        buf_add(dst, "\":", 2);
+        output_json_value(f, r, dst);
+    }
+    buf_addc(dst, '}');
+}
+
+/* A value in the text line's note: cut to OUTPUT_NOTE_VALUE characters. */
+#define OUTPUT_NOTE_VALUE 64
+
+static void output_text_value(struct buf *dst, const char *s)
+{
+    size_t len = strlen(s), n = text_cut(s, len, OUTPUT_NOTE_VALUE);
+    text_string(dst, s, n);
+    if (n < len)
+        buf_add(dst, "...", 3);
+}
+
+/* A check failure's note: "status 200 != 503; header X-A: ^1$ != 2", each
+ * check as NAME EXPECTED != ACTUAL, as hurl shows an assert. */
+static void output_text_checks(struct buf *dst, const struct record *r)
+{
+    for (size_t i = 0; i < r->nchecks; i++) {
+        const struct check_failure *c = &r->checks[i];
+        if (i)
+            buf_add(dst, "; ", 2);
+        buf_adds(dst, c->check);
+        buf_addc(dst, ' ');
+        output_text_value(dst, c->expected);
+        buf_add(dst, " != ", 4);
+        output_text_value(dst, c->actual);
+    }
+}
+
+/* The text of a spec's id (a JSON scalar: a string without its quotes). */
+static void output_text_id(struct buf *dst, const char *id_json)
+{
+    struct buf raw = {0};
+    text_json_scalar(&raw, id_json);
+    text_string(dst, raw.p ? raw.p : "", raw.len);
+    buf_free(&raw);
 }
 
 /* One -w variable's value, as text. */
@@ -220,41 +201,76 @@ static void output_template_value(const struct field *f, const struct record *r,
 {
     if (output_scalar(f, r, dst))
         return;
+    if (f->key == FIELD_OPTIONAL && !output_present(f, r))
+        return;
     switch (f->type) {
-    case F_STR:
+    case FIELD_STR:
         output_text_nullable(dst, AT(r, f, cstr));
         break;
-    case F_ERROR:
-    case F_KIND:
+    case FIELD_ERROR:
+    case FIELD_KIND:
         if (r->kind != KIND_NONE)
             buf_adds(dst, record_kind_name(r->kind));
         break;
-    case F_CODE:
+    case FIELD_CODE:
         buf_add_i64(dst, r->kind != KIND_NONE && r->error_code >= 0 ? r->error_code : 0);
         break;
-    case F_MSG:
+    case FIELD_MSG:
         if (r->kind != KIND_NONE)
             output_text_nullable(dst, r->error_message);
         break;
-    case F_JSON:
-        output_json_record(r, dst);
-        break;
-    case F_TIMESTAMP:
+    case FIELD_TIMESTAMP:
         if (r->timestamp_ms)
             clock_rfc3339(dst, r->timestamp_ms);
+        break;
+    case FIELD_ID:
+        output_text_id(dst, r->id_json);
+        break;
+    case FIELD_OBJECT:
+        buf_adds(dst, AT(r, f, cstr));
+        break;
+    case FIELD_CHECKS:
+        output_text_checks(dst, r);
+        break;
+    case FIELD_BODY:
+        text_string(dst, r->body ? r->body : "", r->body_len);
+        break;
+    case FIELD_HEADERS: /* the headers key's object, without --include-headers too */
+        if (r->headers_json)
+            buf_adds(dst, r->headers_json);
+        else if (r->response_headers)
+            headers_json(r->response_headers, dst);
+        break;
+    case FIELD_RECORD:
+        output_json_record(r, dst);
         break;
     default: /* the scalars, written above */
         break;
     }
 }
 
+/* %header{NAME}: the first value of the last response's header NAME
+ * (curl's), a secret one as "***"; nothing when there is none. */
+static void output_template_header(const char *name, const struct record *r, struct buf *dst)
+{
+    const char *v = r->response_headers ? headers_get(r->response_headers, name, 0) : NULL;
+    if (!v)
+        return;
+    if (headers_secret(name, strlen(name)))
+        buf_add(dst, "***", 3);
+    else
+        text_string(dst, v, strlen(v));
+}
+
 struct output_template {
     size_t n;
     struct tpart {
-        const struct field *field; /* NULL: literal text */
-        char *text;
+        const struct field *field; /* NULL: literal text, or a header's name */
+        char *text;                /* the literal, or the header's name (NUL-terminated) */
         size_t len;
+        bool header; /* %header{TEXT} */
     } * parts;
+    bool headers; /* a part needs the response's headers */
 };
 
 void output_template_free(struct output_template *t)
@@ -267,40 +283,54 @@ void output_template_free(struct output_template *t)
     free(t);
 }
 
+bool output_template_headers(const struct output_template *t)
+{
+    return t && t->headers;
+}
+
+static void output_template_add(struct output_template *t, struct tpart part)
+{
+    t->parts = log_realloc(t->parts, (t->n + 1) * sizeof *t->parts);
+    t->parts[t->n++] = part;
+}
+
 static void output_template_literal(struct output_template *t, struct buf *lit)
 {
     if (lit->len == 0)
         return;
-    t->parts = log_realloc(t->parts, (t->n + 1) * sizeof *t->parts);
-    t->parts[t->n++] = (struct tpart){NULL, log_strndup(lit->p, lit->len), lit->len};
+    output_template_add(t, (struct tpart){NULL, log_strndup(lit->p, lit->len), lit->len, false});
     buf_clear(lit);
 }
 
-struct output_template *output_template_parse(const char *text, const char **err, char *errname,
-                                              size_t errname_len)
+struct output_template *output_template_parse(const char *text, struct buf *err)
 {
     struct output_template *t = log_calloc(1, sizeof *t);
     struct buf lit = {0};
     for (const char *p = text; *p;) {
-        if (p[0] == '%' && p[1] == '{') {
-            const char *end = strchr(p + 2, '}');
+        bool header = !strncmp(p, "%header{", 8);
+        if (header || (p[0] == '%' && p[1] == '{')) {
+            const char *name = p + (header ? 8 : 2);
+            const char *end = strchr(name, '}');
             if (!end) {
-                *err = "unterminated %{ in --write-out";
+                buf_adds(err, header ? "unterminated %header{ in --write-out"
+                                     : "unterminated %{ in --write-out");
                 goto fail;
             }
-            size_t n = (size_t)(end - p - 2);
-            const struct field *f = NULL;
-            for (size_t i = 0; i < NFIELDS; i++)
-                if (strlen(output_fields[i].name) == n && !memcmp(output_fields[i].name, p + 2, n))
-                    f = &output_fields[i];
-            if (!f) {
-                *err = "unknown --write-out variable";
-                snprintf(errname, errname_len, "%.*s", (int)n, p + 2);
+            size_t n = (size_t)(end - name);
+            const struct field *f = header ? NULL : field_find(name, n);
+            if (header ? n == 0 || memchr(name, ':', n) != NULL : !f) {
+                buf_addf(err, "%s%s%.*s",
+                         header ? "a header name in --write-out's %header{NAME} is empty or has a :"
+                                : "unknown --write-out variable",
+                         n ? ": " : "", (int)(n < 64 ? n : 64), name);
                 goto fail;
             }
             output_template_literal(t, &lit);
-            t->parts = log_realloc(t->parts, (t->n + 1) * sizeof *t->parts);
-            t->parts[t->n++] = (struct tpart){f, NULL, 0};
+            if (header)
+                output_template_add(t, (struct tpart){NULL, log_strndup(name, n), n, true});
+            else
+                output_template_add(t, (struct tpart){f, NULL, 0, false});
+            t->headers = t->headers || header || (f && f->type == FIELD_HEADERS);
             p = end + 1;
         } else if (p[0] == '%' && p[1] == '%') {
             buf_addc(&lit, '%');
@@ -334,30 +364,17 @@ static const char *output_color(const struct record *r)
     return "\033[32m";
 }
 
-/* A value in the text line's note: cut to OUTPUT_NOTE_VALUE characters. */
-#define OUTPUT_NOTE_VALUE 64
-
-static void output_text_value(struct buf *dst, const char *s)
+/* S as one column of the text line: its blanks as BLANK. */
+static void output_text_column(struct buf *dst, const char *s, const char *blank)
 {
-    size_t len = strlen(s), n = text_cut(s, len, OUTPUT_NOTE_VALUE);
-    text_string(dst, s, n);
-    if (n < len)
-        buf_add(dst, "...", 3);
-}
-
-/* A check failure's note: "status 200 != 503; header X-A: ^1$ != 2", each
- * check as NAME EXPECTED != ACTUAL, as hurl shows an assert. */
-static void output_text_checks(struct buf *dst, const struct record *r)
-{
-    for (size_t i = 0; i < r->nchecks; i++) {
-        const struct check_failure *c = &r->checks[i];
-        if (i)
-            buf_add(dst, "; ", 2);
-        buf_adds(dst, c->check);
-        buf_addc(dst, ' ');
-        output_text_value(dst, c->expected);
-        buf_add(dst, " != ", 4);
-        output_text_value(dst, c->actual);
+    while (*s) {
+        size_t n = strcspn(s, " ");
+        text_string(dst, s, n);
+        s += n;
+        if (*s == ' ') {
+            buf_adds(dst, blank);
+            s++;
+        }
     }
 }
 
@@ -379,14 +396,13 @@ static void output_text_record(const struct output_options *opt, const struct re
     buf_add_i64(dst, r->size_download);
     buf_addc(dst, ' ');
     /* the URL stays one column: a bad line's blanks are written as %20 */
-    for (const char *u = r->url ? r->url : ""; *u;) {
-        size_t n = strcspn(u, " ");
-        text_string(dst, u, n);
-        u += n;
-        if (*u == ' ') {
-            buf_add(dst, "%20", 3);
-            u++;
-        }
+    output_text_column(dst, r->url ? r->url : "", "%20");
+    if (r->id_json) {
+        struct buf id = {0};
+        text_json_scalar(&id, r->id_json);
+        buf_add(dst, " id=", 4);
+        output_text_column(dst, buf_str(&id), "\\x20");
+        buf_free(&id);
     }
     if (r->kind != KIND_NONE) {
         buf_addc(dst, ' ');
@@ -421,6 +437,8 @@ void output_render(const struct output_options *opt, const struct record *r, str
             const struct tpart *p = &opt->tmpl->parts[i];
             if (p->field)
                 output_template_value(p->field, r, dst);
+            else if (p->header)
+                output_template_header(p->text, r, dst);
             else
                 buf_add(dst, p->text, p->len);
         }

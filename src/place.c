@@ -1,6 +1,9 @@
 /* place: origins by hash, other tasks by the power of two choices. */
 #include "place.h"
+#include "hash.h"
 #include "origin.h"
+
+#include <string.h>
 
 void place_init(struct place *p, int n, bool by_origin, uint64_t seed, place_load_fn load,
                 void *arg)
@@ -16,7 +19,7 @@ void place_free(struct place *p)
 
 int place_origin(const char *key, int n)
 {
-    return (int)(origin_hash(key) % (uint64_t)n);
+    return (int)(hash_fnv1a64(key, strlen(key)) % (uint64_t)n);
 }
 
 static uint32_t place_random(struct place *p)

@@ -77,6 +77,9 @@ struct sched_task *sched_task_new(void)
 {
     struct sched_task *st = log_calloc(1, sizeof *st);
     task_init(&st->task);
+    /* assigned to the base of the loop that runs it, each time it waits
+     * for a jq answer (event_assign) */
+    st->jq_ev = log_calloc(1, event_get_struct_event_size());
     return st;
 }
 
@@ -85,6 +88,7 @@ void sched_task_free(struct sched_task *st)
     if (!st)
         return;
     task_free(&st->task);
+    free(st->jq_ev); /* never pending here: answered or withdrawn first */
     free(st);
 }
 
@@ -218,12 +222,10 @@ static uint32_t sched_random(struct sched *s)
 
 static void sched_on_retry(evutil_socket_t fd, short events, void *arg);
 
-static void sched_on_done(void *arg, void *data, CURLcode result)
+/* T's record is complete: retry it (waiting on a timer, holding no slot)
+ * or hand the record over and free the slot. */
+static void sched_settle(struct sched *s, struct sched_task *st, int64_t now)
 {
-    struct sched *s = arg;
-    struct sched_task *st = data;
-    int64_t now = clock_now_us();
-    task_finish(&st->task, s->tc, result, now);
     long delay = -1;
     if (s->cfg->retries > 0 && run_cause(s->run) == RUN_DONE)
         delay = retry_decide(&s->retry, &st->task.outcome, sched_random(s));
@@ -245,6 +247,39 @@ static void sched_on_done(void *arg, void *data, CURLcode result)
         sched_task_done(s, st);
     }
     sched_origin_update(s, o, now);
+}
+
+static void sched_on_jq(evutil_socket_t fd, short events, void *arg);
+
+static void sched_on_done(void *arg, void *data, CURLcode result)
+{
+    struct sched *s = arg;
+    struct sched_task *st = data;
+    int64_t now = clock_now_us();
+    if (run_cause(s->run) == RUN_DONE && task_follow(&st->task, s->tc, &result, now)) {
+        evcurl_add(s->ec, st->slot->h.easy, st); /* the next hop, in the same slot */
+        return;
+    }
+    if (task_finish(&st->task, s->tc, result, now)) {
+        /* its jq check runs in the worker: the task keeps its slot (and
+         * the handle its record borrows from) until the answer is in, as
+         * an event of this loop's base */
+        event_assign(st->jq_ev, s->base, -1, 0, sched_on_jq, st);
+        task_jq_submit(&st->task, s->tc, st->jq_ev);
+        return;
+    }
+    sched_settle(s, st, now);
+}
+
+/* The jq answer of a task holding its slot is in. */
+static void sched_on_jq(evutil_socket_t fd, short events, void *arg)
+{
+    (void)fd;
+    (void)events;
+    struct sched_task *st = arg;
+    struct sched *s = st->s;
+    task_jq_done(&st->task, s->tc);
+    sched_settle(s, st, clock_now_us());
 }
 
 static void sched_unwait(struct sched *s, struct sched_task *st)
@@ -390,6 +425,11 @@ static void sched_drain(struct sched *s, bool emit)
         struct sched_task *st = s->slots[i]->st;
         if (!st)
             continue;
+        if (task_jq_waiting(&st->task)) { /* its transfer is over; its jq check is withdrawn */
+            task_jq_cancel(&st->task, s->tc);
+            sched_drop(s, st, false, emit, why, now);
+            continue;
+        }
         evcurl_remove(s->ec, s->slots[i]->h.easy);
         sched_drop(s, st, true, emit, why, now);
     }

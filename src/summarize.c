@@ -1,6 +1,8 @@
 /* summarize: record files back into records, the latest per request. */
 #include "summarize.h"
 #include "clock.h"
+#include "field.h"
+#include "headers.h"
 #include "log.h"
 #include "resume.h"
 
@@ -18,6 +20,8 @@ struct summarize_tree {
     cJSON *root;
     char *id_json, *headers_json;
     struct check_failure *checks;
+    struct headers hdrs; /* the headers object again, for -w %header{NAME} */
+    struct buf line;     /* scratch: one header line */
 };
 
 void summarize_tree_free(struct summarize_tree *t)
@@ -28,6 +32,8 @@ void summarize_tree_free(struct summarize_tree *t)
     cJSON_free(t->id_json);
     cJSON_free(t->headers_json);
     free(t->checks);
+    headers_free(&t->hdrs);
+    buf_free(&t->line);
     free(t);
 }
 
@@ -91,6 +97,82 @@ static void summarize_checks(const cJSON *a, struct record *r, struct summarize_
     r->checks = t->checks;
 }
 
+/* The headers object O again as the response's headers, so that -w's
+ * %header{NAME} and %{header_json} work on records read back. */
+static void summarize_headers(const cJSON *o, struct record *r, struct summarize_tree *t)
+{
+    if (!cJSON_IsObject(o))
+        return;
+    headers_feed(&t->hdrs, "HTTP/1.1 200\r\n", 14);
+    const cJSON *h;
+    cJSON_ArrayForEach(h, o)
+    {
+        if (!cJSON_IsString(h))
+            continue;
+        buf_clear(&t->line);
+        buf_addf(&t->line, "%s: %s\r\n", h->string, h->valuestring);
+        headers_feed(&t->hdrs, t->line.p, t->line.len);
+    }
+    r->response_headers = &t->hdrs;
+}
+
+/* Key F of record object ROOT into R (the error object, of a valid record,
+ * is read before). */
+static void summarize_field(const cJSON *root, const struct field *f, struct record *r,
+                            struct summarize_tree *t)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, f->name);
+    void *at = field_at(f, r);
+    switch (f->type) {
+    case FIELD_U64:
+        *(uint64_t *)at = (uint64_t)summarize_num(root, f->name);
+        break;
+    case FIELD_LONG:
+        *(long *)at = (long)summarize_num(root, f->name);
+        break;
+    case FIELD_I64:
+        *(int64_t *)at = (int64_t)summarize_num(root, f->name);
+        break;
+    case FIELD_SECS:
+        *(int64_t *)at = summarize_us(root, f->name);
+        break;
+    case FIELD_BOOL:
+        *(bool *)at = cJSON_IsTrue(v);
+        break;
+    case FIELD_STR:
+        *(const char **)at = summarize_str(root, f->name);
+        break;
+    case FIELD_TIMESTAMP:
+        if (!cJSON_IsString(v) ||
+            !clock_parse_rfc3339(v->valuestring, strlen(v->valuestring), &r->timestamp_ms))
+            r->timestamp_ms = 0;
+        break;
+    case FIELD_ID:
+        if (v)
+            r->id_json = t->id_json = cJSON_PrintUnformatted(v);
+        break;
+    case FIELD_OBJECT: /* headers */
+        if (cJSON_IsObject(v))
+            r->headers_json = t->headers_json = cJSON_PrintUnformatted(v);
+        summarize_headers(v, r, t);
+        break;
+    case FIELD_CHECKS:
+        summarize_checks(v, r, t);
+        break;
+    case FIELD_BODY:
+        if (cJSON_IsString(v)) {
+            r->has_body = true;
+            r->body = v->valuestring;
+            r->body_len = strlen(v->valuestring);
+            r->body_truncated =
+                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "body_truncated"));
+        }
+        break;
+    default: /* the error, read before; the -w names */
+        break;
+    }
+}
+
 bool summarize_parse(const char *line, size_t len, struct record *r, struct summarize_tree **tree)
 {
     memset(r, 0, sizeof *r);
@@ -103,54 +185,18 @@ bool summarize_parse(const char *line, size_t len, struct record *r, struct summ
     }
     struct summarize_tree *t = log_calloc(1, sizeof *t);
     t->root = root;
-    *tree = t;
-    r->seq = (uint64_t)summarize_num(root, "seq");
-    r->input = summarize_str(root, "input");
-    r->url = summarize_str(root, "url");
-    r->url_effective = summarize_str(root, "url_effective");
-    if (!r->url_effective)
-        r->url_effective = r->url;
-    r->method = summarize_str(root, "method");
-    r->http_code = (long)summarize_num(root, "http_code");
-    r->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "ok"));
     if (!summarize_error(cJSON_GetObjectItemCaseSensitive(root, "error"), r)) {
         summarize_tree_free(t);
-        *tree = NULL;
         return false;
     }
-    r->attempts = (long)summarize_num(root, "attempts");
-    r->time_total = summarize_us(root, "time_total");
-    r->time_namelookup = summarize_us(root, "time_namelookup");
-    r->time_connect = summarize_us(root, "time_connect");
-    r->time_appconnect = summarize_us(root, "time_appconnect");
-    r->time_starttransfer = summarize_us(root, "time_starttransfer");
-    r->time_redirect = summarize_us(root, "time_redirect");
-    r->time_queue = summarize_us(root, "time_queue");
-    r->size_download = (int64_t)summarize_num(root, "size_download");
-    r->content_type = summarize_str(root, "content_type");
-    r->http_version = summarize_str(root, "http_version");
-    r->remote_ip = summarize_str(root, "remote_ip");
-    r->num_redirects = (long)summarize_num(root, "num_redirects");
-    r->num_connects = (long)summarize_num(root, "num_connects");
-    const char *ts = summarize_str(root, "timestamp");
-    if (ts && !clock_parse_rfc3339(ts, strlen(ts), &r->timestamp_ms))
-        r->timestamp_ms = 0;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(root, "id");
-    if (id)
-        r->id_json = t->id_json = cJSON_PrintUnformatted(id);
-    summarize_checks(cJSON_GetObjectItemCaseSensitive(root, "checks"), r, t);
-    const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "headers");
-    if (cJSON_IsObject(h))
-        r->headers_json = t->headers_json = cJSON_PrintUnformatted(h);
-    const cJSON *body = cJSON_GetObjectItemCaseSensitive(root, "body");
-    if (cJSON_IsString(body)) {
-        r->has_body = true;
-        r->body = body->valuestring;
-        r->body_len = strlen(body->valuestring);
-        r->body_truncated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "body_truncated"));
-    }
-    r->body_sha256 = summarize_str(root, "body_sha256");
-    r->filename_effective = summarize_str(root, "filename_effective");
+    *tree = t;
+    size_t n;
+    const struct field *f = field_table(&n);
+    for (const struct field *end = f + n; f < end; f++)
+        if (f->key != FIELD_WRITE_OUT)
+            summarize_field(root, f, r, t);
+    if (!r->url_effective)
+        r->url_effective = r->url;
     return true;
 }
 

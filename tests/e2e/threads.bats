@@ -46,12 +46,12 @@ arrivals() {
     curl -s --max-time 5 "$BASE/log" | jq -r --arg f "$1" '.[] | select(.path | contains($f)) | .t_ms'
 }
 
-# strip: the records without the fields that may differ between runs and
-# numbers of loops (contract: time_*, num_connects, local_port, timestamp)
+# strip: the records without the fields that describe connections and
+# timing, which may differ between runs and numbers of loops (contract:
+# time_*, num_connects, local_port, timestamp; and speed_*, bytes over time)
 strip() {
-    jq -c 'del(.time_total, .time_namelookup, .time_connect, .time_appconnect,
-               .time_starttransfer, .time_redirect, .time_queue, .num_connects,
-               .local_port, .timestamp)' "$@"
+    jq -c 'with_entries(select(.key | test("^(time_|speed_)|^(num_connects|local_port|timestamp)$")
+                               | not))' "$@"
 }
 
 # check_records OUT ERR TOTAL CAUSE: every line of OUT is a whole JSON

@@ -3,6 +3,7 @@
  * The writer that puts them on stdout has its own test (test_writer). */
 #include "unit.h"
 
+#include "headers.h"
 #include "output.h"
 
 #include <cjson/cJSON.h>
@@ -39,6 +40,17 @@ static struct record full_record(void)
         .remote_ip = "127.0.0.1",
         .num_redirects = 1,
         .num_connects = 1,
+        .redirect_url = "https://a/c",
+        .remote_port = 443,
+        .local_ip = "127.0.0.2",
+        .local_port = 50123,
+        .scheme = "https",
+        .speed_download = 82947,
+        .speed_upload = 0,
+        .size_header = 114,
+        .size_request = 89,
+        .size_upload = 0,
+        .time_pretransfer = 2500,
     };
 }
 
@@ -49,7 +61,10 @@ static const char full_jsonl[] =
     "\"time_appconnect\":0.000000,\"time_starttransfer\":0.010000,\"time_redirect\":0.000000,"
     "\"time_queue\":0.000500,\"size_download\":1024,\"content_type\":\"text/html\","
     "\"http_version\":\"1.1\",\"remote_ip\":\"127.0.0.1\",\"num_redirects\":1,\"num_connects\":1,"
-    "\"timestamp\":null}"
+    "\"timestamp\":null,\"redirect_url\":\"https://a/c\",\"remote_port\":443,"
+    "\"local_ip\":\"127.0.0.2\",\"local_port\":50123,\"scheme\":\"https\","
+    "\"speed_download\":82947,\"speed_upload\":0,\"size_header\":114,\"size_request\":89,"
+    "\"size_upload\":0,\"time_pretransfer\":0.002500}"
     "\n";
 
 /* A fetch that got no response. */
@@ -97,11 +112,11 @@ static char *render_fmt(enum output_format f, bool color, const struct record *r
 /* Render R through the -w template TEXT. */
 static char *render_tmpl(const char *text, const struct record *r)
 {
-    const char *err = NULL;
-    char name[64] = "";
-    struct output_template *t = output_template_parse(text, &err, name, sizeof name);
+    struct buf err = {0};
+    struct output_template *t = output_template_parse(text, &err);
     if (!t)
-        fail_msg("template '%s' rejected: %s %s", text, err, name);
+        fail_msg("template '%s' rejected: %s", text, buf_str(&err));
+    buf_free(&err);
     struct output_options opt = {.format = FORMAT_TEMPLATE, .tmpl = t, .fd = -1};
     char *s = render(&opt, r);
     output_template_free(t);
@@ -140,11 +155,11 @@ static void test_jsonl_checks(void **state)
     r.checks = checks;
     r.nchecks = 3;
     char *s = render_fmt(FORMAT_JSONL, false, &r);
-    assert_non_null(strstr(
-        s, "\"num_connects\":1,\"timestamp\":null,\"checks\":[{\"check\":\"status\",\"expected\":"
-           "\"201\",\"actual\":\"200\"},{\"check\":\"body\",\"expected\":"
-           "\"\\\"ok\\\"\",\"actual\":\"b\\u0001\\n" FFFD "\"},{\"check\":"
-           "\"header\",\"expected\":\"X-A: ^1$\",\"actual\":\"\"}]}\n"));
+    assert_non_null(
+        strstr(s, "\"time_pretransfer\":0.002500,\"checks\":[{\"check\":\"status\",\"expected\":"
+                  "\"201\",\"actual\":\"200\"},{\"check\":\"body\",\"expected\":"
+                  "\"\\\"ok\\\"\",\"actual\":\"b\\u0001\\n" FFFD "\"},{\"check\":"
+                  "\"header\",\"expected\":\"X-A: ^1$\",\"actual\":\"\"}]}\n"));
     free(s);
     r.nchecks = 0; /* none: no key */
     s = render_fmt(FORMAT_JSONL, false, &r);
@@ -179,6 +194,17 @@ static void test_jsonl_key_order(void **state)
         "num_redirects",
         "num_connects",
         "timestamp",
+        "redirect_url",
+        "remote_port",
+        "local_ip",
+        "local_port",
+        "scheme",
+        "speed_download",
+        "speed_upload",
+        "size_header",
+        "size_request",
+        "size_upload",
+        "time_pretransfer",
     };
     struct record r = dns_record();
     char *s = render_fmt(FORMAT_JSONL, false, &r);
@@ -194,6 +220,44 @@ static void test_jsonl_key_order(void **state)
     free(s);
 }
 
+static void test_jsonl_optional_keys(void **state)
+{
+    (void)state;
+    /* after the fixed keys, in their order, each only when set */
+    static const struct check_failure checks[] = {{"status", "200", "503"}};
+    struct record r = full_record();
+    r.id_json = "\"a\"";
+    r.checks = checks;
+    r.nchecks = 1;
+    r.headers_json = "{\"X\":\"1\"}";
+    r.has_body = true;
+    r.body = "hi";
+    r.body_len = 2;
+    r.body_sha256 = "ab";
+    r.filename_effective = "out/7_a";
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_non_null(strstr(s, "\"time_pretransfer\":0.002500,\"id\":\"a\",\"checks\":[{\"check\":"
+                              "\"status\",\"expected\":\"200\",\"actual\":\"503\"}],"
+                              "\"headers\":{\"X\":\"1\"},\"body\":\"hi\",\"body_truncated\":false,"
+                              "\"body_sha256\":\"ab\",\"filename_effective\":\"out/7_a\"}\n"));
+    free(s);
+    /* the -w-only names are never keys */
+    struct headers h;
+    headers_init(&h);
+    r = full_record();
+    r.response_headers = &h;
+    r.error_code = 7;
+    s = render_fmt(FORMAT_JSONL, false, &r);
+    static const char *const never[] = {"\"body_truncated\"", "\"error_kind\"",
+                                        "\"header_json\"",    "\"json\"",
+                                        "\"response_code\"",  "\"exitcode\""};
+    for (size_t i = 0; i < sizeof never / sizeof never[0]; i++)
+        assert_null(strstr(s, never[i]));
+    assert_string_equal(s, full_jsonl);
+    free(s);
+    headers_free(&h);
+}
+
 static void test_jsonl_error_object(void **state)
 {
     (void)state;
@@ -206,7 +270,10 @@ static void test_jsonl_error_object(void **state)
                   "\"time_appconnect\":0.000000,\"time_starttransfer\":0.000000,"
                   "\"time_redirect\":0.000000,\"time_queue\":0.000000,\"size_download\":0,"
                   "\"content_type\":null,\"http_version\":null,\"remote_ip\":null,"
-                  "\"num_redirects\":0,\"num_connects\":0,\"timestamp\":null}\n");
+                  "\"num_redirects\":0,\"num_connects\":0,\"timestamp\":null,"
+                  "\"redirect_url\":null,\"remote_port\":0,\"local_ip\":null,\"local_port\":0,"
+                  "\"scheme\":null,\"speed_download\":0,\"speed_upload\":0,\"size_header\":0,"
+                  "\"size_request\":0,\"size_upload\":0,\"time_pretransfer\":0.000000}\n");
 }
 
 static char *render_error(enum record_kind kind, long code, const char *msg)
@@ -321,8 +388,8 @@ static void test_kind_names(void **state)
 {
     (void)state;
     static const char *const names[KIND__COUNT] = {
-        "none",      "input",    "dns",  "connect", "tls",       "timeout",
-        "too_large", "protocol", "http", "check",   "cancelled", "other",
+        "none",     "input", "dns",   "connect",   "tls",   "timeout", "too_large",
+        "protocol", "http",  "check", "cancelled", "other", "denied",
     };
     for (int k = 0; k < KIND__COUNT; k++)
         assert_string_equal(record_kind_name((enum record_kind)k), names[k]);
@@ -455,6 +522,30 @@ static void test_text_checks(void **state)
                   "503 0.012 1024 https://a/ http: HTTP status outside 2xx/3xx\n");
 }
 
+static void test_text_id(void **state)
+{
+    (void)state;
+    /* a spec's id after the URL, one column: blanks as \x20 */
+    struct record r = text_ok();
+    r.id_json = "\"api-7\"";
+    assert_render(FORMAT_TEXT, false, r, "200 0.012 1024 https://a/ id=api-7\n");
+    r.id_json = "\"a b\\tc\\\\d\\u00e9\"";
+    assert_render(FORMAT_TEXT, false, r, "200 0.012 1024 https://a/ id=a\\x20b\\tc\\\\d\xC3\xA9\n");
+    r.id_json = "17";
+    assert_render(FORMAT_TEXT, false, r, "200 0.012 1024 https://a/ id=17\n");
+    r.id_json = "null";
+    assert_render(FORMAT_TEXT, false, r, "200 0.012 1024 https://a/ id=null\n");
+    /* before the note */
+    struct record d = dns_record();
+    d.id_json = "\"x\"";
+    assert_render(FORMAT_TEXT, false, d,
+                  "ERR 0.002 0 https://nope.invalid/ id=x dns: Could not resolve host: "
+                  "nope.invalid\n");
+    assert_render(FORMAT_TEXT, true, d,
+                  "\033[31mERR\033[0m 0.002 0 https://nope.invalid/ id=x "
+                  "\033[31mdns: Could not resolve host: nope.invalid\033[0m\n");
+}
+
 static void test_text_color(void **state)
 {
     (void)state;
@@ -531,6 +622,114 @@ static void test_tmpl_aliases(void **state)
                 "http 0 500 false bad\\nstatus");
 }
 
+static void test_tmpl_curl_names(void **state)
+{
+    (void)state;
+    struct record r = full_record();
+    r.timestamp_ms = 1764624600123;
+    assert_tmpl("%{redirect_url}|%{remote_port}|%{local_ip}|%{local_port}|%{scheme}|"
+                "%{speed_download}|%{speed_upload}|%{size_header}|%{size_request}|"
+                "%{size_upload}|%{time_pretransfer}|%{timestamp}",
+                r,
+                "https://a/c|443|127.0.0.2|50123|https|82947|0|114|89|0|0.002500|"
+                "2025-12-01T21:30:00.123Z");
+    /* nothing fetched: null strings are nothing, numbers 0 */
+    assert_tmpl("[%{redirect_url}][%{remote_port}][%{local_ip}][%{scheme}][%{timestamp}]",
+                dns_record(), "[][0][][][]");
+}
+
+static void test_tmpl_optional_keys(void **state)
+{
+    (void)state;
+    static const struct check_failure checks[] = {{"status", "200", "503"}, {"jq", ".ok", "a\tb"}};
+    struct record r = full_record();
+    /* not set: nothing */
+    assert_tmpl("[%{id}][%{checks}][%{headers}][%{body}][%{body_sha256}][%{filename_effective}]"
+                "[%{body_truncated}]",
+                r, "[][][][][][][false]");
+    r.id_json = "\"job 1\\n\"";
+    r.checks = checks;
+    r.nchecks = 2;
+    r.headers_json = "{\"X\":\"a\\\"b\"}";
+    r.has_body = true;
+    r.body = "hi\nthere";
+    r.body_len = 8;
+    r.body_truncated = true;
+    r.body_sha256 = "ab12";
+    r.filename_effective = "out/7_a b";
+    assert_tmpl("[%{id}][%{checks}][%{headers}][%{body}][%{body_sha256}][%{filename_effective}]"
+                "[%{body_truncated}]",
+                r,
+                "[job 1\\n][status 200 != 503; jq .ok != a\\tb][{\"X\":\"a\\\"b\"}][hi\\nthere]"
+                "[ab12][out/7_a b][true]");
+    r.id_json = "-2.5";
+    assert_tmpl("%{id}", r, "-2.5");
+}
+
+/* The headers of a response, as libcurl's header callback hands them over. */
+static void feed_headers(struct headers *h)
+{
+    static const char *const lines[] = {
+        "HTTP/1.1 200 OK\r\n",
+        "Content-Type: text/html\r\n",
+        "X-A: 1\r\n",
+        "x-a: 2\r\n",
+        "Set-Cookie: s=1\r\n",
+        "X-Tab: a\tb \r\n",
+        "\r\n",
+    };
+    headers_init(h);
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        headers_feed(h, lines[i], strlen(lines[i]));
+}
+
+static void test_tmpl_response_headers(void **state)
+{
+    (void)state;
+    struct headers h;
+    feed_headers(&h);
+    struct record r = full_record();
+    r.response_headers = &h;
+    /* curl's %header{NAME}: any case, the first value; secrets as *** */
+    assert_tmpl("%header{content-type}|%header{X-A}|%header{set-cookie}|%header{nope}|"
+                "%header{X-Tab}|%{http_code}",
+                r, "text/html|1|***||a\\tb|200");
+    assert_tmpl("%{header_json}", r,
+                "{\"Content-Type\":\"text/html\",\"X-A\":\"1, 2\",\"Set-Cookie\":\"***\","
+                "\"X-Tab\":\"a\\tb\"}");
+    /* a record read back (--summarize) has the headers key's object */
+    r.headers_json = "{\"Y\":\"2\"}";
+    assert_tmpl("%{header_json}", r, "{\"Y\":\"2\"}");
+    /* no response, or not collected: nothing */
+    r = full_record();
+    assert_tmpl("[%header{content-type}][%{header_json}]", r, "[][]");
+    headers_free(&h);
+}
+
+static void test_tmpl_wants_headers(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        bool headers;
+    } cases[] = {
+        {"%{http_code} %{url}", false}, {"%{headers}", false},       {"%{json}", false},
+        {"a %header{etag} b", true},    {"%{header_json}\\n", true}, {"%%header{etag}", false},
+        {"%{seq}%header{x-a}", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf err = {0};
+        struct output_template *t = output_template_parse(cases[i].text, &err);
+        assert_non_null(t);
+        assert_int_equal(err.len, 0);
+        assert_int_equal(output_template_headers(t), cases[i].headers);
+        output_template_free(t);
+    }
+    assert_false(output_template_headers(NULL));
+    /* %%header{x} is a literal */
+    assert_tmpl("%%header{x}", text_ok(), "%header{x}");
+}
+
 static void test_tmpl_nulls(void **state)
 {
     (void)state;
@@ -557,21 +756,24 @@ static void test_tmpl_escapes(void **state)
 
 static void check_tmpl_rejected(const char *text, const char *name, const char *why)
 {
-    const char *err = NULL;
-    char got[64] = "unset";
-    struct output_template *t = output_template_parse(text, &err, got, sizeof got);
+    struct buf err = {0};
+    struct output_template *t = output_template_parse(text, &err);
     assert_null(t);
-    assert_non_null(err);
-    assert_non_null(strstr(err, why));
-    if (name)
-        assert_string_equal(got, name);
+    assert_non_null(strstr(buf_str(&err), why));
+    if (name && *name) { /* the message ends with ": NAME" */
+        size_t n = strlen(name);
+        assert_true(err.len > n + 2);
+        assert_memory_equal(err.p + err.len - n - 2, ": ", 2);
+        assert_string_equal(err.p + err.len - n, name);
+    }
+    buf_free(&err);
 }
 
 static void test_tmpl_unknown(void **state)
 {
     (void)state;
     check_tmpl_rejected("%{nope}", "nope", "unknown");
-    check_tmpl_rejected("ok %{http_code} %{size_upload}\\n", "size_upload", "unknown");
+    check_tmpl_rejected("ok %{http_code} %{ssl_verify_result}\\n", "ssl_verify_result", "unknown");
     check_tmpl_rejected("%{URL}", "URL", "unknown"); /* names are case-sensitive */
     check_tmpl_rejected("%{}", "", "unknown");
     check_tmpl_rejected("%{ url }", " url ", "unknown");
@@ -582,6 +784,9 @@ static void test_tmpl_unterminated(void **state)
     (void)state;
     check_tmpl_rejected("%{url", NULL, "unterminated");
     check_tmpl_rejected("%{http_code} %{", NULL, "unterminated");
+    check_tmpl_rejected("%header{etag", NULL, "unterminated %header{");
+    check_tmpl_rejected("%header{}", "", "header name");
+    check_tmpl_rejected("%header{x:y}", "x:y", "header name");
 }
 
 /* ---- the summary -------------------------------------------------------- */
@@ -632,6 +837,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_jsonl_full_record),
     cmocka_unit_test(test_jsonl_key_order),
     cmocka_unit_test(test_jsonl_checks),
+    cmocka_unit_test(test_jsonl_optional_keys),
     cmocka_unit_test(test_jsonl_error_object),
     cmocka_unit_test(test_jsonl_error_code_null),
     cmocka_unit_test(test_jsonl_strings_repaired),
@@ -645,11 +851,16 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_text_response_with_error),
     cmocka_unit_test(test_text_one_line),
     cmocka_unit_test(test_text_checks),
+    cmocka_unit_test(test_text_id),
     cmocka_unit_test(test_text_color),
     cmocka_unit_test(test_text_no_color_codes),
     cmocka_unit_test(test_tmpl_basic),
     cmocka_unit_test(test_tmpl_every_record_field),
     cmocka_unit_test(test_tmpl_aliases),
+    cmocka_unit_test(test_tmpl_curl_names),
+    cmocka_unit_test(test_tmpl_optional_keys),
+    cmocka_unit_test(test_tmpl_response_headers),
+    cmocka_unit_test(test_tmpl_wants_headers),
     cmocka_unit_test(test_tmpl_nulls),
     cmocka_unit_test(test_tmpl_json),
     cmocka_unit_test(test_tmpl_escapes),

@@ -167,7 +167,7 @@ static void run_sched(struct result *r, int out_fd, const char *const *args)
     };
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct dispatch *d = dispatch_new(&cfg, in, NULL, w);
+    struct dispatch *d = dispatch_new(&cfg, in, NULL, w, NULL, NULL);
 
     r->end = dispatch_run(d);
     r->inflight_after = dispatch_inflight(d);

@@ -1,8 +1,9 @@
 /* test_share: the run's curl share: easy handles in several threads use
- * its DNS cache and TLS session cache through its locks (counted), with
- * and without the cookie engine, and it outlives no handle. */
+ * its DNS cache (and its cookie store with -c) through its locks (counted),
+ * and the -c jar is written from it once. */
 #include "unit.h"
 
+#include "cli.h"
 #include "share.h"
 
 #include <pthread.h>
@@ -33,7 +34,7 @@ static void *fetch_main(void *arg)
     for (int i = 0; i < 20; i++) {
         CURL *h = curl_easy_init();
         curl_easy_setopt(h, CURLOPT_URL, f->url);
-        curl_easy_setopt(h, CURLOPT_SHARE, share_handle(f->sh));
+        curl_easy_setopt(h, CURLOPT_SHARE, share_curl(f->sh));
         curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 5000L);
         /* a made-up name, resolved by --resolve's mechanism into the
@@ -57,7 +58,11 @@ static void run_fetchers(bool cookies)
     int fd;
     int port = refused_port(&fd);
     assert_true(port > 0);
-    struct share *sh = share_new(&(struct share_options){.cookies = cookies});
+    struct config cfg = {0};
+    if (cookies) /* -c: the cookie engine is on */
+        cfg.cookie_jar = unit_text_file("jar.txt", "");
+    struct share *sh = share_new(&cfg);
+    assert_non_null(share_curl(sh));
     struct fetcher f[3];
     pthread_t t[3];
     for (int i = 0; i < 3; i++) {
@@ -70,6 +75,9 @@ static void run_fetchers(bool cookies)
         assert_int_equal(f[i].failures, 0);
     }
     assert_true(share_locks_taken(sh) >= 60); /* at least the DNS cache, each time */
+    struct buf err = {0};
+    assert_true(share_write_jar(sh, &err));
+    buf_free(&err);
     share_free(sh);
     close(fd);
 }

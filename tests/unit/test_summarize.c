@@ -61,6 +61,17 @@ static void test_round_trip(void **state)
         .num_redirects = 1,
         .num_connects = 1,
         .timestamp_ms = 1764624600123,
+        .redirect_url = "https://a/c",
+        .remote_port = 8443,
+        .local_ip = "::1",
+        .local_port = 40001,
+        .scheme = "https",
+        .speed_download = 82947,
+        .speed_upload = 1234,
+        .size_header = 114,
+        .size_request = 89,
+        .size_upload = 5,
+        .time_pretransfer = 2500,
         .id_json = "{\"not\":\"scalar\"}",
         .checks = checks,
         .nchecks = 2,
@@ -92,6 +103,35 @@ static void test_round_trip(void **state)
     bare.ok = true;
     bare.http_code = 200;
     round_trip(&bare);
+}
+
+/* -w on a record read back: its headers key answers %header{NAME} and
+ * %{header_json}, the new keys their names. */
+static void test_write_out_read_back(void **state)
+{
+    (void)state;
+    const char *line =
+        "{\"url\":\"https://a/\",\"method\":\"GET\",\"ok\":true,\"error\":null,"
+        "\"remote_port\":443,\"scheme\":\"https\",\"size_header\":120,"
+        "\"headers\":{\"ETag\":\"\\\"v1\\\"\",\"Set-Cookie\":\"***\"},\"id\":\"j 1\"}";
+    struct record r;
+    struct summarize_tree *t;
+    assert_true(summarize_parse(line, strlen(line), &r, &t));
+    struct buf err = {0};
+    struct output_template *tmpl =
+        output_template_parse("%header{etag}|%header{set-cookie}|%{header_json}|%{remote_port}|"
+                              "%{scheme}|%{size_header}|%{id}",
+                              &err);
+    assert_non_null(tmpl);
+    buf_free(&err);
+    struct output_options opt = {.format = FORMAT_TEMPLATE, .tmpl = tmpl, .fd = -1};
+    struct buf b = {0};
+    output_render(&opt, &r, &b);
+    assert_string_equal(buf_str(&b), "\"v1\"|***|{\"ETag\":\"\\\"v1\\\"\",\"Set-Cookie\":\"***\"}|"
+                                     "443|https|120|j 1");
+    buf_free(&b);
+    output_template_free(tmpl);
+    summarize_tree_free(t);
 }
 
 static void test_not_records(void **state)
@@ -127,6 +167,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_write_out_read_back),
         cmocka_unit_test(test_not_records),
     };
     return cmocka_run_group_tests_name("summarize", tests, NULL, unit_cleanup);
