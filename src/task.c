@@ -87,10 +87,14 @@ curl_socket_t task_open_socket(void *arg, curlsocktype purpose, struct curl_sock
         return CURL_SOCKET_BAD;
     }
     curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
-    if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
+    if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE)) {
         t->local_errno = errno; /* a local limit, not the remote host's failure */
-    else if (fd != CURL_SOCKET_BAD)
+    } else if (fd != CURL_SOCKET_BAD) {
         t->sock_made++;
+        /* a socket after all (others' transfers ended meanwhile, in this
+         * loop or another): what happens next is not the limit's doing */
+        t->local_errno = 0;
+    }
     return fd;
 }
 
