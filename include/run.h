@@ -11,6 +11,11 @@
  * - the read-ahead count: tasks read and not yet started (in a mailbox,
  *   queued, or waiting to retry); the dispatcher reads while it is below
  *   2 × -j and is woken when it has dropped enough.
+ * The fair share is -j divided among the loops that hold or want slots or
+ * were just given tasks; a loop takes more than its share only while no
+ * loop waits and every loop given tasks has looked at them: so a loop that
+ * was handed tasks a moment after another is not left without slots (and
+ * without the connections they would keep warm) for a whole round.
  * - the cancellation cause: the first one wins; every loop and the
  *   dispatcher are woken to act on it.
  * Nothing here knows event loops: wake-ups are callbacks the loops and the
@@ -41,6 +46,11 @@ struct run_waker {
     void *arg;
 };
 
+/* A member's state bits: it holds, is handed or waits for slots; it was
+ * given tasks it has not looked at yet. Either one counts it in the fair
+ * share. */
+enum { RUN_ACTIVE = 1, RUN_FRESH = 2 };
+
 /* A loop's part in the slots: embed it in the loop, zeroed, and register it
  * with run_member_add(). Only the loop itself changes HELD; the fields
  * marked (lock) belong to the run's lock. */
@@ -48,7 +58,8 @@ struct run_member {
     struct run_waker wake;
     atomic_long held;    /* slots the loop holds (its transfers in flight) */
     atomic_long granted; /* slots handed to it, not taken yet */
-    bool active;         /* the loop's own: counted in the run's nactive */
+    atomic_int state;    /* RUN_ACTIVE (the loop's own) | RUN_FRESH (lock) */
+    long unseen;         /* (lock) tasks given to it that its pump has not looked at */
     atomic_bool queued;  /* in the wait queue (changed under the lock) */
     /* (lock) */
     struct run_member *next; /* in the wait queue */
@@ -62,7 +73,8 @@ struct run {
 
     atomic_long used;     /* slots held or granted */
     atomic_long nwaiting; /* members in the wait queue */
-    atomic_long nactive;  /* members holding, granted or waiting */
+    atomic_long ncounted; /* members holding, granted or waiting for slots, or fresh */
+    atomic_long nfresh;   /* members given tasks they have not looked at yet (run_loaded) */
     atomic_llong next_start;
     atomic_long pending;    /* read, not started */
     atomic_long wake_below; /* wake the dispatcher when pending drops below; < 0: no */
@@ -102,6 +114,11 @@ void run_slots_give(struct run *r, struct run_member *m, long n);
  * them), and leave the wait queue when M no longer wants slots
  * (WANTS_MORE false). One or two atomic loads when nothing waits. */
 void run_slots_settle(struct run *r, struct run_member *m, bool wants_more);
+/* M's loop is given N tasks (N > 0; call before they reach it), or its
+ * pump has looked at -N of them (N < 0: they hold or wait for slots now,
+ * or cannot start yet). While some are unseen the loop counts in the fair
+ * share and no loop borrows beyond its own. */
+void run_loaded(struct run *r, struct run_member *m, long n);
 /* M ends (its loop has nothing more to do): it leaves the wait queue and
  * gives back what it was handed but did not take. */
 void run_member_leave(struct run *r, struct run_member *m);

@@ -76,8 +76,12 @@ void sched_collect(struct sched *s);
 /* True once the loop has ended (it can be joined without waiting). */
 bool sched_ended(struct sched *s);
 
-/* From the dispatcher: move the tasks in LIST (emptied) to the loop.
- * Counts them in the loop's load. */
+/* From the dispatcher: N tasks are coming (counted in the loop's load, and
+ * in the run's loops with tasks). Call for every loop of a batch before
+ * posting any of them, so that no loop takes the slots another one's tasks
+ * are due (run.h). */
+void sched_assign(struct sched *s, long n);
+/* From the dispatcher: move the tasks in LIST (emptied) to the loop. */
 void sched_post(struct sched *s, struct mailbox_list *list);
 /* No more tasks come: the loop ends once it holds none. */
 void sched_close(struct sched *s);

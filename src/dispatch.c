@@ -252,15 +252,21 @@ static enum dispatch_stall dispatch_read(struct dispatch *d)
     return STALL_NONE;
 }
 
-/* Post this feed's batches: the read-ahead counts them first. */
+/* Post this feed's batches: the read-ahead and every loop's load count
+ * them first. */
 static void dispatch_post(struct dispatch *d)
 {
+    long n = 0;
     for (int i = 0; i < d->n; i++) {
-        if (!d->batch[i].head)
-            continue;
-        run_pending_add(&d->run, (long)d->batch[i].n);
-        sched_post(d->loops[i], &d->batch[i]);
+        n += (long)d->batch[i].n;
+        sched_assign(d->loops[i], (long)d->batch[i].n);
     }
+    if (!n)
+        return;
+    run_pending_add(&d->run, n);
+    for (int i = 0; i < d->n; i++)
+        if (d->batch[i].head)
+            sched_post(d->loops[i], &d->batch[i]);
 }
 
 /* Read as much as may be read now; when something holds reading back, ask

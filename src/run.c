@@ -16,7 +16,8 @@ void run_init(struct run *r, long parallel, int64_t rate_us, struct run_waker di
     r->readahead = 2 * r->parallel;
     atomic_init(&r->used, 0);
     atomic_init(&r->nwaiting, 0);
-    atomic_init(&r->nactive, 0);
+    atomic_init(&r->ncounted, 0);
+    atomic_init(&r->nfresh, 0);
     atomic_init(&r->next_start, 0);
     atomic_init(&r->pending, 0);
     atomic_init(&r->wake_below, -1);
@@ -39,7 +40,8 @@ void run_member_add(struct run *r, struct run_member *m, struct run_waker wake)
     atomic_init(&m->held, 0);
     atomic_init(&m->granted, 0);
     atomic_init(&m->queued, false);
-    m->active = false;
+    atomic_init(&m->state, 0);
+    m->unseen = 0;
     m->next = NULL;
     m->want = 0;
     if (r->nmembers == r->cap) {
@@ -71,10 +73,11 @@ static void run_wake(const struct run_waker *w)
 
 /* ---- slots ------------------------------------------------------------- */
 
-/* -j divided among the loops that hold or want slots, rounded up. */
+/* -j divided among the loops that hold or want slots or were just given
+ * tasks, rounded up. */
 static long run_share(struct run *r)
 {
-    long n = atomic_load(&r->nactive);
+    long n = atomic_load(&r->ncounted);
     if (n < 1)
         n = 1;
     return (r->parallel + n - 1) / n;
@@ -95,14 +98,18 @@ static long run_take_free(struct run *r, long n)
     }
 }
 
-/* May M take free slots now? Within its share always; beyond it only while
- * no other loop waits. */
-static bool run_may_take(struct run *r, struct run_member *m, long extra)
+/* How many free slots M may take now, of N it wants, holding EXTRA more
+ * than its count says: up to its share always; beyond it only while no
+ * other loop waits and no other loop was given tasks it has not looked at
+ * yet (it would find the slots gone). */
+static long run_may_take(struct run *r, struct run_member *m, long extra, long n)
 {
-    if (atomic_load(&m->held) + extra < run_share(r))
-        return true;
     long others = atomic_load(&r->nwaiting) - (atomic_load(&m->queued) ? 1 : 0);
-    return others <= 0;
+    long fresh = atomic_load(&r->nfresh) - (atomic_load(&m->state) & RUN_FRESH ? 1 : 0);
+    if (others <= 0 && fresh <= 0)
+        return n;
+    long room = run_share(r) - atomic_load(&m->held) - extra;
+    return room < 0 ? 0 : room < n ? room : n;
 }
 
 static void run_unqueue_locked(struct run *r, struct run_member *m)
@@ -126,15 +133,27 @@ static void run_unqueue_locked(struct run *r, struct run_member *m)
     atomic_fetch_sub(&r->nwaiting, 1);
 }
 
+/* Set (ON) or clear BIT of M's state; the run counts M while any bit is
+ * set. ACTIVE has one writer (the loop), FRESH changes under the run's
+ * lock; the counts follow each change. */
+static void run_member_bit(struct run *r, struct run_member *m, int bit, bool on)
+{
+    int old = on ? atomic_fetch_or(&m->state, bit) : atomic_fetch_and(&m->state, ~bit);
+    int now = on ? old | bit : old & ~bit;
+    if (old == now)
+        return;
+    if (bit == RUN_FRESH)
+        atomic_fetch_add(&r->nfresh, on ? 1 : -1);
+    if (!old != !now)
+        atomic_fetch_add(&r->ncounted, now ? 1 : -1);
+}
+
 /* M counts towards the fair share while it holds, is handed or waits for
- * slots; only M changes its own count. */
+ * slots; only M changes this. */
 static void run_member_activity(struct run *r, struct run_member *m, bool queued)
 {
     bool act = atomic_load(&m->held) > 0 || atomic_load(&m->granted) > 0 || queued;
-    if (act != m->active) {
-        m->active = act;
-        atomic_fetch_add(&r->nactive, act ? 1 : -1);
-    }
+    run_member_bit(r, m, RUN_ACTIVE, act);
 }
 
 long run_slots_take(struct run *r, struct run_member *m, long want)
@@ -144,8 +163,8 @@ long run_slots_take(struct run *r, struct run_member *m, long want)
         atomic_fetch_sub(&r->used, got - want);
         got = want;
     }
-    if (got < want && run_may_take(r, m, got))
-        got += run_take_free(r, want - got);
+    if (got < want)
+        got += run_take_free(r, run_may_take(r, m, got, want - got));
     atomic_fetch_add(&m->held, got);
     if (got < want) {
         /* wait for the rest; then look again, in case a slot was given
@@ -164,9 +183,7 @@ long run_slots_take(struct run *r, struct run_member *m, long want)
         m->want = want - got;
         pthread_mutex_unlock(&r->lock);
         run_member_activity(r, m, true);
-        long more = 0;
-        if (run_may_take(r, m, 0))
-            more = run_take_free(r, want - got);
+        long more = run_take_free(r, run_may_take(r, m, 0, want - got));
         if (more) {
             atomic_fetch_add(&m->held, more);
             got += more;
@@ -188,14 +205,18 @@ void run_slots_give(struct run *r, struct run_member *m, long n)
     atomic_fetch_sub(&r->used, n);
 }
 
-/* The waiter to hand the next slot to: the first one below its share, else
- * the first one. */
+/* The waiter to hand the next slot to: the first one below its share;
+ * else, when no other loop was given tasks it has not looked at yet, the
+ * first one (it borrows); else none (that loop gets its share when it
+ * asks). */
 static struct run_member *run_pick_locked(struct run *r, long share)
 {
     for (struct run_member *w = r->head; w; w = w->next)
         if (atomic_load(&w->held) + atomic_load(&w->granted) < share)
             return w;
-    return r->head;
+    struct run_member *h = r->head;
+    long fresh = atomic_load(&r->nfresh) - (h && atomic_load(&h->state) & RUN_FRESH ? 1 : 0);
+    return fresh <= 0 ? h : NULL;
 }
 
 void run_slots_settle(struct run *r, struct run_member *m, bool wants_more)
@@ -210,8 +231,8 @@ void run_slots_settle(struct run *r, struct run_member *m, bool wants_more)
     if (atomic_load(&r->nwaiting) > 0 && atomic_load(&r->used) < r->parallel) {
         pthread_mutex_lock(&r->lock);
         long share = run_share(r);
-        while (r->head && run_take_free(r, 1) == 1) {
-            struct run_member *w = run_pick_locked(r, share);
+        struct run_member *w;
+        while ((w = run_pick_locked(r, share)) && run_take_free(r, 1) == 1) {
             atomic_fetch_add(&w->granted, 1);
             if (--w->want <= 0)
                 run_unqueue_locked(r, w);
@@ -226,6 +247,14 @@ void run_slots_settle(struct run *r, struct run_member *m, bool wants_more)
     run_member_activity(r, m, atomic_load(&m->queued));
     for (int i = 0; i < nwake; i++)
         run_wake(&wake[i]->wake);
+}
+
+void run_loaded(struct run *r, struct run_member *m, long n)
+{
+    pthread_mutex_lock(&r->lock);
+    m->unseen += n;
+    run_member_bit(r, m, RUN_FRESH, m->unseen > 0);
+    pthread_mutex_unlock(&r->lock);
 }
 
 void run_member_leave(struct run *r, struct run_member *m)

@@ -41,6 +41,7 @@ struct sched {
     struct mailbox back;      /* tasks whose record is out, to the dispatcher */
     atomic_long load;         /* posted, not given back */
     bool closed;              /* the mailbox is closed and empty */
+    long taken;               /* tasks taken in this turn (run_loaded) */
 
     struct sched_slot **slots; /* every handle made, for the drain */
     size_t nslots, capslots;
@@ -310,6 +311,7 @@ static void sched_intake(struct sched *s)
     s->closed = mailbox_take(&s->in, &l);
     if (!l.head)
         return;
+    s->taken += (long)l.n;
     int64_t now = clock_now_us();
     struct mailbox_link *ln;
     while ((ln = mailbox_list_pop(&l))) {
@@ -490,6 +492,12 @@ bool sched_turn(struct sched *s)
         sched_drain(s, run_cause_emits(cause));
     else
         sched_pump(s);
+    /* the new tasks were looked at: they hold or wait for slots now, or
+     * cannot start yet */
+    if (s->taken) {
+        run_loaded(s->run, &s->member, -s->taken);
+        s->taken = 0;
+    }
     sched_publish(s);
     if (!s->closed || s->queued || s->waiting || s->inflight)
         return false;
@@ -598,10 +606,16 @@ bool sched_ended(struct sched *s)
     return atomic_load(&s->ended);
 }
 
+void sched_assign(struct sched *s, long n)
+{
+    if (n <= 0)
+        return;
+    atomic_fetch_add(&s->load, n);
+    run_loaded(s->run, &s->member, n);
+}
+
 void sched_post(struct sched *s, struct mailbox_list *list)
 {
-    long n = (long)list->n;
-    atomic_fetch_add(&s->load, n);
     if (!mailbox_post(&s->in, list))
         log_die(LOG_EXIT_INTERNAL, "a task was posted to a closed loop");
 }

@@ -90,6 +90,21 @@ check_records() {
     done
 }
 
+@test "slots stay with the loops that hold the tasks: a second wave reuses the first one's connections" {
+    # 200 URLs of 100 ms at -j 100: two waves; each loop gets its share of
+    # the slots from the start, so each has connections for its second wave
+    for i in $(seq 1 200); do echo "$BASE/delay/100?w=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
+    for t in 2 4; do
+        stats_reset
+        run v -q -j 100 --threads "$t" -w '%{http_code}\n' "$BATS_TEST_TMPDIR/l.txt"
+        [ "$status" -eq 0 ]
+        [ "$(stats requests)" -eq 200 ]
+        [ "$(stats max_inflight)" -eq 100 ]
+        # -j, and at most one more per loop where -j does not divide evenly
+        [ "$(stats connections)" -le $((100 + t)) ] || { echo "--threads $t: $(stats connections)"; return 1; }
+    done
+}
+
 @test "--per-host holds per origin over every loop: each origin's max in-flight equals it" {
     for n in $(seq 1 180); do
         set -- $PORTS

@@ -96,6 +96,47 @@ static void test_slots_fair_share(void **state)
     run_destroy(&r);
 }
 
+/* Loops given tasks count in the share before they ask: the first one to
+ * ask takes its share, not every slot, and the pass's end hands none beyond
+ * a share while another has tasks it has not looked at. */
+static void test_slots_fresh(void **state)
+{
+    (void)state;
+    struct run r;
+    struct counter dc, ca, cb;
+    run_init(&r, 10, 0, counting(&dc));
+    struct run_member a = {0}, b = {0};
+    run_member_add(&r, &a, counting(&ca));
+    run_member_add(&r, &b, counting(&cb));
+    run_loaded(&r, &a, 20); /* a batch for each, before either sees it */
+    run_loaded(&r, &b, 20);
+    assert_int_equal(run_slots_take(&r, &a, 20), 5);
+    run_loaded(&r, &a, -20);
+    run_slots_settle(&r, &a, true);
+    assert_int_equal(atomic_load(&a.granted), 0); /* B has not looked yet */
+    assert_int_equal(run_slots_used(&r), 5);
+    assert_int_equal(run_slots_take(&r, &b, 20), 5);
+    run_loaded(&r, &b, -20);
+    run_slots_settle(&r, &b, true);
+    assert_int_equal(run_slots_used(&r), 10);
+    /* alone with tasks, a loop may take every slot */
+    run_slots_settle(&r, &a, false); /* neither waits any more */
+    run_slots_give(&r, &b, 5);
+    run_slots_settle(&r, &b, false);
+    run_slots_give(&r, &a, 5);
+    run_slots_settle(&r, &a, false);
+    assert_int_equal(run_slots_used(&r), 0);
+    run_loaded(&r, &a, 30);
+    assert_int_equal(run_slots_take(&r, &a, 30), 10);
+    run_loaded(&r, &a, -30);
+    run_slots_give(&r, &a, 10);
+    run_slots_settle(&r, &a, false);
+    run_member_leave(&r, &a);
+    run_member_leave(&r, &b);
+    assert_int_equal(run_slots_used(&r), 0);
+    run_destroy(&r);
+}
+
 /* Handed slots a loop no longer wants go back when it leaves. */
 static void test_slots_leave(void **state)
 {
@@ -370,10 +411,11 @@ static void test_cancel(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_slots_exact), cmocka_unit_test(test_slots_fair_share),
-    cmocka_unit_test(test_slots_leave), cmocka_unit_test(test_slots_threads),
-    cmocka_unit_test(test_rate_claim),  cmocka_unit_test(test_rate_threads),
-    cmocka_unit_test(test_pending),     cmocka_unit_test(test_cancel),
+    cmocka_unit_test(test_slots_exact),   cmocka_unit_test(test_slots_fair_share),
+    cmocka_unit_test(test_slots_fresh),   cmocka_unit_test(test_slots_leave),
+    cmocka_unit_test(test_slots_threads), cmocka_unit_test(test_rate_claim),
+    cmocka_unit_test(test_rate_threads),  cmocka_unit_test(test_pending),
+    cmocka_unit_test(test_cancel),
 };
 
 UNIT_MAIN("run", tests)
