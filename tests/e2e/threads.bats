@@ -300,7 +300,9 @@ stalled() {
     [ "$(stats inflight)" -eq 0 ] || return 1
     sleep 0.3
     r2=$(stats requests)
-    [ "$r1" -eq "$r2" ] && [ "$r1" -gt 1000 ] && [ "$r1" -lt 20000 ]
+    [ "$r1" -eq "$r2" ] || return 1
+    [ "$r1" -gt 1000 ] || return 1
+    [ "$r1" -lt 20000 ]
 }
 
 # now_ms: the clock, in milliseconds
