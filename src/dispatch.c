@@ -419,26 +419,26 @@ enum run_end dispatch_run(struct dispatch *d)
         struct timeval tv = clock_timeval_ms(d->cfg->deadline_ms);
         evtimer_add(d->deadline_ev, &tv);
     }
-    if (d->inline_loop) {
+    if (d->inline_loop) { /* one loop, on this base: its passes are ours */
         dispatch_feed(d);
         while (!dispatch_inline_turn(d)) {
             event_base_loop(d->base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
             sched_collect(d->loops[0]);
         }
-    }
-    for (int i = 0; i < d->n && !d->inline_loop; i++)
-        sched_start(d->loops[i]);
-    if (!d->inline_loop)
+    } else { /* N loops on their threads: this one reads, places, and waits */
+        for (int i = 0; i < d->n; i++)
+            sched_start(d->loops[i]);
         dispatch_feed(d);
-    while (!dispatch_loops_ended(d)) {
-        event_base_loop(d->base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
-        if (run_cause(&d->run) == RUN_DONE)
-            dispatch_feed(d);
-        else
-            dispatch_close_loops(d);
+        while (!dispatch_loops_ended(d)) {
+            event_base_loop(d->base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
+            if (run_cause(&d->run) == RUN_DONE)
+                dispatch_feed(d);
+            else
+                dispatch_close_loops(d);
+        }
+        for (int i = 0; i < d->n; i++)
+            sched_join(d->loops[i]);
     }
-    for (int i = 0; i < d->n; i++)
-        sched_join(d->loops[i]);
     d->t_end = clock_now_us();
     evtimer_del(d->deadline_ev);
     switch (writer_status(d->w)) {

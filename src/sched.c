@@ -3,7 +3,6 @@
 #include "sched.h"
 #include "clock.h"
 #include "evcurl.h"
-#include "filter.h"
 #include "log.h"
 #include "retry.h"
 
