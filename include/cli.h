@@ -107,6 +107,16 @@ struct config {
     long max_age_ms;    /* --max-age; 0: any age */
     bool dry_run;       /* --dry-run: print the lines this run would fetch */
     bool summarize;     /* --summarize: the FILEs are record files to summarize */
+
+    /* documents: --links */
+    bool links; /* the FILEs (and --url values) are documents whose links are checked */
+    const char *links_format; /* --links-format: "md", "html", "sitemap", "text"; NULL: by name */
+    const char *base;         /* --base URL; borrowed; NULL: relative links are local files */
+    bool check_fragments;     /* --check-fragments */
+    char **include_url;       /* --include-url REGEX (repeatable) */
+    size_t ninclude_url;
+    char **exclude_url; /* --exclude-url REGEX (repeatable) */
+    size_t nexclude_url;
 };
 
 enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };

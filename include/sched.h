@@ -37,7 +37,14 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg, struc
                         struct filter *f, struct writer *w);
 void sched_free(struct sched *s);
 
-/* Run until every line read has its record (or stdout is gone). */
+/* The records with seqs 1 to SEQ were written before the run (--links: the
+ * local files); the lines read get the seqs after them. Call before
+ * sched_run(). */
+void sched_seq_taken(struct sched *s, uint64_t seq);
+
+/* Run until every line read has its record (or stdout is gone). A cut-off
+ * the writer reached before the run (--fail-fast on a record written
+ * before) cancels it at once. */
 enum sched_end sched_run(struct sched *s);
 
 /* Transfers in flight now. */

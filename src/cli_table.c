@@ -22,6 +22,7 @@ static const char *const cli_formats[] = {"text", "jsonl", "json", NULL};
 static const char *const cli_orders[] = {"completion", "input", NULL};
 static const char *const cli_schemes[] = {"https", "http", NULL};
 static const char *const cli_shard_keys[] = {"host", "domain", "origin", "url", NULL};
+static const char *const cli_links_formats[] = {"md", "html", "sitemap", "text", NULL};
 _Static_assert(COLOR_AUTO == 0 && COLOR_ALWAYS == 1 && COLOR_NEVER == 2, "cli_when");
 _Static_assert(PROGRESS_AUTO == 0 && PROGRESS_ALWAYS == 1 && PROGRESS_NEVER == 2, "cli_when");
 _Static_assert(FORMAT_TEXT == 0 && FORMAT_JSONL == 1 && FORMAT_JSON == 2, "cli_formats");
@@ -39,8 +40,12 @@ _Static_assert(SHARD_BY_HOST == 0 && SHARD_BY_DOMAIN == 1 && SHARD_BY_ORIGIN == 
 static const struct cli_opt cli_rows[] = {
     {"allow-timeouts", 0, FLAG(allow_timeouts),
      .help = "timeouts are recorded but fail neither the run nor the thresholds"},
+    {"base", 0, CLI_STRING, AT(base), .flags = CLI_F_NONEMPTY, .arg = "URL",
+     .help = "--links: resolve relative links against URL + the document's path"},
     {"cacert", 0, CLI_STRING, AT(cacert), .arg = "FILE",
      .help = "CA certificates to verify peers with"},
+    {"check-fragments", 0, FLAG(check_fragments),
+     .help = "--links: a link's #fragment must be an id or heading of its target"},
     {"color", 0, CLI_CHOICE, AT(color), .choices = cli_when, .def = "auto", .arg = "WHEN",
      .help = "colour text output"},
     {"compressed", 0, FLAG(compressed), .help = "ask for a compressed response and decode it"},
@@ -55,6 +60,8 @@ static const struct cli_opt cli_rows[] = {
     {"deadline", 0, CLI_SECS, AT(deadline_ms), .min = 1, .arg = "SECS",
      .help = "whole run: then cancel what is left (exit 124)"},
     {"dry-run", 0, FLAG(dry_run), .help = "print the lines this run would handle; fetch nothing"},
+    {"exclude-url", 0, CLI_LIST, LIST_AT(exclude_url, nexclude_url), .arg = "REGEX",
+     .help = "--links: do not check URLs that match REGEX (PCRE2)"},
     EXPECT("body", "REGEX", "the body must match REGEX (PCRE2)"),
     EXPECT("body-contains", "TEXT", "the body must contain TEXT"),
     {"expect-header", 0, CLI_CUSTOM, .custom = CLI_C_EXPECT, .flags = CLI_F_REPEAT,
@@ -83,8 +90,15 @@ static const struct cli_opt cli_rows[] = {
     {"include-body", 0, FLAG(include_body),
      .help = "put the body (up to --max-body) in the record"},
     {"include-headers", 0, FLAG(include_headers), .help = "put the response headers in the record"},
+    {"include-url", 0, CLI_LIST, LIST_AT(include_url, ninclude_url), .arg = "REGEX",
+     .help = "--links: check only URLs that match REGEX (PCRE2)"},
     {"insecure", 'k', FLAG(insecure), .help = "do not verify TLS certificates"},
     {"json", 0, FLAG(format), .set = FORMAT_JSONL, .help = "the same as --format jsonl"},
+    {"links", 0, FLAG(links),
+     .help = "FILEs are documents (Markdown, HTML, sitemaps, text; folders walked): check their "
+             "links"},
+    {"links-format", 0, CLI_CHOICE, AT(links_format), .choices = cli_links_formats, .arg = "FMT",
+     .help = "--links: read every document as FMT (default: by its name)"},
     {"location", 'L', FLAG(location), .help = "follow redirects (http and https only)"},
     {"max-age", 0, CLI_SECS, AT(max_age_ms), .min = 1, .arg = "SECS",
      .help = "--resume: older records are not final"},
@@ -106,8 +120,8 @@ static const struct cli_opt cli_rows[] = {
      .help = "save each body in DIR (created if missing)"},
     {"parallel", 'j', CLI_INT, AT(parallel), .min = 1, .max = 100000, .def = "50", .arg = "N",
      .help = "transfers in flight at once"},
-    {"per-host", 0, CLI_INT, AT(per_host), .min = 0, .max = 100000, .def = "0", .arg = "N",
-     .help = "transfers in flight per origin; 0: no cap"},
+    {"per-host", 0, CLI_INT, AT(per_host), .min = 0, .max = 100000, .def = "0", .links_def = "4",
+     .arg = "N", .help = "transfers in flight per origin; 0: no cap"},
     {"progress", 0, CLI_CHOICE, AT(progress), .choices = cli_when, .def = "auto", .arg = "WHEN",
      .help = "progress line on stderr"},
     {"proto-default", 0, CLI_CHOICE, AT(proto_default), .flags = CLI_F_ICASE,
@@ -118,7 +132,7 @@ static const struct cli_opt cli_rows[] = {
     {"quiet", 'q', FLAG(quiet), .help = "no summary or progress on stderr"},
     {"rate", 0, CLI_RATE, AT(rate_us), .arg = "R[/s|/m|/h]",
      .help = "start at most R requests per unit, evenly spaced"},
-    {"rate-per-host", 0, CLI_RATE, AT(rate_host_us), .arg = "R[/s|/m|/h]",
+    {"rate-per-host", 0, CLI_RATE, AT(rate_host_us), .links_def = "10/s", .arg = "R[/s|/m|/h]",
      .help = "the same, per origin"},
     {"report", 0, CLI_LIST, LIST_AT(reports, nreports), .arg = "KIND=FILE",
      .help = "also write a junit, tap, markdown or json report"},
@@ -129,8 +143,8 @@ static const struct cli_opt cli_rows[] = {
     {"resume", 0, CLI_LIST, LIST_AT(resume, nresume), .arg = "FILE",
      .help = "skip requests already done in FILE (a JSONL output)"},
     {"resume-failed", 0, FLAG(resume_failed), .help = "--resume: fetch failed requests again"},
-    {"retry", 0, CLI_INT, AT(retries), .min = 0, .max = 1000, .def = "0", .arg = "N",
-     .help = "extra attempts on transient failures"},
+    {"retry", 0, CLI_INT, AT(retries), .min = 0, .max = 1000, .def = "0", .links_def = "2",
+     .arg = "N", .help = "extra attempts on transient failures"},
     {"retry-all-errors", 0, FLAG(retry_all_errors), .help = "retry every failure, any method"},
     {"retry-delay", 0, CLI_SECS, AT(retry_delay_ms), .def = "1", .arg = "SECS",
      .help = "first backoff, doubled each time, jittered"},

@@ -550,9 +550,17 @@ void sched_free(struct sched *s)
     free(s);
 }
 
+void sched_seq_taken(struct sched *s, uint64_t seq)
+{
+    s->seq = seq;
+}
+
 enum sched_end sched_run(struct sched *s)
 {
     s->t0 = clock_now_us();
+    const struct writer_cut *cut = writer_cutoff(s->w);
+    if (cut)
+        sched_cancel(s, SCHED_FAILURES, cut->option, cut->message);
     if (s->cfg->deadline_ms) {
         struct timeval tv = clock_timeval_ms(s->cfg->deadline_ms);
         evtimer_add(s->deadline_ev, &tv);

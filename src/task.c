@@ -92,12 +92,14 @@ void task_reset(struct task *t)
     t->body_bytes = 0;
     t->max_filesize = -1;
     t->too_large = false;
+    t->link = NULL;
     memset(&t->rec, 0, sizeof t->rec);
 }
 
 void task_free(struct task *t)
 {
     url_checker_free(t->parsed);
+    fragment_check_free(t->frag);
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
     check_spec_free(t->checks);
@@ -139,6 +141,10 @@ static void task_record_base(struct task *t, const struct task_common *tc)
     r->timestamp_ms = t->t_first_wall;
     r->attempts = t->attempts;
     r->error_code = -1;
+    if (t->link) {
+        r->sources = t->link->sources;
+        r->nsources = t->link->nsources;
+    }
 }
 
 void task_key(struct task *t, const struct task_common *tc, struct buf *key)
@@ -222,6 +228,7 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
     t->seq = seq;
     t->t_read = now;
     t->method = tc->method;
+    t->link = l->link;
     buf_adds(&t->label, l->source);
     buf_addc(&t->label, ':');
     buf_add_u64(&t->label, l->lineno);
@@ -308,6 +315,12 @@ static void task_open_output(struct task *t, const char *dir)
         t->write_failed = true;
 }
 
+/* --check-fragments: T's link has fragments to look for in the body. */
+static bool task_fragments_wanted(const struct task *t, const struct task_common *tc)
+{
+    return tc->cfg->check_fragments && t->link && t->link->nfragments > 0;
+}
+
 void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, int64_t now)
 {
     task_apply_request(t, tc, h);
@@ -325,8 +338,9 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     h->errbuf[0] = '\0';
     const struct config *cfg = tc->cfg;
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
-    if (checks || cfg->sha256 || cfg->include_body)
-        check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
+    bool keep = cfg->include_body || task_fragments_wanted(t, tc);
+    if (checks || cfg->sha256 || keep)
+        check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, keep);
     headers_reset(&t->hdrs);
     t->collect_headers = cfg->include_headers || check_spec_has_headers(checks) ||
                          output_template_headers(cfg->tmpl);
@@ -503,6 +517,33 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
     }
 }
 
+/* --check-fragments, after every other check held: the link's fragments
+ * must be anchors of a 2xx body that is HTML or Markdown (fragment.h); a
+ * missing one fails R with a "fragment" check. Bodies of other types are
+ * not checked. */
+static void task_fragments(struct task *t, const struct task_common *tc, struct record *r)
+{
+    enum links_format fmt;
+    if (r->kind != KIND_NONE || r->http_code < 200 || r->http_code > 299 ||
+        !task_fragments_wanted(t, tc) ||
+        !fragment_body_format(r->content_type, r->url_effective, &fmt))
+        return;
+    size_t len;
+    bool truncated;
+    const char *body = check_state_body(&t->cs, &len, &truncated);
+    if (!t->frag)
+        t->frag = fragment_check_new();
+    const struct check_failure *failed;
+    size_t n = fragment_check_document(t->frag, body, len, fmt, t->link->fragments,
+                                       t->link->nfragments, truncated ? len : 0, &failed);
+    if (n == 0)
+        return;
+    r->kind = KIND_CHECK;
+    r->checks = failed;
+    r->nchecks = n;
+    r->error_message = fragment_message(failed, n, &t->message);
+}
+
 /* The response headers as a JSON object (headers_json: a repeated name's
  * values joined with ", ", secrets as "***"), in one pass over what the
  * header callback collected. */
@@ -578,6 +619,7 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         r->error_message = "cannot write the body to --output-dir";
     } else if (result == CURLE_OK) {
         task_checks(t, tc, code, r);
+        task_fragments(t, tc, r);
     }
     if (cfg->output_dir && code == 0) /* no response: no file, as curl does */
         unlink(t->filename.p);

@@ -490,11 +490,14 @@ static void test_add_errors(void **state)
     (void)state;
     struct report *r = report_new();
     struct buf spec = {0}, want = {0}, err = {0};
-    ADD_FAILS(r, "junit", "--report junit: expected KIND=FILE (KIND: junit, tap, markdown, json)");
+    ADD_FAILS(r, "junit",
+              "--report junit: expected KIND=FILE (KIND: junit, tap, markdown, json, github; "
+              "github alone writes to stderr)");
     ADD_FAILS(r, "xml=out.xml",
-              "--report xml=out.xml: unknown kind 'xml' (expected junit, tap, markdown or json)");
+              "--report xml=out.xml: unknown kind 'xml' (expected junit, tap, markdown, json or "
+              "github)");
     ADD_FAILS(r, "=out.xml",
-              "--report =out.xml: unknown kind '' (expected junit, tap, markdown or json)");
+              "--report =out.xml: unknown kind '' (expected junit, tap, markdown, json or github)");
     ADD_FAILS(r, "tap=", "--report tap=: missing FILE after '='");
     ADD_FAILS(r, "tap=/nonexistent-dir/x.tap",
               "--report tap=/nonexistent-dir/x.tap: cannot open /nonexistent-dir/x.tap: No such "
