@@ -49,6 +49,7 @@ struct config {
     long retry_delay_ms;
     long retry_max_delay_ms;
     bool retry_all_errors;
+    bool retry_busy_only; /* --links without --retry: retry a 429 or 503 only */
     bool fail_fast;
     long max_failures;     /* 0: none */
     double max_fail_ratio; /* --max-fail-ratio as a fraction; < 0: none */

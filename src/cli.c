@@ -556,16 +556,21 @@ static void cli_add_file(struct config *cfg, const char *arg)
     cli_push(&cfg->files, &cfg->nfiles, log_strdup(arg));
 }
 
-/* A --links run's own defaults, for the options not GIVEN. */
+/* A --links run's own defaults, for the options not GIVEN. Its --retry
+ * retries only what asks for it: a 429 or a 503. */
 static void cli_links_defaults(struct config *cfg, const bool *given)
 {
     size_t n;
     const struct cli_opt *rows = cli_table_rows(&n);
     for (size_t i = 0; i < n; i++) {
         struct buf err = {0};
-        if (rows[i].links_def && !given[i] && !cli_convert(cfg, &rows[i], rows[i].links_def, &err))
+        if (!rows[i].links_def || given[i])
+            continue;
+        if (!cli_convert(cfg, &rows[i], rows[i].links_def, &err))
             log_die(LOG_EXIT_INTERNAL, "bad --links default in the option table: %s",
                     buf_str(&err));
+        if (strcmp(rows[i].name, "retry") == 0)
+            cfg->retry_busy_only = true;
     }
 }
 

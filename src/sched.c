@@ -490,7 +490,7 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg, struc
     s->ec = evcurl_new(base, sched_on_done, s);
     s->tc = task_common_new(cfg);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
-                                     cfg->retry_all_errors};
+                                     cfg->retry_all_errors, cfg->retry_busy_only};
     s->slots = log_calloc((size_t)cfg->parallel, sizeof *s->slots);
     s->free_slots = log_calloc((size_t)cfg->parallel, sizeof *s->free_slots);
     for (long i = 0; i < cfg->parallel; i++)

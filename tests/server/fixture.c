@@ -1139,6 +1139,21 @@ static void fixture_h_json(struct fixture_conn *c)
     free(body);
 }
 
+/* /page?type=TYPE&body=BODY: 200 with BODY (decoded; empty when absent) as
+ * TYPE (default text/html), so that a test can serve a document. */
+static void fixture_h_page(struct fixture_conn *c)
+{
+    size_t len = 0, tlen = 0;
+    char *type = fixture_query_get(c->query, "type", &tlen);
+    char *body = fixture_query_get(c->query, "body", &len);
+    if (type && (tlen == 0 || fixture_has_ctl(type, tlen)))
+        fixture_reply_str(c, 400, "bad type\n");
+    else
+        fixture_reply(c, 200, type ? type : "text/html", body ? body : "", body ? len : 0, NULL);
+    free(type);
+    free(body);
+}
+
 static void fixture_h_retry_after(struct fixture_conn *c, const char *rest, bool date)
 {
     uint64_t a[2];
@@ -1343,6 +1358,8 @@ static void fixture_dispatch(struct fixture_conn *c)
         fixture_h_big_header(c, rest);
     else if (strcmp(p, "/json") == 0)
         fixture_h_json(c);
+    else if (strcmp(p, "/page") == 0)
+        fixture_h_page(c);
     else if (fixture_prefix(p, "/repeat/", &rest))
         fixture_h_repeat(c, rest);
     else if (fixture_prefix(p, "/many-headers/", &rest))

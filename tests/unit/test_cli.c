@@ -738,6 +738,7 @@ static void test_links(void **state)
     assert_int_equal(r.cfg.per_host, 4);
     assert_int_equal(r.cfg.rate_host_us, 100000); /* 10/s */
     assert_int_equal(r.cfg.retries, 2);
+    assert_true(r.cfg.retry_busy_only); /* --links' own --retry: 429 and 503 only */
     assert_null(r.cfg.links_format);
     assert_null(r.cfg.base);
     run_free(&r);
@@ -748,6 +749,7 @@ static void test_links(void **state)
     assert_int_equal(r.cfg.per_host, 0);
     assert_int_equal(r.cfg.rate_host_us, 1);
     assert_int_equal(r.cfg.retries, 0);
+    assert_false(r.cfg.retry_busy_only);
     assert_string_equal(r.cfg.links_format, "html");
     assert_string_equal(r.cfg.base, "https://a.test/");
     assert_true(r.cfg.check_fragments);
