@@ -2,6 +2,7 @@
  * documents fetched, folders walked in sorted order, files, stdin. */
 #include "linkdoc.h"
 #include "log.h"
+#include "task.h"
 #include "task_common.h"
 #include "url.h"
 
@@ -221,12 +222,18 @@ static size_t linkdoc_write(char *ptr, size_t size, size_t nmemb, void *arg)
 }
 
 /* The URL document U: fetched with the run's options (any -X, -d or -I
- * aside: a GET), following redirects. */
+ * aside: a GET), following redirects; its sockets are opened by task's
+ * socket opener, so --deny-private holds for it too. */
 static void linkdoc_url(struct linkdoc_run *r, const struct task_common *tc, const char *u)
 {
     struct task_handle h = {0};
     task_common_handle_init(tc, &h);
     CURL *e = h.easy;
+    struct task sock = {0}; /* only what task_open_socket() reads and counts */
+    task_init(&sock);
+    sock.h = &h;
+    sock.deny = tc->deny;
+    TASK_SET(e, CURLOPT_OPENSOCKETDATA, &sock);
     buf_clear(&r->data);
     TASK_SET(e, CURLOPT_URL, u);
     TASK_SET(e, CURLOPT_HTTPGET, 1L);
@@ -246,7 +253,10 @@ static void linkdoc_url(struct linkdoc_run *r, const struct task_common *tc, con
     struct buf shown = {0};
     url_redact(u, &shown);
     if (rc != CURLE_OK || code < 200 || code > 299) {
-        if (rc != CURLE_OK)
+        if (rc == CURLE_COULDNT_CONNECT && sock.sock_denied > 0 && sock.sock_made == 0)
+            log_warn("cannot fetch the document %s: refused by --deny-private: %s", shown.p,
+                     buf_str(&sock.denied));
+        else if (rc != CURLE_OK)
             log_warn("cannot fetch the document %s: %s", shown.p,
                      h.errbuf[0] ? h.errbuf : curl_easy_strerror(rc));
         else
@@ -263,13 +273,14 @@ static void linkdoc_url(struct linkdoc_run *r, const struct task_common *tc, con
     }
     buf_free(&shown);
     task_common_handle_cleanup(&h);
+    task_free(&sock);
 }
 
 bool linkdoc_each(const struct config *cfg, linkdoc_fn fn, void *arg)
 {
     struct linkdoc_run r = {.cfg = cfg, .fn = fn, .arg = arg, .ok = true};
     if (cfg->nurls) {
-        struct task_common *tc = task_common_new(cfg);
+        struct task_common *tc = task_common_new(cfg, NULL, NULL); /* no cookie jar, no jq */
         for (size_t i = 0; i < cfg->nurls; i++)
             linkdoc_url(&r, tc, cfg->urls[i]);
         task_common_free(tc);

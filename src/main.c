@@ -12,14 +12,19 @@
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
+#include "share.h"
 #include "summarize.h"
 #include "writer.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <event2/event.h>
+#include <event2/thread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 enum {
@@ -59,8 +64,9 @@ static int main_status(enum sched_end end, const struct output_summary *s, const
     if (cfg->max_fail_ratio >= 0 && end == SCHED_DONE &&
         (s->urls == 0 || (double)s->failed / (double)s->urls <= cfg->max_fail_ratio))
         return input_failed ? EXIT_USAGE : EXIT_OK;
-    static const enum record_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT, KIND_TLS,
-                                             KIND_TOO_LARGE, KIND_PROTOCOL, KIND_OTHER};
+    static const enum record_kind fetch[] = {KIND_INPUT, KIND_DNS,       KIND_CONNECT,
+                                             KIND_TLS,   KIND_TOO_LARGE, KIND_PROTOCOL,
+                                             KIND_OTHER, KIND_DENIED};
     for (size_t i = 0; i < sizeof fetch / sizeof fetch[0]; i++)
         if (s->by_kind[fetch[i]])
             return EXIT_FETCH;
@@ -101,8 +107,8 @@ static struct writer_end main_end(struct sched *s, struct input *in)
 static bool main_progress(const struct config *cfg)
 {
     if (cfg->progress == PROGRESS_NEVER || cfg->quiet)
-        return false;
-    return cfg->progress == PROGRESS_ALWAYS || isatty(STDERR_FILENO);
+        return false; /* -v: the trace has stderr to itself unless --progress always */
+    return cfg->progress == PROGRESS_ALWAYS || (isatty(STDERR_FILENO) && !cfg->verbose);
 }
 
 static bool main_color(const struct config *cfg)
@@ -159,12 +165,12 @@ static int main_finish(struct writer *w, const struct writer_end *we, enum sched
     return status;
 }
 
-/* The usual run: fetch every line F keeps, records to stdout. With LR (a
- * --links run whose documents are read): the local files' records first,
- * then the distinct URLs as the lines; READ_FAILED: a document could not be
- * read. */
-static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, struct linkrun *lr,
-                      bool read_failed)
+/* The usual run: fetch every line F keeps, records to stdout; jq checks
+ * run in JQ's worker. With LR (a --links run whose documents are read): the
+ * local files' records first, then the distinct URLs as the lines;
+ * READ_FAILED: a document could not be read. */
+static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, struct jqw *jq,
+                      struct linkrun *lr, bool read_failed)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         log_die(EXIT_INTERNAL, "cannot initialise libcurl");
@@ -179,7 +185,8 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, 
     const struct input_item *items = lr ? linkrun_items(lr, &nitems) : NULL;
     struct input *in = lr ? input_new_items(items, nitems)
                           : input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
-    struct sched *s = sched_new(base, cfg, in, f, w);
+    struct share *share = share_new(cfg);
+    struct sched *s = sched_new(base, cfg, share, in, f, w, jq);
     if (lr)
         sched_seq_taken(s, linkrun_check_local(lr, f, w));
     struct main_run run = {w, s};
@@ -194,7 +201,15 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, 
     progress_free(prog);
     struct writer_end we = main_end(s, in);
     int status = main_finish(w, &we, end, cfg, sched_input_failed(s) || read_failed);
+    struct buf err = {0};
+    if (!share_write_jar(share, &err)) { /* -c: however the run ended */
+        log_warn("%s", buf_str(&err));
+        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
+            status = EXIT_INTERNAL;
+    }
+    buf_free(&err);
     sched_free(s);
+    share_free(share); /* after the handles that used it */
     writer_free(w);
     input_free(in);
     event_base_free(base);
@@ -204,7 +219,7 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, 
 
 /* --links: read the documents, then check their links (or, with --dry-run,
  * print the URLs that would be fetched). */
-static int main_links(struct config *cfg, struct report *rep, struct filter *f)
+static int main_links(struct config *cfg, struct report *rep, struct filter *f, struct jqw *jq)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         log_die(EXIT_INTERNAL, "cannot initialise libcurl");
@@ -234,7 +249,7 @@ static int main_links(struct config *cfg, struct report *rep, struct filter *f)
         if (status == EXIT_OK && !read_ok)
             status = EXIT_USAGE;
     } else {
-        status = main_fetch(cfg, rep, f, lr, !read_ok);
+        status = main_fetch(cfg, rep, f, jq, lr, !read_ok);
     }
     linkrun_free(lr);
     curl_global_cleanup();
@@ -263,10 +278,56 @@ static int main_summarize(const struct config *cfg, struct report *rep)
     return status;
 }
 
+/* Make fds 0, 1 and 2 valid before anything is opened, so that no file
+ * volley opens becomes stdin, stdout or stderr by accident: each closed one
+ * gets /dev/null. False when stdout was closed. */
+static bool main_std_fds(void)
+{
+    bool out_open = true;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        if (fd == STDOUT_FILENO)
+            out_open = false;
+        /* the lowest free number: FD itself, the ones below being open */
+        int n = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (n != fd)
+            _exit(EXIT_INTERNAL); /* not even /dev/null: nothing can be said */
+    }
+    return out_open;
+}
+
+/* This program's path for re-executing it as the jq worker: what
+ * /proc/self/exe names (valgrind, say, runs a program whose /proc/self/exe
+ * is valgrind's own, and answers readlink with the program's path); NULL to
+ * let jqw run /proc/self/exe itself (a binary deleted since it started). */
+static const char *main_self_exe(char *buf, size_t cap)
+{
+    static const char deleted[] = " (deleted)";
+    ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
+    if (n <= 0 || (size_t)n >= cap - 1)
+        return NULL;
+    buf[n] = '\0';
+    size_t d = sizeof deleted - 1;
+    if ((size_t)n >= d && strcmp(buf + n - d, deleted) == 0)
+        return NULL;
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
+    /* first: no file may become fd 0, 1 or 2; a closed stdout ends the run
+     * before anything is read or fetched (records would go nowhere) */
+    if (!main_std_fds()) {
+        log_warn("stdout is closed");
+        return EXIT_INTERNAL;
+    }
     if (jqw_is_worker(argc, argv)) /* volley re-executed as its own jq worker */
         return jqw_worker_main(argc, argv);
+    /* jq answers are activated on the loops from jqw's thread: libevent
+     * locks, set up once before any event_base exists */
+    if (evthread_use_pthreads() != 0)
+        log_die(EXIT_INTERNAL, "cannot set up libevent for threads");
     signal(SIGPIPE, SIG_IGN);
     struct config cfg;
     struct buf err = {0};
@@ -278,12 +339,32 @@ int main(int argc, char **argv)
         cli_free(&cfg);
         return cr == CLI_ERROR ? EXIT_USAGE : EXIT_OK;
     }
+    /* one jq worker for the run, made before any loop or thread; the
+     * --expect-jq program must compile (a usage error when not), checked
+     * before prepare changes anything on disk */
+    char self[4096];
+    struct jqw_options jo = {
+        .time_ms = cfg.jq_budget_ms,
+        .mem_bytes = (size_t)cfg.jq_memory,
+        .max_body = (size_t)cfg.max_body,
+        .exe = main_self_exe(self, sizeof self),
+        .argv0 = argv[0],
+    };
+    struct jqw *jq = jqw_new(&jo);
+    if (!check_spec_compile(cfg.checks, jq, &err)) {
+        log_warn("%s", buf_str(&err));
+        buf_free(&err);
+        jqw_free(jq);
+        cli_free(&cfg);
+        return EXIT_USAGE;
+    }
     struct report *rep = report_new();
     struct filter *f = NULL;
     if (!prepare_config(&cfg, rep, &err) || !(f = filter_new(&cfg, &err))) {
         log_warn("%s", buf_str(&err));
         buf_free(&err);
         report_free(rep);
+        jqw_free(jq);
         cli_free(&cfg);
         return EXIT_USAGE;
     }
@@ -292,14 +373,15 @@ int main(int argc, char **argv)
     if (cfg.summarize) {
         status = main_summarize(&cfg, rep);
     } else if (cfg.links) {
-        status = main_links(&cfg, rep, f);
+        status = main_links(&cfg, rep, f, jq);
     } else if (cfg.dry_run) {
         struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
         status = dryrun_run(&cfg, in, f, STDOUT_FILENO);
         input_free(in);
     } else {
-        status = main_fetch(&cfg, rep, f, NULL, false);
+        status = main_fetch(&cfg, rep, f, jq, NULL, false);
     }
+    jqw_free(jq); /* after every loop is gone */
     filter_free(f);
     report_free(rep);
     cli_free(&cfg);

@@ -16,6 +16,7 @@ static const char *const record_kind_names[KIND__COUNT] = {
     [KIND_CHECK] = "check",
     [KIND_CANCELLED] = "cancelled",
     [KIND_OTHER] = "other",
+    [KIND_DENIED] = "denied",
     [KIND_MISSING] = "missing",
 };
 

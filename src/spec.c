@@ -1,6 +1,8 @@
 /* spec: JSON request spec lines → struct spec. */
 #include "spec.h"
+#include "cli.h"
 #include "log.h"
+#include "text.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -75,9 +77,52 @@ static bool spec_expect(const cJSON *e, struct spec *out, struct buf *err)
     return true;
 }
 
+/* True when LINE (LEN bytes) holds a NUL, raw or as the escape \u0000:
+ * cJSON would end the string there, silently dropping the rest of it. An
+ * escape is a backslash after an even number of them. */
+static bool spec_has_nul(const char *line, size_t len)
+{
+    if (memchr(line, '\0', len))
+        return true;
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (line[i] != '\\' || line[i + 1] != 'u' || memcmp(line + i + 2, "0000", 4) != 0)
+            continue;
+        size_t run = 0; /* backslashes right before this one */
+        while (run < i && line[i - 1 - run] == '\\')
+            run++;
+        if (run % 2 == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The id V (a scalar) as the record writes it: a string through the one
+ * JSON string writer (invalid UTF-8 replaced, as everywhere in output),
+ * anything else as cJSON prints it. Caller frees with free(). */
+static char *spec_id_json(const cJSON *v)
+{
+    if (!cJSON_IsString(v)) {
+        char *p = cJSON_PrintUnformatted(v);
+        if (!p)
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
+        char *own = log_strdup(p);
+        cJSON_free(p);
+        return own;
+    }
+    struct buf b = {0};
+    text_json_string(&b, v->valuestring, strlen(v->valuestring));
+    char *own = log_strdup(buf_str(&b));
+    buf_free(&b);
+    return own;
+}
+
 bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
 {
     memset(out, 0, sizeof *out);
+    if (spec_has_nul(line, len)) {
+        buf_adds(err, "NUL (\\u0000) in a request spec string");
+        return false;
+    }
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (!j) {
@@ -119,9 +164,9 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
                     buf_adds(err, "\"headers\" must be an object of strings");
                     goto done;
                 }
-                if (!*h->string || strpbrk(h->string, ":; \t\r\n") ||
-                    strpbrk(h->valuestring, "\r\n")) {
-                    buf_addf(err, "bad header \"%.60s\" (CR, LF or separators)", h->string);
+                if (!cli_token(h->string, strlen(h->string)) || cli_control(h->valuestring, true)) {
+                    buf_adds(err, "bad header: its name must be an HTTP token and its value "
+                                  "have no control characters (CR, LF, ...)");
                     goto done;
                 }
                 struct buf line_buf = {0};
@@ -137,9 +182,7 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
                 goto done;
             }
             free(out->id_json);
-            out->id_json = cJSON_PrintUnformatted(it);
-            if (!out->id_json)
-                log_die(LOG_EXIT_INTERNAL, "out of memory");
+            out->id_json = spec_id_json(it);
         } else if (!strcmp(k, "expect")) {
             if (!spec_expect(it, out, err))
                 goto done;
@@ -152,8 +195,9 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
         buf_adds(err, "request spec without \"url\"");
         goto done;
     }
-    if (out->method && (!*out->method || strpbrk(out->method, " \t\r\n"))) {
-        buf_adds(err, "bad \"method\"");
+    if (out->method && !cli_token(out->method, strlen(out->method))) {
+        buf_adds(err, "bad \"method\": it must be an HTTP token (no blanks or control "
+                      "characters)");
         goto done;
     }
     ok = true;
@@ -172,8 +216,7 @@ void spec_clear(struct spec *s)
         free(s->headers[i]);
     free(s->headers);
     free(s->data);
-    if (s->id_json)
-        cJSON_free(s->id_json);
+    free(s->id_json);
     for (size_t i = 0; i < 2 * s->nexpect; i++)
         free(s->expect[i]);
     free(s->expect);
