@@ -341,7 +341,8 @@ static void cli_help(FILE *out)
     fputs("Usage: volley [OPTIONS] [FILE|URL...]\n"
           "Fetch the URLs listed in FILEs (or stdin, or given as arguments or with --url)\n"
           "concurrently and write one record per URL. Lines: URLs; blank lines and #comments\n"
-          "are skipped.\n\n",
+          "are skipped. With --links, FILEs (folders too) are documents whose links are\n"
+          "checked: Markdown, HTML, sitemaps, text.\n\n",
           out);
     size_t n;
     const struct cli_opt *rows = cli_table_rows(&n);
@@ -361,9 +362,9 @@ static void cli_help(FILE *out)
             fprintf(out, "  %-28s %s\n", left, buf_str(&b));
         buf_free(&b);
     }
-    fputs("\nExit status: 0 all passed; 1 a status or check failed; 2 usage error;\n"
-          "3 a URL could not be fetched; 4 internal error; 124 --deadline ended the run;\n"
-          "130/143 interrupted; 141 stdout closed early.\n"
+    fputs("\nExit status: 0 all passed; 1 a status or check failed (or, --links, a local file\n"
+          "is missing); 2 usage error; 3 a URL could not be fetched; 4 internal error;\n"
+          "124 --deadline ended the run; 130/143 interrupted; 141 stdout closed early.\n"
           "See volley(1).\n",
           out);
 }

@@ -436,11 +436,10 @@ int64_t input_count(char *const *urls, size_t nurls, char *const *files, size_t 
 
 int64_t input_unread(struct input *in, const char **source)
 {
+    struct input_tally t = {.n = input_tally_urls(in->urls, in->next_url, in->nurls)};
     *source = NULL;
     if (in->items)
         return (int64_t)(in->nitems - in->next_item);
-    struct input_tally t = {.n = input_tally_urls(in->urls, in->next_url, in->nurls)};
-    *source = NULL;
     const char *name = NULL;
     if (in->fd >= 0) { /* the rest of the open source: its buffer, then the file */
         name = in->source;

@@ -101,10 +101,9 @@ struct linkrun *linkrun_new(const struct config *cfg, struct buf *err)
     lr->cfg = cfg;
     lr->ok = true;
     if (cfg->base) {
-        lr->urls = linkset_new();
-        bool ok = !linkset_normalize(lr->urls, cfg->base, &lr->key, NULL, NULL);
-        linkset_free(lr->urls);
-        lr->urls = NULL;
+        struct linkset *s = linkset_new();
+        bool ok = !linkset_normalize(s, cfg->base, &lr->key, NULL, NULL);
+        linkset_free(s);
         if (!ok) {
             buf_addf(err, "--base '%s' is not an absolute http or https URL", cfg->base);
             linkrun_free(lr);
@@ -265,7 +264,7 @@ static void linkrun_docbase(struct linkrun *lr, const struct linkdoc *d)
     }
     if (linkset_resolve(lr->urls, lr->cfg->base, buf_str(&lr->tmp), &lr->base))
         return; /* a path that makes no URL: the document has no base */
-    buf_add(&lr->docbase, lr->base.p, lr->base.len);
+    buf_adds(&lr->docbase, buf_str(&lr->base));
 }
 
 /* Into lr->base: what D's relative links resolve against (its <base href>
@@ -276,14 +275,14 @@ static void linkrun_base(struct linkrun *lr, const struct linkdoc *d, const stru
     buf_clear(&lr->base);
     if (doc->base && lr->docbase.len) {
         if (!linkset_resolve(lr->urls, lr->docbase.p, doc->base, &lr->tmp)) {
-            buf_add(&lr->base, lr->tmp.p, lr->tmp.len);
+            buf_adds(&lr->base, buf_str(&lr->tmp));
             return;
         }
     } else if (doc->base && links_classify(doc->base, strlen(doc->base)) == LINKS_HTTP) {
         buf_adds(&lr->base, doc->base);
         return;
     }
-    buf_add(&lr->base, lr->docbase.p, lr->docbase.len);
+    buf_adds(&lr->base, buf_str(&lr->docbase));
 }
 
 /* --check-fragments: keep the anchors of local document NAME (taken from
