@@ -52,6 +52,11 @@ struct record_link {
     size_t nsources;
     const char *const *fragments;
     size_t nfragments;
+    /* A URL that is one of the run's own documents (--base + its path):
+     * that document's anchors (sorted), which its fragments are checked
+     * against instead of the body's; NULL: none. */
+    char *const *anchors;
+    size_t nanchors;
 };
 
 /* A failed "fragment" check (--check-fragments) has check "fragment",

@@ -53,7 +53,8 @@ struct linkrun {
     struct linkset *locals;          /* local files, by their path */
     struct linkrun_written *written; /* per local entry */
     size_t nwritten;
-    struct strmap *docs; /* local documents read → index in anchors, or SIZE_MAX */
+    struct strmap *docs;     /* local documents read → index in anchors, or SIZE_MAX */
+    struct strmap *doc_urls; /* --base, --check-fragments: a document's URL → index in anchors */
     struct linkrun_anchors *anchors;
     size_t nanchors, anchors_cap;
 
@@ -129,6 +130,7 @@ struct linkrun *linkrun_new(const struct config *cfg, struct buf *err)
     lr->urls = linkset_new();
     lr->locals = linkset_new();
     lr->docs = strmap_new();
+    lr->doc_urls = strmap_new();
     lr->frag = fragment_check_new();
     return lr;
 }
@@ -159,6 +161,7 @@ void linkrun_free(struct linkrun *lr)
         free(lr->written[i].text);
     free(lr->written);
     strmap_free(lr->docs);
+    strmap_free(lr->doc_urls);
     for (size_t i = 0; i < lr->nanchors; i++) {
         for (size_t j = 0; j < lr->anchors[i].n; j++)
             free(lr->anchors[i].names[j]);
@@ -285,13 +288,14 @@ static void linkrun_base(struct linkrun *lr, const struct linkdoc *d, const stru
     buf_adds(&lr->base, buf_str(&lr->docbase));
 }
 
-/* --check-fragments: keep the anchors of local document NAME (taken from
- * DOC) for the local checks. */
-static void linkrun_keep_doc(struct linkrun *lr, const char *name, struct links_doc *doc)
+/* Remember local document NAME; with --check-fragments, keep its anchors
+ * (taken from DOC) for the fragment checks. Returns their index (SIZE_MAX:
+ * none kept). */
+static size_t linkrun_keep_doc(struct linkrun *lr, const char *name, struct links_doc *doc)
 {
     size_t at = SIZE_MAX;
-    if (strmap_get(lr->docs, name, strlen(name), NULL))
-        return; /* the same document named twice: the first one stays */
+    if (strmap_get(lr->docs, name, strlen(name), &at))
+        return at; /* the same document named twice: the first one stays */
     if (lr->cfg->check_fragments) {
         if (lr->nanchors == lr->anchors_cap) {
             lr->anchors_cap = lr->anchors_cap ? 2 * lr->anchors_cap : 16;
@@ -303,6 +307,7 @@ static void linkrun_keep_doc(struct linkrun *lr, const char *name, struct links_
         doc->nanchors = 0;
     }
     strmap_put(lr->docs, name, strlen(name), at, NULL);
+    return at;
 }
 
 static void linkrun_doc(void *arg, const struct linkdoc *d)
@@ -349,8 +354,13 @@ static void linkrun_doc(void *arg, const struct linkdoc *d)
             break;
         }
     }
-    if (d->local)
-        linkrun_keep_doc(lr, d->name, doc);
+    if (d->local) {
+        size_t at = linkrun_keep_doc(lr, d->name, doc);
+        /* with --base the document has a URL: links to it check its anchors */
+        if (at != SIZE_MAX && lr->docbase.len &&
+            !linkset_normalize(lr->urls, lr->docbase.p, &lr->key, NULL, NULL))
+            strmap_put(lr->doc_urls, lr->key.p, lr->key.len, at, NULL);
+    }
     links_doc_free(doc);
 }
 
@@ -360,9 +370,10 @@ static int linkrun_cmp_str(const void *a, const void *b)
 }
 
 /* The views of set S: per entry its sources with file names, and, with
- * --check-fragments, its distinct fragments (in bytewise order). */
+ * --check-fragments, its distinct fragments (in bytewise order) and, for a
+ * URL of one of the run's documents (DOC_URLS), that document's anchors. */
 static void linkrun_views(const struct linkrun *lr, const struct linkset *s,
-                          struct linkrun_views *v)
+                          const struct strmap *doc_urls, struct linkrun_views *v)
 {
     size_t n = linkset_count(s), total = 0;
     for (size_t i = 0; i < n; i++)
@@ -392,14 +403,19 @@ static void linkrun_views(const struct linkrun *lr, const struct linkset *s,
                 v->fragments[fat + k++] = v->fragments[fat + j];
         l->nfragments = k;
         fat += k;
+        size_t doc;
+        if (k && doc_urls && strmap_get(doc_urls, e->key, strlen(e->key), &doc)) {
+            l->anchors = lr->anchors[doc].names;
+            l->nanchors = lr->anchors[doc].n;
+        }
     }
 }
 
 bool linkrun_read(struct linkrun *lr)
 {
     lr->ok = linkdoc_each(lr->cfg, linkrun_doc, lr);
-    linkrun_views(lr, lr->urls, &lr->url_views);
-    linkrun_views(lr, lr->locals, &lr->local_views);
+    linkrun_views(lr, lr->urls, lr->doc_urls, &lr->url_views);
+    linkrun_views(lr, lr->locals, NULL, &lr->local_views);
     size_t n = linkset_count(lr->urls);
     lr->items = log_calloc(n ? n : 1, sizeof *lr->items);
     for (size_t i = 0; i < n; i++) {

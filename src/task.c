@@ -502,10 +502,16 @@ static void task_sockets_reset(struct task *t)
     t->sock_made = t->sock_denied = 0;
 }
 
-/* --check-fragments: T's link has fragments to look for in the body. */
+/* --check-fragments: T's link has fragments to look for. */
 static bool task_fragments_wanted(const struct task *t, const struct task_common *tc)
 {
     return tc->cfg->check_fragments && t->link && t->link->nfragments > 0;
+}
+
+/* ... in the body: the link is not one of the run's own documents. */
+static bool task_fragments_in_body(const struct task *t, const struct task_common *tc)
+{
+    return task_fragments_wanted(t, tc) && !t->link->anchors;
 }
 
 static void task_begin_body(struct task *t, const struct task_common *tc)
@@ -514,7 +520,7 @@ static void task_begin_body(struct task *t, const struct task_common *tc)
     t->body_bytes = 0;
     t->too_large = false;
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
-    bool keep = cfg->include_body || task_fragments_wanted(t, tc); /* the body is read for them */
+    bool keep = cfg->include_body || task_fragments_in_body(t, tc); /* the body is read for them */
     if (checks || cfg->sha256 || keep)
         check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, keep);
     headers_reset(&t->hdrs);
@@ -855,24 +861,32 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
 }
 
 /* --check-fragments, after every other check held: the link's fragments
- * must be anchors of a 2xx body that is HTML or Markdown (fragment.h); a
- * missing one fails R with a "fragment" check. Bodies of other types are
- * not checked. */
+ * must be anchors of the run's own document at that URL (--base), else of
+ * a 2xx body that is HTML or Markdown (fragment.h); a missing one fails R
+ * with a "fragment" check. Bodies of other types are not checked. */
 static void task_fragments(struct task *t, const struct task_common *tc, struct record *r)
 {
     enum links_format fmt;
     if (r->kind != KIND_NONE || r->http_code < 200 || r->http_code > 299 ||
-        !task_fragments_wanted(t, tc) ||
-        !fragment_body_format(r->content_type, r->url_effective, &fmt))
+        !task_fragments_wanted(t, tc))
         return;
-    size_t len;
-    bool truncated;
-    const char *body = check_state_body(&t->cs, &len, &truncated);
+    const struct record_link *l = t->link;
     if (!t->frag)
         t->frag = fragment_check_new();
     const struct check_failure *failed;
-    size_t n = fragment_check_document(t->frag, body, len, fmt, t->link->fragments,
-                                       t->link->nfragments, truncated ? len : 0, &failed);
+    size_t n;
+    if (l->anchors) {
+        n = fragment_check_anchors(t->frag, l->anchors, l->nanchors, l->fragments, l->nfragments, 0,
+                                   &failed);
+    } else if (fragment_body_format(r->content_type, r->url_effective, &fmt)) {
+        size_t len;
+        bool truncated;
+        const char *body = check_state_body(&t->cs, &len, &truncated);
+        n = fragment_check_document(t->frag, body, len, fmt, l->fragments, l->nfragments,
+                                    truncated ? len : 0, &failed);
+    } else {
+        return;
+    }
     if (n == 0)
         return;
     r->kind = KIND_CHECK;

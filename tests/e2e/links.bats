@@ -196,6 +196,17 @@ EOF
     jq -e '.checks[0].actual == "no such anchor in the first 1024 bytes (--max-body)"' "$OUT"
 }
 
+@test "--check-fragments with --base: a URL of one of the run's documents is checked against its anchors" {
+    # the fixture answers 200 (text/plain) at every /retry-after/200/0/PATH
+    lrun -q --json --check-fragments --base http://good.test/retry-after/200/0/ "${FAST[@]}" site
+    [ "$status" -eq 1 ]
+    jq -s -c '[.[] | select(.url | contains("/200/0/")) | {(.url | sub(".*/200/0/"; "")): [.checks[]?.expected]}] | add' "$OUT" >"$BATS_TEST_TMPDIR/have"
+    [ "$(cat "$BATS_TEST_TMPDIR/have")" = '{"index.md":[],"page.html":["#nowhere"],"docs/guide.md":["#no-such-heading"],"docs/missing.md":[],"img/logo.svg":[],"style.css":[],"img/logo-2x.svg":[]}' ]
+    # a URL that is not one of them is read from its body: a text/plain .md body has no headings
+    lrun -q --json --check-fragments --base http://good.test/retry-after/200/0/x/ "${FAST[@]}" site/index.md
+    jq -s -e 'map(select(.url | endswith("/x/site/docs/guide.md")))[0].checks | map(.expected) == ["#installation", "#no-such-heading"]' "$OUT"
+}
+
 @test "--exclude-url and --include-url filter the absolute URLs, not the local files" {
     lrun -q --json --exclude-url 'status/|missing' "${FAST[@]}" site
     [ "$status" -eq 1 ] # the missing local files remain
