@@ -1,10 +1,15 @@
 /* cli: argv → struct config by the option table (cli_table.h): exact option
- * names, values converted by type, --help, --help-table and --version. Pure:
- * no file is opened here; prepare.c does the side effects afterwards.
- * Strings marked "borrowed" point into argv, which must outlive the config;
- * the lists (files, urls, headers, resolve, connect_to, reports, ...), data
- * and what prepare makes (data, query, forms, the -D file) are owned and
- * freed by cli_free(). */
+ * names, values converted by type; --help, --help-table and --version are
+ * printed by cli_help.c. Pure: no file is opened here; prepare.c does the
+ * side effects afterwards.
+ *
+ * Who owns what, by type: every `const char *` of struct config (and of
+ * struct cli_data) is borrowed: it points into argv, which must outlive the
+ * config, or at a static string (a choice, a default). Everything else that
+ * points is the config's own, freed by cli_free(): each `char *`, each list
+ * (`char **`, of copies), file_nurls, the data_args and query_args arrays,
+ * the --expect-* spec, the -w template, and what prepare makes (data, query,
+ * form, cert_file, cert_password; the -D file descriptor is closed). */
 #ifndef VOLLEY_CLI_H
 #define VOLLEY_CLI_H
 

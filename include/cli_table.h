@@ -1,7 +1,8 @@
 /* cli_table: the option table, one row per option (names, type, where the
  * value goes in struct config, range, choices, default, argument name,
  * help), and the table of curl's options that volley does not have. Data and
- * lookups only: cli.c parses, converts and prints --help by these rows.
+ * lookups only: cli.c parses and converts by these rows, cli_help.c prints
+ * --help from them.
  *
  * Adding an option: one row in cli_table.c (kept sorted by long name), a
  * field in struct config if it stores one, the .It item in man/volley.1, the

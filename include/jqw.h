@@ -121,7 +121,7 @@ enum jqw_phase jqw_req_phase(struct jqw *w, const struct jqw_req *r);
  * first when unsure. */
 void jqw_req_free(struct jqw_req *r);
 
-/* ---- the worker ---------------------------------------------------------- */
+/* ---- the worker (jqw_worker.c) ------------------------------------------- */
 
 /* Whether this process was started as a jq worker: check it first in main(),
  * before option parsing, and then return jqw_worker_main(argc, argv). */

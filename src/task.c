@@ -733,7 +733,7 @@ enum record_kind task_classify(CURLcode code, long http_code, bool too_large)
     case CURLE_HTTP2_STREAM:
         return KIND_PROTOCOL;
     case CURLE_SSL_CONNECT_ERROR:
-    case 51: /* CURLE_PEER_FAILED_VERIFICATION before 7.62 */
+    case CURLE_OBSOLETE51: /* CURLE_PEER_FAILED_VERIFICATION before 7.62 */
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_ENGINE_NOTFOUND:
     case CURLE_SSL_ENGINE_SETFAILED:

@@ -227,7 +227,7 @@ $BATS_TEST_TMPDIR/bom2.txt:2 203 $BASE/status/203" ]
     grep -q "stopped by SIGHUP after .* s; $((20 - n)) lines not read" "$BATS_TEST_TMPDIR/err"
     # nohup: a hang-up stays ignored, the run goes on to its end
     stats_reset
-    ( trap '' HUP; vexec -q -w '%{http_code}\n' --url "$BASE/delay/300" ) >"$BATS_TEST_TMPDIR/out2" &
+    ( trap '' HUP; vexec -q -w '%{http_code}\n' --url "$BASE/delay/2000" ) >"$BATS_TEST_TMPDIR/out2" &
     pid=$!
     wait_for inflight_is 1
     kill -HUP $pid

@@ -93,7 +93,7 @@ EOF
     STUB_MISSING="jq" STUB_APT_FAIL=1 STUB_APT_FAIL_ON=update run "$DEPS" test
     [ "$status" -eq 1 ]
     [[ "$output" == *"apt-get update -qq' failed with status 1"* ]]
-    ! grep -q '^install' "$LOG"
+    ! grep -q '^install' "$LOG" || false
 }
 
 @test "a bad argument is a usage error" {

@@ -101,7 +101,8 @@ readme_rows() {
 # has_default TEXT DEF: TEXT says "Default DEF", DEF ending there.
 has_default() {
     local rest=${1#*"Default $2"}
-    [ "$rest" != "$1" ] && [[ ! $rest =~ ^[A-Za-z0-9] ]]
+    [ "$rest" != "$1" ] || return 1
+    [[ ! $rest =~ ^[A-Za-z0-9] ]]
 }
 
 @test "man page: every option has its .It item, and every item is an option" {

@@ -329,8 +329,17 @@ keepalive_of() {
     line=$(ss -tnoH state established "( dport = :$PORT )")
     kill "$pid"
     wait "$pid" || true
-    if [[ $line =~ timer:\(keepalive,([0-9.]+)(min|sec) ]]; then
-        if [ "${BASH_REMATCH[2]}" = min ]; then echo 60; else echo "${BASH_REMATCH[1]%%.*}"; fi
+    # ss writes the time left as 1min, 59sec, 6.520ms (6 s 520 ms) or 520ms:
+    # echo it in whole seconds
+    if [[ $line =~ timer:\(keepalive,([^,]*), ]]; then
+        local t=${BASH_REMATCH[1]}
+        if [[ $t =~ ^([0-9]+)min ]]; then
+            echo $((BASH_REMATCH[1] * 60))
+        elif [[ $t =~ ^([0-9]+)(sec|\.) ]]; then
+            echo "${BASH_REMATCH[1]}"
+        else
+            echo 0
+        fi
     else
         echo none
     fi
@@ -339,9 +348,12 @@ keepalive_of() {
 @test "--keepalive-time and --no-keepalive set TCP keepalive (on by default, 60 s, as in curl)" {
     command -v ss >/dev/null || skip "no ss (iproute2)"
     k=$(keepalive_of)
-    [ "$k" != none ] && [ "$k" -le 60 ] && [ "$k" -gt 30 ]
+    [ "$k" != none ]
+    [ "$k" -le 60 ]
+    [ "$k" -gt 30 ]
     k=$(keepalive_of --keepalive-time 7)
-    [ "$k" != none ] && [ "$k" -le 7 ]
+    [ "$k" != none ]
+    [ "$k" -le 7 ]
     [ "$(keepalive_of --no-keepalive)" = none ]
 }
 

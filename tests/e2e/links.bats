@@ -369,7 +369,8 @@ EOF
     [ "$(jq -s 'map(.url) | unique | length' "$BATS_TEST_TMPDIR/both")" -eq 18 ]
     [ "$(jq -s 'length' "$BATS_TEST_TMPDIR/both")" -eq 18 ]
     [ "$(jq -s 'map(.seq) | unique | length' "$BATS_TEST_TMPDIR/both")" -eq 18 ]
-    [ "$(jq -s 'length' "$BATS_TEST_TMPDIR/s1")" -gt 0 ] && [ "$(jq -s 'length' "$OUT")" -gt 0 ]
+    [ "$(jq -s 'length' "$BATS_TEST_TMPDIR/s1")" -gt 0 ]
+    [ "$(jq -s 'length' "$OUT")" -gt 0 ]
     lrun -q --dry-run --shard 2/2 --shard-by url site
     diff <(sort "$OUT") <(jq -r 'select(.scheme != "file") | .url' "$BATS_TEST_TMPDIR/both" | grep -vxFf <(jq -r 'select(.scheme != "file") | .url' "$BATS_TEST_TMPDIR/s1") | sort)
     # resume: a second run fetches nothing the first one finished, and checks the files again

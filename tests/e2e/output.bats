@@ -210,7 +210,10 @@ job 1|200
             --report junit="$d/r.xml" --report tap="$d/r.tap" --report markdown="$d/r.md" \
             --report json="$d/r.json" "$l" >"$d/out.$fmt" 2>"$d/err.$fmt" || true
         [ -s "$d/out.$fmt" ]
-        [ -s "$d/r.xml" ] && [ -s "$d/r.tap" ] && [ -s "$d/r.md" ] && [ -s "$d/r.json" ]
+        [ -s "$d/r.xml" ]
+        [ -s "$d/r.tap" ]
+        [ -s "$d/r.md" ]
+        [ -s "$d/r.json" ]
         ! grep -ra s3cr3t "$d" || false
         ! ls -R "$d" | grep -a s3cr3t || false
     done

@@ -114,7 +114,8 @@ resolve_args() {
     ts=$(jq -r 'select(.ok) | .timestamp' <<<"$output")
     [[ "$ts" =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$ ]]
     secs=$(date -u -d "$ts" +%s)
-    [ "$secs" -ge "$before" ] && [ "$secs" -le "$after" ]
+    [ "$secs" -ge "$before" ]
+    [ "$secs" -le "$after" ]
     [ "$(jq -r 'select(.ok | not) | .timestamp' <<<"$output")" = null ]
     run v -q -w '%{timestamp}\n' --url "$BASE/ok"
     [[ "$output" =~ ^[0-9]{4}-.*Z$ ]]

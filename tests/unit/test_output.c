@@ -942,10 +942,10 @@ static void test_summary_json(void **state)
     buf_free(&b);
 }
 
-/* ---- known bugs (run with --bugs) --------------------------------------- */
+/* ---- bugs once, kept fixed ---------------------------------------------- */
 
-/* buf_add_secs negates and rounds in int64_t: INT64_MIN and values near
- * INT64_MAX overflow (undefined behaviour; UBSan aborts). */
+/* buf_add_secs used to negate and round in int64_t: INT64_MIN and values
+ * near INT64_MAX overflowed (undefined behaviour; UBSan aborts). */
 static void test_text_extreme_times(void **state)
 {
     (void)state;

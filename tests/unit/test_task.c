@@ -79,11 +79,11 @@ static void test_send_recv_after_response(void **state)
     assert_int_equal(task_classify(CURLE_RECV_ERROR, 100, false), KIND_PROTOCOL);
 }
 
-/* The contract's tls list (51 is checked by test_tls_51). */
+/* The contract's tls list (51: CURLE_PEER_FAILED_VERIFICATION before 7.62). */
 static void test_tls(void **state)
 {
     (void)state;
-    CHECK_KIND(KIND_TLS, true, 35, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91);
+    CHECK_KIND(KIND_TLS, true, 35, 51, 53, 54, 58, 59, 60, 64, 66, 77, 80, 82, 83, 90, 91);
     assert_int_equal(task_classify(CURLE_PEER_FAILED_VERIFICATION, 0, false), KIND_TLS);
     assert_int_equal(task_classify(CURLE_SSL_CONNECT_ERROR, 0, false), KIND_TLS);
 }
@@ -343,16 +343,6 @@ static void test_header_for_and_query(void **state)
     line_teardown(&c);
 }
 
-/* ---- known bugs (run with --bugs) --------------------------------------- */
-
-/* The contract lists 51 among the tls codes; task_classify has no case for
- * it (CURLE_OBSOLETE51 in libcurl 7.88), so it comes out as other. */
-static void test_tls_51(void **state)
-{
-    (void)state;
-    CHECK_KIND(KIND_TLS, true, 51);
-}
-
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_ok_statuses),
     cmocka_unit_test(test_http_statuses),
@@ -371,7 +361,6 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_host_matches),
     cmocka_unit_test(test_header_for_and_query),
     cmocka_unit_test(test_quick_key),
-    cmocka_unit_test(test_tls_51),
 };
 
 UNIT_MAIN("task", tests)

@@ -472,11 +472,11 @@ static void test_host(void **state)
     assert_string_equal(small, "abcd");
 }
 
-/* ---- known bugs (run with --bugs) --------------------------------------- */
+/* ---- bugs once, kept fixed ---------------------------------------------- */
 
-/* A bad line without "://" keeps its password: url_password_span() only
- * looks for userinfo after "://", but volley treats such a line as a URL
- * with the default scheme, so "user:secret@host" carries a password. */
+/* A bad line without "://" kept its password: userinfo was only looked for
+ * after "://", but volley treats such a line as a URL with the default
+ * scheme, so "user:secret@host" carries a password. */
 static void test_clip_redacts_without_scheme(void **state)
 {
     (void)state;
@@ -486,9 +486,9 @@ static void test_clip_redacts_without_scheme(void **state)
     free(s);
 }
 
-/* url_clip counts characters as the bytes that are not 10xxxxxx, but a
+/* url_clip counted characters as the bytes that are not 10xxxxxx, but a
  * stray continuation byte is shown as one U+FFFD each: a bad line of 300
- * such bytes is not cut, and its record shows 300 characters, not 256. */
+ * such bytes was not cut, and its record showed 300 characters, not 256. */
 static void test_clip_stray_continuation_bytes(void **state)
 {
     (void)state;
@@ -500,9 +500,9 @@ static void test_clip_stray_continuation_bytes(void **state)
 }
 
 /* A line without a scheme but with "://" later (a redirect target in the
- * query) is rejected as "malformed scheme": url_scheme_len() takes the
- * first "://" anywhere as the end of a scheme. Only a "://" before the
- * first '/', '?' or '#' can end one; curl adds the default scheme here. */
+ * query) was rejected as "malformed scheme": the first "://" anywhere was
+ * taken as the end of a scheme. Only a "://" before the first '/', '?' or
+ * '#' can end one; curl adds the default scheme here. */
 static void test_prepare_scheme_in_query(void **state)
 {
     struct prep *p = *state;
