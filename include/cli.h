@@ -71,6 +71,7 @@ struct config {
     long retry_delay_ms;
     long retry_max_delay_ms;
     bool retry_all_errors;
+    bool retry_busy_only; /* --links without --retry: retry a 429 or 503 only */
     bool fail_fast;
     long max_failures;     /* 0: none */
     double max_fail_ratio; /* --max-fail-ratio as a fraction; < 0: none */
@@ -183,6 +184,16 @@ struct config {
     long max_age_ms;    /* --max-age; 0: any age */
     bool dry_run;       /* --dry-run: print the lines this run would fetch */
     bool summarize;     /* --summarize: the FILEs are record files to summarize */
+
+    /* documents: --links */
+    bool links; /* the FILEs (and --url values) are documents whose links are checked */
+    const char *links_format; /* --links-format: "md", "html", "sitemap", "text"; NULL: by name */
+    const char *base;         /* --base URL; borrowed; NULL: relative links are local files */
+    bool check_fragments;     /* --check-fragments */
+    char **include_url;       /* --include-url REGEX (repeatable) */
+    size_t ninclude_url;
+    char **exclude_url; /* --exclude-url REGEX (repeatable) */
+    size_t nexclude_url;
 };
 
 enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };

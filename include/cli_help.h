@@ -7,12 +7,13 @@
 
 #include "buf.h"
 
-/* --help: usage, one line per visible row (its help, choices, default,
- * "repeatable"), the exit statuses. */
+/* --help: usage, one line per visible row (its help, choices, default and
+ * a --links run's own, "repeatable"), the exit statuses. */
 void cli_help(FILE *out);
 
 /* --help-table: one tab-separated line per visible row: name, letter, type,
- * argument, default, choices (space-separated), "repeat" or "", help line.
+ * argument, default, choices (space-separated), "repeat" or "", help line,
+ * a --links run's own default ("" when it has none).
  * tests/e2e/docs.bats and scripts/completions.sh read it. */
 void cli_help_table(FILE *out);
 

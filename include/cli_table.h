@@ -7,7 +7,12 @@
  * Adding an option: one row in cli_table.c (kept sorted by long name), a
  * field in struct config if it stores one, the .It item in man/volley.1, the
  * README's options row, then scripts/completions.sh to regenerate the
- * completion lists; tests/e2e/docs.bats fails until all of them agree. */
+ * completion lists; tests/e2e/docs.bats fails until all of them agree.
+ *
+ * A default that --links changes (.links_def) is shown in --help as
+ * "(default 0; 4 with --links)", is the last column of --help-table, and
+ * is written "With --links, default 4." in the man page and "4 with
+ * --links" in the README's default column (docs.bats checks both). */
 #ifndef VOLLEY_CLI_TABLE_H
 #define VOLLEY_CLI_TABLE_H
 
@@ -86,6 +91,8 @@ struct cli_opt {
     int custom;                 /* CLI_CUSTOM: enum cli_custom */
     const char *def;            /* the default, as typed on the command line, applied
                                    through the same conversion; NULL: none */
+    const char *links_def;      /* a --links run's own default, when it has one (applied
+                                   after the arguments, unless the option was given) */
     double unset;               /* with no .def: a number field's "none" (e.g. -1) */
     const char *arg;            /* argument name in --help; NULL: takes no value */
     const char *help;           /* one line for --help, without default or choices */

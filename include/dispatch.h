@@ -47,8 +47,14 @@ void dispatch_free(struct dispatch *d);
 /* The dispatcher's event_base (for the progress line). */
 struct event_base *dispatch_base(struct dispatch *d);
 
+/* The records with seqs 1 to SEQ were written before the run (--links: the
+ * local files); the lines read get the seqs after them. Call before
+ * dispatch_run(). */
+void dispatch_seq_taken(struct dispatch *d, uint64_t seq);
+
 /* Run until every line read has its record (or stdout is gone), then end
- * the loops. */
+ * the loops. A cut-off the writer reached before the run (--fail-fast on a
+ * record written before) cancels it at once. */
 enum run_end dispatch_run(struct dispatch *d);
 /* After writer_finish(): wait until stdout has taken every record, handling
  * signals meanwhile; after a signal or --deadline (before or during this

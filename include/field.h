@@ -31,8 +31,9 @@ enum field_type {
     FIELD_OBJECT,    /* const char *, a JSON object; written as it is, -w too */
     FIELD_CHECKS,    /* the checks array (checks, nchecks); -w: as the text line's note */
     FIELD_BODY,      /* body, body_len and the key body_truncated; present with has_body */
-    FIELD_HEADERS,   /* -w: the response's headers as a JSON object */
-    FIELD_RECORD,    /* -w: the whole record as JSON */
+    FIELD_SOURCES, /* --links: sources (nsources): ["FILE:LINE:COLUMN", ...]; -w: space-separated */
+    FIELD_HEADERS, /* -w: the response's headers as a JSON object */
+    FIELD_RECORD,  /* -w: the whole record as JSON */
 };
 
 enum field_key {

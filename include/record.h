@@ -23,7 +23,8 @@ enum record_kind {
     KIND_CHECK,
     KIND_CANCELLED,
     KIND_OTHER,
-    KIND_DENIED, /* --deny-private refused every address of the URL */
+    KIND_DENIED,  /* --deny-private refused every address of the URL */
+    KIND_MISSING, /* --links: a local file that does not exist (counted like http) */
     KIND__COUNT
 };
 
@@ -33,6 +34,34 @@ enum record_kind {
 struct check_failure {
     const char *check, *expected, *actual;
 };
+
+/* --links: one place a link was found (FILE:LINE:COLUMN, LINE and COLUMN
+ * from 1, COLUMN in bytes at the start of the link's URL text). */
+struct record_source {
+    const char *file; /* the document as named ("-" for stdin, a URL) */
+    uint32_t line, column;
+    const char *fragment; /* the link's #fragment there, percent-decoded; NULL: none */
+};
+
+/* --links: one distinct link (a URL to fetch, or a local file), every place
+ * it was found, in the order found, and the distinct fragments asked for
+ * there (for --check-fragments). Built before the run and read-only during
+ * it, so every loop may share it. */
+struct record_link {
+    const struct record_source *sources;
+    size_t nsources;
+    const char *const *fragments;
+    size_t nfragments;
+    /* A URL that is one of the run's own documents (--base + its path):
+     * that document's anchors (sorted), which its fragments are checked
+     * against instead of the body's; NULL: none. */
+    char *const *anchors;
+    size_t nanchors;
+};
+
+/* A failed "fragment" check (--check-fragments) has check "fragment",
+ * expected "#" + the fragment (decoded), actual why it is not there. */
+#define RECORD_CHECK_FRAGMENT "fragment"
 
 /* One URL's result. Strings and the checks array are borrowed for the
  * duration of the call that is given the record (task keeps them in the
@@ -84,11 +113,19 @@ struct record {
     size_t body_len;
     bool has_body;
     bool body_truncated;
-    const char *body_sha256;        /* --sha256: hex */
-    const char *filename_effective; /* --output-dir: where the body went */
+    const char *body_sha256;             /* --sha256: hex */
+    const char *filename_effective;      /* --output-dir: where the body went */
+    const struct record_source *sources; /* --links: where the link was found (nsources > 0) */
+    size_t nsources;
 };
 
 /* The kind's name as records write it ("dns", "too_large", ...). */
 const char *record_kind_name(enum record_kind k);
+
+/* Whether source S of the failed record R is one of the places that make
+ * it fail: with failed "fragment" checks, the sources whose fragment is
+ * one of them (all sources when none of them carries a fragment, as in
+ * records read back, which do not keep them); otherwise every source. */
+bool record_source_failed(const struct record *r, const struct record_source *s);
 
 #endif

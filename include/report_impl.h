@@ -34,8 +34,9 @@ struct report_format;
 struct report_file {
     const struct report_format *fmt;
     char *path;
-    FILE *out; /* the target; NULL once finished */
-    FILE *tmp; /* with fmt->tmpfile: an unlinked temporary file */
+    FILE *out;      /* the target; NULL once finished */
+    FILE *tmp;      /* with fmt->tmpfile: an unlinked temporary file */
+    bool to_stderr; /* a copy of stderr (--report github alone): never emptied */
     uint64_t n, failures, errors, skipped;
     struct buf rows; /* Markdown: the failures table's rows */
     uint64_t nrows, more;
@@ -55,7 +56,7 @@ struct report_format {
 };
 
 extern const struct report_format report_junit_format, report_tap_format, report_md_format,
-    report_json_format;
+    report_json_format, report_github_format;
 
 struct report {
     struct report_file *files;
@@ -85,9 +86,16 @@ void report_reason(struct buf *dst, const struct record *rec);
 /* "kind: reason", or "kind" alone. */
 void report_message(struct buf *dst, const struct record *rec);
 /* The record's fields that explain a failure, as "key: value" lines for
- * JUnit (YAML false) or YAML lines indented by two spaces for TAP, the
+ * JUnit (YAML false) or YAML lines indented by two spaces for TAP, then
+ * the places of a --links record that fail it (record_source_failed), the
  * failed checks last. */
 void report_details(struct buf *dst, const struct record *rec, bool yaml);
+/* "FILE:LINE:COLUMN" of S, as raw text. */
+void report_source(struct buf *dst, const struct record_source *s);
+/* The places of the failed --links record REC that fail it, as raw text:
+ * "a.md:1:2, b.md:3:4 and 5 more" (at most MAX named); nothing when it has
+ * none. */
+void report_sources(struct buf *dst, const struct record *rec, size_t max);
 
 /* ---- numbers and summaries for people (report.c) ----------------------- */
 

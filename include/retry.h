@@ -15,6 +15,7 @@ struct retry_policy {
     long delay_ms;     /* --retry-delay: the first backoff */
     long max_delay_ms; /* --retry-max-delay: cap for one backoff and Retry-After */
     bool all_errors;   /* --retry-all-errors */
+    bool busy_only;    /* retry only a 429 or a 503 (--links' own --retry); not with all_errors */
 };
 
 /* How one attempt ended. */

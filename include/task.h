@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "check.h"
+#include "fragment.h"
 #include "headers.h"
 #include "cli.h"
 #include "input.h"
@@ -71,11 +72,13 @@ struct task {
     int64_t body_bytes;         /* counted by the write callback */
     int64_t max_filesize;       /* --max-filesize; < 0: no limit */
     bool too_large;
-    struct jqw_req jq;            /* the jq expectation's evaluation (jqw) */
-    bool jq_waiting;              /* submitted: the record waits for its answer */
-    CURLcode result;              /* the last attempt's, while the record waits */
-    struct retry_attempt outcome; /* how the last attempt ended, for retry_decide() */
-    struct record rec;            /* filled by task_from_line(), task_finish(), task_cancelled() */
+    struct jqw_req jq;              /* the jq expectation's evaluation (jqw) */
+    bool jq_waiting;                /* submitted: the record waits for its answer */
+    CURLcode result;                /* the last attempt's, while the record waits */
+    struct retry_attempt outcome;   /* how the last attempt ended, for retry_decide() */
+    const struct record_link *link; /* --links: the link checked, from the input line; NULL: none */
+    struct fragment_check *frag;    /* --check-fragments: made on first use, kept across reuse */
+    struct record rec; /* filled by task_from_line(), task_finish(), task_cancelled() */
 };
 
 /* Make a zeroed T ready for its first use. */

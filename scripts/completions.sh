@@ -45,7 +45,7 @@ bash_block() {
     }
     function dq(s) { gsub(/[\\"$`]/, "\\\\&", s); return "\"" s "\"" }
     {
-        long = "--" $1; short = $2; arg = $4; def = $5; choices = $6
+        long = "--" $1; short = $2; arg = $4; def = $5; choices = $6; ldef = $9
         sub("/" version "$", "/VERSION", def)
         if (arg != "") {
             larg = larg " " long; if (short != "") sarg = sarg " " short
@@ -54,6 +54,7 @@ bash_block() {
             if (choices != "") spec = spec " _volley_choices=(" choices ")"
             spec = spec " ;;"
             if (def != "") spec = spec " # default " def
+            if (ldef != "") spec = spec (def != "" ? "; " : " # ") ldef " with --links"
             specs = specs spec "\n"
         } else {
             lflag = lflag " " long; if (short != "") sflag = sflag " " short
@@ -99,10 +100,12 @@ zsh_block() {
     }
     {
         long = "--" $1; short = $2; type = $3; arg = $4; def = $5; choices = $6
-        repeat = $7 == "repeat"; help = $8
+        repeat = $7 == "repeat"; help = $8; ldef = $9
         sub("/" version "$", "/VERSION", def)
         d = help
-        if (def != "") d = d " (default " def ")"
+        if (def != "" && ldef != "") d = d " (default " def "; " ldef " with --links)"
+        else if (def != "") d = d " (default " def ")"
+        else if (ldef != "") d = d " (with --links " ldef ")"
         tail = "[" desc(d) "]"
         if (arg != "") tail = tail ":" msg(arg) ":" action(arg, choices)
         if (type == "custom" && arg == "")

@@ -513,18 +513,21 @@ static const struct cli_opt *cli_find_short(char c, struct buf *err)
     return o;
 }
 
-/* Apply row O with VALUE (NULL for a flag). */
+/* Apply row O with VALUE (NULL for a flag); GIVEN (one flag per row)
+ * remembers that it was. */
 static enum cli_result cli_apply(struct config *cfg, const struct cli_opt *o, const char *value,
-                                 FILE *out, struct buf *err)
+                                 bool *given, FILE *out, struct buf *err)
 {
+    size_t n;
+    given[o - cli_table_rows(&n)] = true;
     if (o->type == CLI_CUSTOM)
         return cli_custom(cfg, o, value, out, err);
     return cli_convert(cfg, o, value, err) ? CLI_RUN : CLI_ERROR;
 }
 
 /* ARGV[*I] is "--name[=value]"; a value may also be the next argument. */
-static enum cli_result cli_long(struct config *cfg, int argc, char **argv, int *i, FILE *out,
-                                struct buf *err)
+static enum cli_result cli_long(struct config *cfg, int argc, char **argv, int *i, bool *given,
+                                FILE *out, struct buf *err)
 {
     const char *name = argv[*i] + 2, *eq = strchr(name, '=');
     size_t len = eq ? (size_t)(eq - name) : strlen(name);
@@ -543,20 +546,20 @@ static enum cli_result cli_long(struct config *cfg, int argc, char **argv, int *
         }
         value = argv[++*i];
     }
-    return cli_apply(cfg, o, value, out, err);
+    return cli_apply(cfg, o, value, given, out, err);
 }
 
 /* ARGV[*I] is "-abc": flags, the last letter may take the rest (-j4) or the
  * next argument (-j 4) as its value. */
-static enum cli_result cli_short(struct config *cfg, int argc, char **argv, int *i, FILE *out,
-                                 struct buf *err)
+static enum cli_result cli_short(struct config *cfg, int argc, char **argv, int *i, bool *given,
+                                 FILE *out, struct buf *err)
 {
     for (const char *p = argv[*i] + 1; *p; p++) {
         const struct cli_opt *o = cli_find_short(*p, err);
         if (!o)
             return CLI_ERROR;
         if (!o->arg) {
-            enum cli_result r = cli_apply(cfg, o, NULL, out, err);
+            enum cli_result r = cli_apply(cfg, o, NULL, given, out, err);
             if (r != CLI_RUN)
                 return r;
             continue;
@@ -569,7 +572,7 @@ static enum cli_result cli_short(struct config *cfg, int argc, char **argv, int 
             }
             value = argv[++*i];
         }
-        return cli_apply(cfg, o, value, out, err);
+        return cli_apply(cfg, o, value, given, out, err);
     }
     return CLI_RUN;
 }
@@ -581,9 +584,54 @@ static void cli_add_file(struct config *cfg, const char *arg)
     cli_push(&cfg->files, &cfg->nfiles, log_strdup(arg));
 }
 
-/* What depends on several options, once every argument is in. */
-static enum cli_result cli_finish(struct config *cfg, struct buf *err)
+/* A --links run's own defaults, for the options not GIVEN. Its --retry
+ * retries only what asks for it: a 429 or a 503. */
+static void cli_links_defaults(struct config *cfg, const bool *given)
 {
+    size_t n;
+    const struct cli_opt *rows = cli_table_rows(&n);
+    for (size_t i = 0; i < n; i++) {
+        struct buf err = {0};
+        if (!rows[i].links_def || given[i])
+            continue;
+        if (!cli_convert(cfg, &rows[i], rows[i].links_def, &err))
+            log_die(LOG_EXIT_INTERNAL, "bad --links default in the option table: %s",
+                    buf_str(&err));
+        if (strcmp(rows[i].name, "retry") == 0)
+            cfg->retry_busy_only = true;
+    }
+}
+
+/* The options that only a --links run reads. */
+static const char *cli_links_only(const struct config *cfg)
+{
+    return cfg->base              ? "--base"
+           : cfg->check_fragments ? "--check-fragments"
+           : cfg->links_format    ? "--links-format"
+           : cfg->ninclude_url    ? "--include-url"
+           : cfg->nexclude_url    ? "--exclude-url"
+                                  : NULL;
+}
+
+/* What depends on several options, once every argument is in. */
+static enum cli_result cli_finish(struct config *cfg, const bool *given, struct buf *err)
+{
+    const char *only = cli_links_only(cfg);
+    if (!cfg->links && only) {
+        buf_addf(err, "%s is an option of --links: add --links to check the links of documents",
+                 only);
+        return CLI_ERROR;
+    }
+    if (cfg->links && cfg->summarize) {
+        buf_adds(err, "--summarize reads record files: it cannot be combined with --links");
+        return CLI_ERROR;
+    }
+    if (cfg->check_fragments && cfg->head) {
+        buf_adds(err, "--check-fragments reads the bodies: it cannot be combined with --head");
+        return CLI_ERROR;
+    }
+    if (cfg->links)
+        cli_links_defaults(cfg, given);
     if (cfg->head && cfg->ndata_args && !cfg->get) {
         buf_adds(err, "--head cannot be combined with --data (but with -G it can)");
         return CLI_ERROR;
@@ -637,6 +685,9 @@ static enum cli_result cli_finish(struct config *cfg, struct buf *err)
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, struct buf *err)
 {
     cli_defaults(cfg);
+    size_t nrows;
+    cli_table_rows(&nrows);
+    bool *given = log_calloc(nrows, sizeof *given);
     bool only_files = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -646,13 +697,17 @@ enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, 
         else if (strcmp(a, "--") == 0)
             only_files = true;
         else if (a[1] == '-')
-            r = cli_long(cfg, argc, argv, &i, out, err);
+            r = cli_long(cfg, argc, argv, &i, given, out, err);
         else
-            r = cli_short(cfg, argc, argv, &i, out, err);
-        if (r != CLI_RUN)
+            r = cli_short(cfg, argc, argv, &i, given, out, err);
+        if (r != CLI_RUN) {
+            free(given);
             return r;
+        }
     }
-    return cli_finish(cfg, err);
+    enum cli_result r = cli_finish(cfg, given, err);
+    free(given);
+    return r;
 }
 
 static void cli_free_list(char **arr, size_t n)
@@ -682,6 +737,8 @@ void cli_free(struct config *cfg)
     cli_free_list(cfg->connect_to, cfg->nconnect_to);
     cli_free_list(cfg->reports, cfg->nreports);
     cli_free_list(cfg->resume, cfg->nresume);
+    cli_free_list(cfg->include_url, cfg->ninclude_url);
+    cli_free_list(cfg->exclude_url, cfg->nexclude_url);
     cli_free_list(cfg->allow_address, cfg->nallow_address);
     free(cfg->file_nurls);
     free(cfg->data_args);

@@ -18,7 +18,8 @@ void cli_help_choices(struct buf *b, const char *const *c)
         buf_addf(b, "%s%s", i == 0 ? "" : c[i + 1] ? ", " : " or ", c[i]);
 }
 
-/* The help text of O: its line, choices, default and "repeatable". */
+/* The help text of O: its line, choices, default (and a --links run's own)
+ * and "repeatable". */
 static void cli_help_describe(const struct cli_opt *o, struct buf *b)
 {
     buf_adds(b, o->help);
@@ -26,8 +27,12 @@ static void cli_help_describe(const struct cli_opt *o, struct buf *b)
         buf_adds(b, ": ");
         cli_help_choices(b, o->choices);
     }
-    if (o->def)
+    if (o->def && o->links_def)
+        buf_addf(b, " (default %s; %s with --links)", o->def, o->links_def);
+    else if (o->def)
         buf_addf(b, " (default %s)", o->def);
+    else if (o->links_def)
+        buf_addf(b, " (with --links %s)", o->links_def);
     if (o->flags & CLI_F_REPEAT)
         buf_adds(b, " (repeatable)");
 }
@@ -37,7 +42,8 @@ void cli_help(FILE *out)
     fputs("Usage: volley [OPTIONS] [FILE|URL...]\n"
           "Fetch the URLs listed in FILEs (or stdin, or given as arguments or with --url)\n"
           "concurrently and write one record per URL. Lines: URLs; blank lines and #comments\n"
-          "are skipped.\n\n",
+          "are skipped. With --links, FILEs (folders too) are documents whose links are\n"
+          "checked: Markdown, HTML, sitemaps, text.\n\n",
           out);
     size_t n;
     const struct cli_opt *rows = cli_table_rows(&n);
@@ -57,9 +63,9 @@ void cli_help(FILE *out)
             fprintf(out, "  %-28s %s\n", left, buf_str(&b));
         buf_free(&b);
     }
-    fputs("\nExit status: 0 all passed; 1 a status or check failed; 2 usage error;\n"
-          "3 a URL could not be fetched; 4 internal error; 124 --deadline ended the run;\n"
-          "130/143 interrupted; 141 stdout closed early.\n"
+    fputs("\nExit status: 0 all passed; 1 a status or check failed (or, --links, a local file\n"
+          "is missing); 2 usage error; 3 a URL could not be fetched; 4 internal error;\n"
+          "124 --deadline ended the run; 130/143 interrupted; 141 stdout closed early.\n"
           "See volley(1).\n",
           out);
 }
@@ -79,7 +85,8 @@ void cli_help_table(FILE *out)
                 o->arg ? o->arg : "", o->def ? o->def : "");
         for (size_t c = 0; o->choices && o->choices[c]; c++)
             fprintf(out, "%s%s", c ? " " : "", o->choices[c]);
-        fprintf(out, "\t%s\t%s\n", o->flags & CLI_F_REPEAT ? "repeat" : "", o->help);
+        fprintf(out, "\t%s\t%s\t%s\n", o->flags & CLI_F_REPEAT ? "repeat" : "", o->help,
+                o->links_def ? o->links_def : "");
     }
 }
 

@@ -23,6 +23,7 @@ static const char *const cli_orders[] = {"completion", "input", NULL};
 static const char *const cli_schemes[] = {"https", "http", NULL};
 static const char *const cli_cert_types[] = {"PEM", "DER", "ENG", "P12", NULL};
 static const char *const cli_shard_keys[] = {"host", "domain", "origin", "url", NULL};
+static const char *const cli_links_formats[] = {"md", "html", "sitemap", "text", NULL};
 _Static_assert(COLOR_AUTO == 0 && COLOR_ALWAYS == 1 && COLOR_NEVER == 2, "cli_when");
 _Static_assert(PROGRESS_AUTO == 0 && PROGRESS_ALWAYS == 1 && PROGRESS_NEVER == 2, "cli_when");
 _Static_assert(FORMAT_TEXT == 0 && FORMAT_JSONL == 1 && FORMAT_JSON == 2, "cli_formats");
@@ -46,6 +47,8 @@ static const struct cli_opt cli_rows[] = {
      .help = "timeouts are recorded but fail neither the run nor the thresholds"},
     {"anyauth", 0, FLAG(auth), .set = AUTH_ANY,
      .help = "-u: let libcurl pick the safest HTTP auth the server offers"},
+    {"base", 0, CLI_STRING, AT(base), .flags = CLI_F_NONEMPTY, .arg = "URL",
+     .help = "--links: resolve relative links against URL + the document's path"},
     {"basic", 0, FLAG(auth), .set = AUTH_BASIC, .help = "-u with HTTP Basic auth (the default)"},
     {"cacert", 0, CLI_STRING, AT(cacert), .arg = "FILE",
      .help = "CA certificates to verify peers with"},
@@ -55,6 +58,8 @@ static const struct cli_opt cli_rows[] = {
      .arg = "FILE[:PASSWORD]", .help = "TLS client certificate (and its key's password)"},
     {"cert-type", 0, CLI_CHOICE, AT(cert_type), .flags = CLI_F_ICASE, .choices = cli_cert_types,
      .def = "PEM", .arg = "TYPE", .help = "the format of --cert"},
+    {"check-fragments", 0, FLAG(check_fragments),
+     .help = "--links: a link's #fragment must be an id or heading of its target"},
     {"ciphers", 0, CLI_STRING, AT(ciphers), .flags = TEXT, .arg = "LIST",
      .help = "TLS 1.2 cipher list (OpenSSL's syntax)"},
     {"color", 0, CLI_CHOICE, AT(color), .choices = cli_when, .def = "auto", .arg = "WHEN",
@@ -85,6 +90,8 @@ static const struct cli_opt cli_rows[] = {
     {"dry-run", 0, FLAG(dry_run), .help = "print the lines this run would handle; fetch nothing"},
     {"dump-header", 'D', CLI_STRING, AT(dump_header), .flags = CLI_F_NONEMPTY, .arg = "FILE",
      .help = "write every response's headers to FILE, each block after its [seq] URL"},
+    {"exclude-url", 0, CLI_LIST, LIST_AT(exclude_url, nexclude_url), .arg = "REGEX",
+     .help = "--links: do not check URLs that match REGEX (PCRE2)"},
     EXPECT("body", "REGEX", "the body must match REGEX (PCRE2)"),
     EXPECT("body-contains", "TEXT", "the body must contain TEXT"),
     {"expect-header", 0, CLI_CUSTOM, .custom = CLI_C_EXPECT, .flags = CLI_F_REPEAT,
@@ -119,6 +126,8 @@ static const struct cli_opt cli_rows[] = {
     {"include-body", 0, FLAG(include_body),
      .help = "put the body (up to --max-body) in the record"},
     {"include-headers", 0, FLAG(include_headers), .help = "put the response headers in the record"},
+    {"include-url", 0, CLI_LIST, LIST_AT(include_url, ninclude_url), .arg = "REGEX",
+     .help = "--links: check only URLs that match REGEX (PCRE2)"},
     {"insecure", 'k', FLAG(insecure), .help = "do not verify TLS certificates"},
     {"interface", 0, CLI_STRING, AT(interface), .flags = TEXT, .arg = "NAME|ADDR",
      .help = "connect from this interface or source address"},
@@ -135,6 +144,11 @@ static const struct cli_opt cli_rows[] = {
      .help = "the private key of --cert"},
     {"limit-rate", 0, CLI_SIZE, AT(limit_rate), .arg = "RATE",
      .help = "most bytes per second, per transfer; 0: none"},
+    {"links", 0, FLAG(links),
+     .help = "FILEs are documents (Markdown, HTML, sitemaps, text; folders walked): check their "
+             "links"},
+    {"links-format", 0, CLI_CHOICE, AT(links_format), .choices = cli_links_formats, .arg = "FMT",
+     .help = "--links: read every document as FMT (default: by its name)"},
     {"local-port", 0, CLI_CUSTOM, .custom = CLI_C_LOCAL_PORT, .arg = "N[-M]",
      .help = "connect from local port N (or one from N to M)"},
     {"location", 'L', FLAG(location), .help = "follow redirects (http and https only)"},
@@ -169,8 +183,8 @@ static const struct cli_opt cli_rows[] = {
     {"parallel", 'j', CLI_INT, AT(parallel), .min = 1, .max = 100000, .def = "50", .arg = "N",
      .help = "transfers in flight at once"},
     {"path-as-is", 0, FLAG(path_as_is), .help = "send /../ and /./ in paths as given"},
-    {"per-host", 0, CLI_INT, AT(per_host), .min = 0, .max = 100000, .def = "0", .arg = "N",
-     .help = "transfers in flight per origin; 0: no cap"},
+    {"per-host", 0, CLI_INT, AT(per_host), .min = 0, .max = 100000, .def = "0", .links_def = "4",
+     .arg = "N", .help = "transfers in flight per origin; 0: no cap"},
     {"pinnedpubkey", 0, CLI_STRING, AT(pinnedpubkey), .flags = CLI_F_NONEMPTY,
      .arg = "FILE|sha256//HASH", .help = "the server's public key must be this one"},
     {"progress", 0, CLI_CHOICE, AT(progress), .choices = cli_when, .def = "auto", .arg = "WHEN",
@@ -185,7 +199,7 @@ static const struct cli_opt cli_rows[] = {
     {"quiet", 'q', FLAG(quiet), .help = "no summary or progress on stderr"},
     {"rate", 0, CLI_RATE, AT(rate_us), .arg = "R[/s|/m|/h]",
      .help = "start at most R requests per unit, evenly spaced"},
-    {"rate-per-host", 0, CLI_RATE, AT(rate_host_us), .arg = "R[/s|/m|/h]",
+    {"rate-per-host", 0, CLI_RATE, AT(rate_host_us), .links_def = "10/s", .arg = "R[/s|/m|/h]",
      .help = "the same, per origin"},
     {"referer", 'e', CLI_STRING, AT(referer), .flags = TEXT, .arg = "URL[;auto]",
      .help = "Referer header (;auto: the previous URL after a redirect)"},
@@ -198,8 +212,9 @@ static const struct cli_opt cli_rows[] = {
     {"resume", 0, CLI_LIST, LIST_AT(resume, nresume), .arg = "FILE",
      .help = "skip requests already done in FILE (a JSONL output)"},
     {"resume-failed", 0, FLAG(resume_failed), .help = "--resume: fetch failed requests again"},
-    {"retry", 0, CLI_INT, AT(retries), .min = 0, .max = 1000, .def = "0", .arg = "N",
-     .help = "extra attempts on transient failures"},
+    {"retry", 0, CLI_INT, AT(retries), .min = 0, .max = 1000, .def = "0", .links_def = "2",
+     .arg = "N",
+     .help = "extra attempts on transient failures (--links' own: of a 429 or 503 only)"},
     {"retry-all-errors", 0, FLAG(retry_all_errors), .help = "retry every failure, any method"},
     {"retry-delay", 0, CLI_SECS, AT(retry_delay_ms), .def = "1", .arg = "SECS",
      .help = "first backoff, doubled each time, jittered"},

@@ -412,9 +412,17 @@ static bool dispatch_inline_turn(struct dispatch *d)
     }
 }
 
+void dispatch_seq_taken(struct dispatch *d, uint64_t seq)
+{
+    d->seq = seq;
+}
+
 enum run_end dispatch_run(struct dispatch *d)
 {
     d->t0 = clock_now_us();
+    const struct writer_cut *cut = writer_cutoff(d->w);
+    if (cut)
+        run_cancel(&d->run, RUN_FAILURES, cut->option, cut->message, d->t0);
     if (d->cfg->deadline_ms) {
         struct timeval tv = clock_timeval_ms(d->cfg->deadline_ms);
         evtimer_add(d->deadline_ev, &tv);

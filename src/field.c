@@ -58,6 +58,7 @@ static const struct field field_rows[] = {
     OPTIONAL("body", FIELD_BODY, body),              /* --include-body; and body_truncated */
     OPTIONAL("body_sha256", FIELD_STR, body_sha256), /* --sha256 */
     OPTIONAL("filename_effective", FIELD_STR, filename_effective), /* --output-dir */
+    OPTIONAL("sources", FIELD_SOURCES, sources),                   /* --links */
     /* -w only: the error's parts, curl's other names, the whole record */
     WRITE_OUT("body_truncated", FIELD_BOOL, body_truncated),
     WRITE_OUT("error_kind", FIELD_KIND, kind),

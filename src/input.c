@@ -37,6 +37,8 @@ static const char input_bom[] = "\xEF\xBB\xBF";
 #define INPUT_BOM_LEN 3
 
 struct input {
+    const struct input_item *items; /* input_new_items(): the only source */
+    size_t nitems, next_item;
     char *const *urls;
     size_t nurls, next_url;
     char *const *files;
@@ -68,6 +70,15 @@ struct input *input_new(char *const *urls, size_t nurls, char *const *files, siz
     in->use_stdin = nurls == 0 && nfiles == 0;
     in->fd = -1;
     in->buf = log_malloc(INPUT_BUF);
+    return in;
+}
+
+struct input *input_new_items(const struct input_item *items, size_t n)
+{
+    struct input *in = input_new(NULL, 0, NULL, 0);
+    in->use_stdin = false;
+    in->items = items;
+    in->nitems = n;
     return in;
 }
 
@@ -293,6 +304,15 @@ static bool input_finish_line(struct input_line *line)
 
 enum input_status input_next(struct input *in, struct input_line *line)
 {
+    line->link = NULL;
+    if (in->items) {
+        if (in->next_item == in->nitems)
+            return INPUT_EOF;
+        const struct input_item *it = &in->items[in->next_item++];
+        *line = (struct input_line){it->text, strlen(it->text), it->source, it->lineno,
+                                    false,    it->link};
+        return INPUT_LINE;
+    }
     while (in->next_url < in->nurls) {
         const char *u = in->urls[in->next_url++];
         line->text = u;
@@ -418,6 +438,8 @@ int64_t input_unread(struct input *in, const char **source)
 {
     struct input_tally t = {.n = input_tally_urls(in->urls, in->next_url, in->nurls)};
     *source = NULL;
+    if (in->items)
+        return (int64_t)(in->nitems - in->next_item);
     const char *name = NULL;
     if (in->fd >= 0) { /* the rest of the open source: its buffer, then the file */
         name = in->source;

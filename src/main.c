@@ -7,6 +7,7 @@
 #include "filter.h"
 #include "input.h"
 #include "jqw.h"
+#include "linkrun.h"
 #include "log.h"
 #include "prepare.h"
 #include "progress.h"
@@ -72,7 +73,7 @@ static int main_status(enum run_end end, const struct output_summary *s, const s
             return EXIT_FETCH;
     if (s->by_kind[KIND_TIMEOUT] && !cfg->allow_timeouts) /* allowed: recorded, fail nothing */
         return EXIT_FETCH;
-    if (s->by_kind[KIND_HTTP] || s->by_kind[KIND_CHECK])
+    if (s->by_kind[KIND_HTTP] || s->by_kind[KIND_CHECK] || s->by_kind[KIND_MISSING])
         return EXIT_FAILED;
     return input_failed ? EXIT_USAGE : EXIT_OK;
 }
@@ -181,8 +182,11 @@ static int main_finish(struct writer *w, const struct writer_end *we, enum run_e
 }
 
 /* The usual run: fetch every line F keeps, records to stdout; jq checks
- * run in JQ's worker. */
-static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, struct jqw *jq)
+ * run in JQ's worker. With LR (a --links run whose documents are read): the
+ * local files' records first, then the distinct URLs as the lines;
+ * READ_FAILED: a document could not be read. */
+static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, struct jqw *jq,
+                      struct linkrun *lr, bool read_failed)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         log_die(EXIT_INTERNAL, "cannot initialise libcurl");
@@ -190,20 +194,26 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, 
         log_warn("cannot write to stdout"); /* the writer says so again */
     struct writer_options wo = main_writer_options(cfg, rep);
     struct writer *w = writer_new(&wo);
-    struct input *in = input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
+    size_t nitems = 0;
+    const struct input_item *items = lr ? linkrun_items(lr, &nitems) : NULL;
+    struct input *in = lr ? input_new_items(items, nitems)
+                          : input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
     struct share *share = share_new(cfg);
     struct dispatch *d = dispatch_new(cfg, in, f, w, share, jq);
+    if (lr)
+        dispatch_seq_taken(d, linkrun_check_local(lr, f, w));
     struct main_run run = {w, d};
     struct progress *prog = NULL;
     if (main_progress(cfg))
         prog = progress_new(dispatch_base(d), STDERR_FILENO,
-                            input_count(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles),
+                            lr ? (int64_t)(nitems + linkrun_nlocal(lr))
+                               : input_count(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles),
                             main_progress_counts, &run);
 
     enum run_end end = dispatch_run(d);
     progress_free(prog);
     struct writer_end we = main_end(d, in);
-    int status = main_finish(w, &we, end, cfg, dispatch_input_failed(d), d);
+    int status = main_finish(w, &we, end, cfg, dispatch_input_failed(d) || read_failed, d);
     struct buf err = {0};
     if (!share_write_jar(share, &err)) { /* -c: however the run ended */
         log_warn("%s", buf_str(&err));
@@ -215,6 +225,45 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, 
     dispatch_free(d);
     share_free(share); /* after the handles that used it */
     input_free(in);
+    curl_global_cleanup();
+    return status;
+}
+
+/* --links: read the documents, then check their links (or, with --dry-run,
+ * print the URLs that would be fetched). */
+static int main_links(struct config *cfg, struct report *rep, struct filter *f, struct jqw *jq)
+{
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        log_die(EXIT_INTERNAL, "cannot initialise libcurl");
+    struct buf err = {0};
+    struct linkrun *lr = linkrun_new(cfg, &err);
+    if (!lr) {
+        log_warn("%s", buf_str(&err));
+        buf_free(&err);
+        curl_global_cleanup();
+        return EXIT_USAGE;
+    }
+    bool read_ok = linkrun_read(lr);
+    if (!cfg->quiet) {
+        linkrun_summary(lr, &err);
+        if (write(STDERR_FILENO, err.p, err.len) < 0) {
+            /* stderr is best effort */
+        }
+    }
+    buf_free(&err);
+    int status;
+    if (cfg->dry_run) {
+        size_t n;
+        const struct input_item *items = linkrun_items(lr, &n);
+        struct input *in = input_new_items(items, n);
+        status = dryrun_run(cfg, in, f, STDOUT_FILENO);
+        input_free(in);
+        if (status == EXIT_OK && !read_ok)
+            status = EXIT_USAGE;
+    } else {
+        status = main_fetch(cfg, rep, f, jq, lr, !read_ok);
+    }
+    linkrun_free(lr);
     curl_global_cleanup();
     return status;
 }
@@ -335,12 +384,14 @@ int main(int argc, char **argv)
     int status;
     if (cfg.summarize) {
         status = main_summarize(&cfg, rep);
+    } else if (cfg.links) {
+        status = main_links(&cfg, rep, f, jq);
     } else if (cfg.dry_run) {
         struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
         status = dryrun_run(&cfg, in, f, STDOUT_FILENO);
         input_free(in);
     } else {
-        status = main_fetch(&cfg, rep, f, jq);
+        status = main_fetch(&cfg, rep, f, jq, NULL, false);
     }
     jqw_free(jq); /* after every loop is gone */
     filter_free(f);

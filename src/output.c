@@ -39,6 +39,8 @@ static bool output_present(const struct field *f, const struct record *r)
         return r->nchecks > 0;
     case FIELD_BODY:
         return r->has_body;
+    case FIELD_SOURCES:
+        return r->nsources > 0;
     default:
         return AT(r, f, cstr) != NULL;
     }
@@ -103,6 +105,29 @@ static void output_json_checks(const struct record *r, struct buf *dst)
     buf_addc(dst, ']');
 }
 
+/* "FILE:LINE:COLUMN" of S, as text. */
+static void output_source(struct buf *dst, const struct record_source *s)
+{
+    text_string(dst, s->file, strlen(s->file));
+    buf_addf(dst, ":%lu:%lu", (unsigned long)s->line, (unsigned long)s->column);
+}
+
+static void output_json_sources(const struct record *r, struct buf *dst)
+{
+    struct buf one = {0};
+    buf_addc(dst, '[');
+    for (size_t i = 0; i < r->nsources; i++) {
+        const struct record_source *s = &r->sources[i];
+        buf_clear(&one);
+        buf_addf(&one, "%s:%lu:%lu", s->file, (unsigned long)s->line, (unsigned long)s->column);
+        if (i)
+            buf_addc(dst, ',');
+        text_json_string(dst, one.p, one.len);
+    }
+    buf_addc(dst, ']');
+    buf_free(&one);
+}
+
 /* The value of key F of R (present) as JSON. */
 static void output_json_value(const struct field *f, const struct record *r, struct buf *dst)
 {
@@ -134,6 +159,9 @@ static void output_json_value(const struct field *f, const struct record *r, str
     case FIELD_BODY:
         text_json_string(dst, r->body ? r->body : "", r->body_len);
         buf_adds(dst, r->body_truncated ? ",\"body_truncated\":true" : ",\"body_truncated\":false");
+        break;
+    case FIELD_SOURCES:
+        output_json_sources(r, dst);
         break;
     default: /* not a key */
         break;
@@ -234,6 +262,13 @@ static void output_template_value(const struct field *f, const struct record *r,
         break;
     case FIELD_BODY:
         text_string(dst, r->body ? r->body : "", r->body_len);
+        break;
+    case FIELD_SOURCES:
+        for (size_t i = 0; i < r->nsources; i++) {
+            if (i)
+                buf_addc(dst, ' ');
+            output_source(dst, &r->sources[i]);
+        }
         break;
     case FIELD_HEADERS: /* the headers key's object, without --include-headers too */
         if (r->headers_json)
@@ -378,6 +413,28 @@ static void output_text_column(struct buf *dst, const char *s, const char *blank
     }
 }
 
+/* The text line's note names this many places of a broken link at most. */
+#define OUTPUT_NOTE_SOURCES 5
+
+/* --links: "; in FILE:LINE:COLUMN, ... and N more", the places that make
+ * the failed record R fail. */
+static void output_text_sources(struct buf *dst, const struct record *r)
+{
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < r->nsources; i++) {
+        if (!record_source_failed(r, &r->sources[i]))
+            continue;
+        if (shown == OUTPUT_NOTE_SOURCES) {
+            more++;
+            continue;
+        }
+        buf_adds(dst, shown++ ? ", " : "; in ");
+        output_source(dst, &r->sources[i]);
+    }
+    if (more)
+        buf_addf(dst, " and %zu more", more);
+}
+
 static void output_text_record(const struct output_options *opt, const struct record *r,
                                struct buf *dst)
 {
@@ -386,6 +443,8 @@ static void output_text_record(const struct output_options *opt, const struct re
         buf_adds(dst, r->ok ? output_color(r) : (r->http_code ? output_color(r) : "\033[31m"));
     if (r->http_code > 0)
         buf_add_i64(dst, r->http_code);
+    else if (r->ok) /* --links: a local file that is there */
+        buf_add(dst, "OK", 2);
     else
         buf_add(dst, "ERR", 3);
     if (color)
@@ -414,6 +473,7 @@ static void output_text_record(const struct output_options *opt, const struct re
             output_text_checks(dst, r);
         else
             output_text_nullable(dst, r->error_message);
+        output_text_sources(dst, r);
         if (opt->color)
             buf_adds(dst, "\033[0m");
     }

@@ -57,7 +57,8 @@ static void prepare_url_args(struct config *cfg)
 
 static const char *prepare_data_file(const struct cli_data *d);
 
-/* Every FILE can be opened for reading now. */
+/* Every FILE can be opened for reading now (a folder only with --links,
+ * which walks it). */
 static bool prepare_files(const struct config *cfg, struct buf *err)
 {
     for (size_t i = 0; i < cfg->nfiles; i++) {
@@ -72,8 +73,9 @@ static bool prepare_files(const struct config *cfg, struct buf *err)
         }
         bool dir = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
         close(fd);
-        if (dir) {
-            buf_addf(err, "cannot read %s: %s", f, strerror(EISDIR));
+        if (dir && !cfg->links) {
+            buf_addf(err, "cannot read %s: %s (with --links, a folder's documents are read)", f,
+                     strerror(EISDIR));
             return false;
         }
     }

@@ -20,7 +20,8 @@
 
 /* The formats, by the KIND of --report KIND=FILE. */
 static const struct report_format *const report_formats[] = {
-    &report_junit_format, &report_tap_format, &report_md_format, &report_json_format};
+    &report_junit_format, &report_tap_format, &report_md_format, &report_json_format,
+    &report_github_format};
 #define REPORT_NFORMATS (sizeof report_formats / sizeof report_formats[0])
 
 static const char *const report_status_names[REPORT_STATUS__COUNT] = {"none", "1xx", "2xx",  "3xx",
@@ -221,6 +222,54 @@ void report_message(struct buf *dst, const struct record *rec)
     }
 }
 
+void report_source(struct buf *dst, const struct record_source *s)
+{
+    buf_adds(dst, s->file);
+    buf_addf(dst, ":%lu:%lu", (unsigned long)s->line, (unsigned long)s->column);
+}
+
+void report_sources(struct buf *dst, const struct record *rec, size_t max)
+{
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < rec->nsources; i++) {
+        if (!record_source_failed(rec, &rec->sources[i]))
+            continue;
+        if (shown == max) {
+            more++;
+            continue;
+        }
+        if (shown++)
+            buf_adds(dst, ", ");
+        report_source(dst, &rec->sources[i]);
+    }
+    if (more)
+        buf_addf(dst, " and %zu more", more);
+    buf_str(dst);
+}
+
+/* The places that fail REC, as a list under "sources:". */
+static void report_details_sources(struct buf *dst, const struct record *rec, bool yaml)
+{
+    bool any = false;
+    struct buf one = {0};
+    for (size_t i = 0; i < rec->nsources; i++) {
+        if (!record_source_failed(rec, &rec->sources[i]))
+            continue;
+        if (!any)
+            buf_adds(dst, yaml ? "  sources:\n" : "sources:\n");
+        any = true;
+        buf_clear(&one);
+        report_source(&one, &rec->sources[i]);
+        buf_adds(dst, yaml ? "    - " : "  - ");
+        if (yaml)
+            text_yaml(dst, one.p, one.len);
+        else
+            buf_add(dst, one.p, one.len);
+        buf_addc(dst, '\n');
+    }
+    buf_free(&one);
+}
+
 void report_details(struct buf *dst, const struct record *rec, bool yaml)
 {
     const char *ind = yaml ? "  " : "";
@@ -253,6 +302,7 @@ void report_details(struct buf *dst, const struct record *rec, bool yaml)
     STR("remote_ip", rec->remote_ip);
     STR("id", rec->id_json);
 #undef STR
+    report_details_sources(dst, rec, yaml);
     if (!rec->nchecks)
         return;
     buf_adds(dst, yaml ? "  checks:\n" : "checks:\n");
@@ -292,7 +342,7 @@ static void report_begin(struct report *r)
     for (size_t i = 0; i < r->nfiles; i++) {
         FILE *f = r->files[i].out;
         fflush(f);
-        if (ftruncate(fileno(f), 0) == 0)
+        if (!r->files[i].to_stderr && ftruncate(fileno(f), 0) == 0)
             rewind(f);
         if (r->files[i].fmt->begin) /* a header is cut with the rest */
             r->files[i].fmt->begin(&r->files[i]);
@@ -517,11 +567,40 @@ static FILE *report_tmpfile(void)
     return f;
 }
 
+/* A report written to stderr (--report github without FILE): a copy of
+ * fd 2, never emptied, never truncated. */
+static bool report_add_stderr(struct report *r, const struct report_format *fmt, struct buf *err)
+{
+    int fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!out) {
+        buf_addf(err, "--report %s: cannot write to stderr: %s", fmt->name, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    r->files = log_realloc(r->files, (r->nfiles + 1) * sizeof *r->files);
+    r->files[r->nfiles++] = (struct report_file){
+        .fmt = fmt, .path = log_strdup("(stderr)"), .out = out, .to_stderr = true};
+    return true;
+}
+
 bool report_add(struct report *r, const char *spec, struct buf *err)
 {
     const char *eq = strchr(spec, '=');
+    if (!eq && strcmp(spec, report_github_format.name) == 0) {
+        for (size_t i = 0; i < r->nfiles; i++)
+            if (r->files[i].to_stderr) {
+                buf_addf(err, "--report %s: stderr already has a report", spec);
+                return false;
+            }
+        return report_add_stderr(r, &report_github_format, err);
+    }
     if (!eq) {
-        buf_addf(err, "--report %s: expected KIND=FILE (KIND: junit, tap, markdown, json)", spec);
+        buf_addf(err,
+                 "--report %s: expected KIND=FILE (KIND: junit, tap, markdown, json, github; "
+                 "github alone writes to stderr)",
+                 spec);
         return false;
     }
     size_t klen = (size_t)(eq - spec), k = 0;
@@ -529,7 +608,8 @@ bool report_add(struct report *r, const char *spec, struct buf *err)
                                    strncmp(report_formats[k]->name, spec, klen)))
         k++;
     if (k == REPORT_NFORMATS) {
-        buf_addf(err, "--report %s: unknown kind '%.*s' (expected junit, tap, markdown or json)",
+        buf_addf(err,
+                 "--report %s: unknown kind '%.*s' (expected junit, tap, markdown, json or github)",
                  spec, (int)klen, spec);
         return false;
     }

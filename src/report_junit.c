@@ -67,7 +67,8 @@ static void report_junit_record(struct report *r, struct report_file *f, const s
         return;
     }
     /* A wrong answer is a failure; no answer (could not fetch) an error. */
-    bool failure = rec->kind == KIND_HTTP || rec->kind == KIND_CHECK || rec->kind == KIND_NONE;
+    bool failure = rec->kind == KIND_HTTP || rec->kind == KIND_CHECK || rec->kind == KIND_MISSING ||
+                   rec->kind == KIND_NONE;
     const char *elem = failure ? "failure" : "error";
     if (failure)
         f->failures++;

@@ -9,6 +9,7 @@
  * characters, so its buffer stays small. */
 #define REPORT_MD_ROWS 100
 #define REPORT_MD_CELL 200
+#define REPORT_MD_SOURCES 5 /* places of a broken link named in its row */
 
 /* The text of one Markdown table cell, cut to MAX characters and "…". */
 static void report_md_cell(struct buf *dst, const char *s, size_t len, size_t max)
@@ -20,7 +21,8 @@ static void report_md_cell(struct buf *dst, const char *s, size_t len, size_t ma
 }
 
 /* One row of the failures table, into f->rows (the first REPORT_MD_ROWS
- * failures; the rest are counted). */
+ * failures; the rest are counted). A broken link's row names the places
+ * it is found in the input column. */
 static void report_md_record(struct report *r, struct report_file *f, const struct record *rec)
 {
     if (rec->ok || rec->kind == KIND_CANCELLED)
@@ -32,8 +34,13 @@ static void report_md_record(struct report *r, struct report_file *f, const stru
     f->nrows++;
     struct buf *b = &f->rows;
     buf_adds(b, "| ");
-    if (rec->input)
+    if (rec->nsources) { /* --links: where the broken link is */
+        buf_clear(&r->text);
+        report_sources(&r->text, rec, REPORT_MD_SOURCES);
+        report_md_cell(b, r->text.p, r->text.len, REPORT_MD_CELL);
+    } else if (rec->input) {
         report_md_cell(b, rec->input, strlen(rec->input), REPORT_MD_CELL);
+    }
     buf_adds(b, " | ");
     if (rec->url)
         report_md_cell(b, rec->url, strlen(rec->url), REPORT_MD_CELL);

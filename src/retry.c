@@ -46,6 +46,8 @@ long retry_decide(const struct retry_policy *p, const struct retry_attempt *a, u
         return -1;
     if (!p->all_errors && (!a->idempotent || !retry_transient(a)))
         return -1;
+    if (p->busy_only && !p->all_errors && a->http_code != 429 && a->http_code != 503)
+        return -1;
     if (a->retry_after_ms >= 0)
         return a->retry_after_ms < p->max_delay_ms ? a->retry_after_ms : p->max_delay_ms;
     /* full jitter: uniform in [0, min(cap, delay * 2^(attempt-1))] */

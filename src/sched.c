@@ -544,7 +544,7 @@ struct sched *sched_new(const struct config *cfg, struct run *run, struct writer
         log_die(LOG_EXIT_INTERNAL, "cannot create an event loop");
     s->ec = evcurl_new(s->base, sched_on_done, s);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
-                                     cfg->retry_all_errors};
+                                     cfg->retry_all_errors, cfg->retry_busy_only};
     atomic_init(&s->ended, false);
     atomic_init(&s->load, 0);
     s->kick = sched_event(event_new(s->base, -1, 0, sched_on_wake, s));

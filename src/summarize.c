@@ -20,6 +20,8 @@ struct summarize_tree {
     cJSON *root;
     char *id_json, *headers_json;
     struct check_failure *checks;
+    struct record_source *sources; /* their file names are copies in source_files */
+    struct buf source_files;
     struct headers hdrs; /* the headers object again, for -w %header{NAME} */
     struct buf line;     /* scratch: one header line */
 };
@@ -32,6 +34,8 @@ void summarize_tree_free(struct summarize_tree *t)
     cJSON_free(t->id_json);
     cJSON_free(t->headers_json);
     free(t->checks);
+    free(t->sources);
+    buf_free(&t->source_files);
     headers_free(&t->hdrs);
     buf_free(&t->line);
     free(t);
@@ -97,6 +101,55 @@ static void summarize_checks(const cJSON *a, struct record *r, struct summarize_
     r->checks = t->checks;
 }
 
+/* "FILE:LINE:COLUMN" into *FILE (LEN bytes, the text before the last two
+ * colons), LINE and COLUMN; false when S is not of that form. */
+static bool summarize_source(const char *s, size_t *len, uint32_t *line, uint32_t *column)
+{
+    const char *c2 = strrchr(s, ':');
+    const char *c1 = c2 ? c2 : s;
+    while (c1 > s && c1[-1] != ':')
+        c1--;
+    if (!c2 || c1 == s || c1 == c2 || !c2[1])
+        return false;
+    char *end;
+    unsigned long l = strtoul(c1, &end, 10), c = 0;
+    if (end != c2 || l > UINT32_MAX)
+        return false;
+    c = strtoul(c2 + 1, &end, 10);
+    if (*end || c > UINT32_MAX)
+        return false;
+    *len = (size_t)(c1 - 1 - s);
+    *line = (uint32_t)l;
+    *column = (uint32_t)c;
+    return true;
+}
+
+/* The sources array A again (the places of a --links record); entries not
+ * of the form FILE:LINE:COLUMN are left out. */
+static void summarize_sources(const cJSON *a, struct record *r, struct summarize_tree *t)
+{
+    size_t n = (size_t)cJSON_GetArraySize(a);
+    if (!cJSON_IsArray(a) || n == 0)
+        return;
+    t->sources = log_calloc(n, sizeof *t->sources);
+    size_t *at = log_calloc(n, sizeof *at); /* file name offsets while the buffer grows */
+    const cJSON *v;
+    cJSON_ArrayForEach(v, a)
+    {
+        size_t len;
+        struct record_source *src = &t->sources[r->nsources];
+        if (!cJSON_IsString(v) || !summarize_source(v->valuestring, &len, &src->line, &src->column))
+            continue;
+        at[r->nsources++] = t->source_files.len;
+        buf_add(&t->source_files, v->valuestring, len);
+        buf_addc(&t->source_files, '\0');
+    }
+    for (size_t i = 0; i < r->nsources; i++)
+        t->sources[i].file = t->source_files.p + at[i];
+    free(at);
+    r->sources = r->nsources ? t->sources : NULL;
+}
+
 /* The headers object O again as the response's headers, so that -w's
  * %header{NAME} and %{header_json} work on records read back. */
 static void summarize_headers(const cJSON *o, struct record *r, struct summarize_tree *t)
@@ -158,6 +211,9 @@ static void summarize_field(const cJSON *root, const struct field *f, struct rec
         break;
     case FIELD_CHECKS:
         summarize_checks(v, r, t);
+        break;
+    case FIELD_SOURCES:
+        summarize_sources(v, r, t);
         break;
     case FIELD_BODY:
         if (cJSON_IsString(v)) {

@@ -143,6 +143,7 @@ void task_reset(struct task *t)
     t->body_bytes = 0;
     t->max_filesize = -1;
     t->too_large = false;
+    t->link = NULL;
     t->jq_waiting = false; /* the scheduler cancels a request before it resets */
     memset(&t->rec, 0, sizeof t->rec);
 }
@@ -151,6 +152,7 @@ void task_free(struct task *t)
 {
     jqw_req_free(&t->jq);
     url_checker_free(t->parsed);
+    fragment_check_free(t->frag);
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
     curl_slist_free_all(t->hfor_headers);
@@ -197,6 +199,10 @@ static void task_record_base(struct task *t, const struct task_common *tc)
     r->timestamp_ms = t->t_first_wall;
     r->attempts = t->attempts;
     r->error_code = -1;
+    if (t->link) {
+        r->sources = t->link->sources;
+        r->nsources = t->link->nsources;
+    }
 }
 
 /* Headers from layers of rising priority: -H, then --header-for, then a
@@ -365,6 +371,7 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
     t->seq = seq;
     t->t_read = now;
     t->method = tc->method;
+    t->link = l->link;
     buf_adds(&t->label, l->source);
     buf_addc(&t->label, ':');
     buf_add_u64(&t->label, l->lineno);
@@ -499,14 +506,27 @@ static void task_sockets_reset(struct task *t)
     t->sock_made = t->sock_denied = 0;
 }
 
+/* --check-fragments: T's link has fragments to look for. */
+static bool task_fragments_wanted(const struct task *t, const struct task_common *tc)
+{
+    return tc->cfg->check_fragments && t->link && t->link->nfragments > 0;
+}
+
+/* ... in the body: the link is not one of the run's own documents. */
+static bool task_fragments_in_body(const struct task *t, const struct task_common *tc)
+{
+    return task_fragments_wanted(t, tc) && !t->link->anchors;
+}
+
 static void task_begin_body(struct task *t, const struct task_common *tc)
 {
     const struct config *cfg = tc->cfg;
     t->body_bytes = 0;
     t->too_large = false;
     const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
-    if (checks || cfg->sha256 || cfg->include_body)
-        check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
+    bool keep = cfg->include_body || task_fragments_in_body(t, tc); /* the body is read for them */
+    if (checks || cfg->sha256 || keep)
+        check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, keep);
     headers_reset(&t->hdrs);
     t->collect_headers = cfg->include_headers || check_spec_has_headers(checks) ||
                          output_template_headers(cfg->tmpl);
@@ -844,6 +864,41 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
     }
 }
 
+/* --check-fragments, after every other check held: the link's fragments
+ * must be anchors of the run's own document at that URL (--base), else of
+ * a 2xx body that is HTML or Markdown (fragment.h); a missing one fails R
+ * with a "fragment" check. Bodies of other types are not checked. */
+static void task_fragments(struct task *t, const struct task_common *tc, struct record *r)
+{
+    enum links_format fmt;
+    if (r->kind != KIND_NONE || r->http_code < 200 || r->http_code > 299 ||
+        !task_fragments_wanted(t, tc))
+        return;
+    const struct record_link *l = t->link;
+    if (!t->frag)
+        t->frag = fragment_check_new();
+    const struct check_failure *failed;
+    size_t n;
+    if (l->anchors) {
+        n = fragment_check_anchors(t->frag, l->anchors, l->nanchors, l->fragments, l->nfragments, 0,
+                                   &failed);
+    } else if (fragment_body_format(r->content_type, r->url_effective, &fmt)) {
+        size_t len;
+        bool truncated;
+        const char *body = check_state_body(&t->cs, &len, &truncated);
+        n = fragment_check_document(t->frag, body, len, fmt, l->fragments, l->nfragments,
+                                    truncated ? len : 0, &failed);
+    } else {
+        return;
+    }
+    if (n == 0)
+        return;
+    r->kind = KIND_CHECK;
+    r->checks = failed;
+    r->nchecks = n;
+    r->error_message = fragment_message(failed, n, &t->message);
+}
+
 /* The response headers as a JSON object (headers_json: a repeated name's
  * values joined with ", ", secrets as "***"), in one pass over what the
  * header callback collected. */
@@ -882,6 +937,8 @@ static void task_complete(struct task *t, const struct task_common *tc, CURLcode
     const struct config *cfg = tc->cfg;
     struct record *r = &t->rec;
     long code = r->http_code;
+    if (result == CURLE_OK) /* after every other check (and a jq answer) */
+        task_fragments(t, tc, r);
     if (cfg->output_dir && code == 0) /* no response: no file, as curl does */
         unlink(t->filename.p);
     else if (cfg->output_dir && !t->write_failed)

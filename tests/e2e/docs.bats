@@ -29,6 +29,19 @@ rows() {
     }' "$TABLE"
 }
 
+# rows with its fields separated by US (0x1f) instead of tabs, for `read`:
+# IFS white space (a tab) would fold an empty field into the next.
+rows_us() {
+    rows | tr '\t' '\037'
+}
+
+# The rows that have a --links default of their own, as "LEFT<TAB>DEFAULT".
+links_rows() {
+    awk -F'\t' '$9 != "" {
+        print ($2 != "" ? $2 ", " : "") "--" $1 ($4 != "" ? " " $4 : "") "\t" $9
+    }' "$TABLE"
+}
+
 # The man page's OPTIONS items as "LEFT<TAB>TEXT": each .It line and the
 # paragraph under it rendered as plain text (mdoc macros dropped, Ns joins,
 # Op brackets, Fl adds its dash).
@@ -101,7 +114,7 @@ has_default() {
 
 @test "man page: every default is written 'Default X', every choice as Cm" {
     man_items >"$BATS_TEST_TMPDIR/items"
-    while IFS=$'\t' read -r left def choices; do
+    while IFS=$'\037' read -r left def choices; do
         text=$(awk -F'\t' -v l="$left" '$1 == l { print $2 }' "$BATS_TEST_TMPDIR/items")
         if [ -n "$def" ]; then
             has_default "$text" "$def" || { echo "$left: no 'Default $def' in: $text"; return 1; }
@@ -109,7 +122,7 @@ has_default() {
         for c in $choices; do
             grep -qE "(^| )$c( |$|[,.;)])" <<<"$text" || { echo "$left: choice $c missing"; return 1; }
         done
-    done < <(rows)
+    done < <(rows_us)
 }
 
 @test "README: every option has its row in the options table, and every row is an option" {
@@ -120,7 +133,7 @@ has_default() {
 
 @test "README: the default column holds each default, the row each choice" {
     readme_rows >"$BATS_TEST_TMPDIR/readme"
-    while IFS=$'\t' read -r left def choices; do
+    while IFS=$'\037' read -r left def choices; do
         row=$(awk -F'\t' -v l="$left" '$1 == l' "$BATS_TEST_TMPDIR/readme")
         dcol=$(cut -f3 <<<"$row" | tr -d '`')
         if [ -n "$def" ]; then
@@ -130,7 +143,27 @@ has_default() {
         for c in $choices; do
             [[ $row == *"\`$c\`"* ]] || { echo "$left: choice $c missing in: $row"; return 1; }
         done
-    done < <(rows)
+    done < <(rows_us)
+}
+
+@test "--links defaults: 'With --links, default X.' in the man page, 'X with --links' in the README" {
+    man_items >"$BATS_TEST_TMPDIR/items"
+    readme_rows >"$BATS_TEST_TMPDIR/readme"
+    n=0
+    while IFS=$'\t' read -r left ldef; do
+        n=$((n + 1))
+        text=$(awk -F'\t' -v l="$left" '$1 == l { print $2 }' "$BATS_TEST_TMPDIR/items")
+        [[ $text == *"With --links, default $ldef."* ]] ||
+            { echo "$left: no 'With --links, default $ldef.' in: $text"; return 1; }
+        dcol=$(awk -F'\t' -v l="$left" '$1 == l { print $3 }' "$BATS_TEST_TMPDIR/readme" | tr -d '`')
+        [[ $dcol == *"$ldef with --links"* ]] ||
+            { echo "$left: README default column '$dcol' lacks '$ldef with --links'"; return 1; }
+    done < <(links_rows)
+    # the per-host cap, the rate and the retries: three of them, shown in --help
+    [ "$n" -eq 3 ]
+    v --help | grep -q -- '(default 0; 4 with --links)'
+    v --help | grep -q -- '(with --links 10/s)'
+    v --help | grep -q -- '(default 0; 2 with --links)'
 }
 
 @test "completions: the generated lists are what the table makes (scripts/completions.sh --check)" {
@@ -159,6 +192,15 @@ has_default() {
     [ -n "$text" ]
     if has_default "$text" 50; then echo "not caught: $text"; return 1; fi
     has_default "$text" 20
+    # the --links default check: --per-host's changed in a copy of each
+    sed 's/^default 4\.$/default 8./' "$MAN" >"$BATS_TEST_TMPDIR/volley-links.1"
+    if cmp -s "$MAN" "$BATS_TEST_TMPDIR/volley-links.1"; then echo "sed changed nothing"; return 1; fi
+    text=$(MAN="$BATS_TEST_TMPDIR/volley-links.1" man_items | awk -F'\t' '$1 == "--per-host N" { print $2 }')
+    [[ $text != *"With --links, default 4."* ]]
+    sed 's/(`4` with `--links`)/(`8` with `--links`)/' "$README" >"$BATS_TEST_TMPDIR/README-links.md"
+    if cmp -s "$README" "$BATS_TEST_TMPDIR/README-links.md"; then echo "sed changed nothing"; return 1; fi
+    dcol=$(README="$BATS_TEST_TMPDIR/README-links.md" readme_rows | awk -F'\t' '$1 == "--per-host N" { print $3 }')
+    [[ $dcol != *"4 with --links"* ]]
     # the README check: --retry's argument renamed in a copy
     sed 's/| `--retry N` |/| `--retry COUNT` |/' "$README" >"$BATS_TEST_TMPDIR/README.md"
     have=$(README="$BATS_TEST_TMPDIR/README.md" readme_rows | cut -f1)

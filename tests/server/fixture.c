@@ -1141,6 +1141,21 @@ static void fixture_h_json(struct fixture_conn *c)
     free(body);
 }
 
+/* /page?type=TYPE&body=BODY: 200 with BODY (decoded; empty when absent) as
+ * TYPE (default text/html), so that a test can serve a document. */
+static void fixture_h_page(struct fixture_conn *c)
+{
+    size_t len = 0, tlen = 0;
+    char *type = fixture_query_get(c->query, "type", &tlen);
+    char *body = fixture_query_get(c->query, "body", &len);
+    if (type && (tlen == 0 || fixture_has_ctl(type, tlen)))
+        fixture_reply_str(c, 400, "bad type\n");
+    else
+        fixture_reply(c, 200, type ? type : "text/html", body ? body : "", body ? len : 0, NULL);
+    free(type);
+    free(body);
+}
+
 static void fixture_h_retry_after(struct fixture_conn *c, const char *rest, bool date)
 {
     uint64_t a[2];
@@ -1564,6 +1579,7 @@ FIXTURE_PLAIN(fixture_h_redirect_to)
 FIXTURE_PLAIN(fixture_h_headers)
 FIXTURE_PLAIN(fixture_h_echo)
 FIXTURE_PLAIN(fixture_h_json)
+FIXTURE_PLAIN(fixture_h_page)
 FIXTURE_PLAIN(fixture_h_secret_headers)
 FIXTURE_PLAIN(fixture_h_stats)
 FIXTURE_PLAIN(fixture_h_stats_reset)
@@ -1598,6 +1614,7 @@ static const struct fixture_route {
     {"/echo", false, false, fixture_h_echo_route},
     {"/big-header/", true, false, fixture_h_big_header},
     {"/json", false, false, fixture_h_json_route},
+    {"/page", false, false, fixture_h_page_route},
     {"/repeat/", true, false, fixture_h_repeat},
     {"/many-headers/", true, false, fixture_h_many_headers},
     {"/secret-headers", false, false, fixture_h_secret_headers_route},

@@ -835,7 +835,12 @@ static void test_help_table(void **state)
     PARSE(&r, "--help-table");
     assert_int_equal(r.rc, CLI_DONE);
     assert_non_null(
-        strstr(r.out, "parallel\t-j\tinteger\tN\t50\t\t\ttransfers in flight at once\n"));
+        strstr(r.out, "parallel\t-j\tinteger\tN\t50\t\t\ttransfers in flight at once\t\n"));
+    /* the last column: a --links run's own default */
+    assert_non_null(strstr(r.out, "\nper-host\t\tinteger\tN\t0\t\t\t"));
+    assert_non_null(strstr(r.out, "transfers in flight per origin; 0: no cap\t4\n"));
+    assert_non_null(strstr(r.out, "\nrate-per-host\t\trate\tR[/s|/m|/h]\t\t\t\tthe same, per "
+                                  "origin\t10/s\n"));
     assert_non_null(strstr(r.out, "\nformat\t\tchoice\tFMT\ttext\ttext jsonl json\t\t"));
     assert_non_null(strstr(r.out, "\nheader\t-H\tcustom\t'NAME: VALUE'\t\t\trepeat\t"));
     assert_non_null(strstr(r.out, "\nquiet\t-q\tflag\t\t\t\t\t"));
@@ -848,6 +853,59 @@ static void test_help_table(void **state)
         lines += r.out[i] == '\n';
     assert_int_equal(lines, visible);
     run_free(&r);
+}
+
+/* --links: its own defaults for the options not given, shown in --help;
+ * its options need it. */
+static void test_links(void **state)
+{
+    (void)state;
+    struct run r;
+    PARSE_OK(&r, "docs");
+    assert_false(r.cfg.links);
+    assert_int_equal(r.cfg.per_host, 0);
+    assert_int_equal(r.cfg.rate_host_us, 0);
+    assert_int_equal(r.cfg.retries, 0);
+    run_free(&r);
+    PARSE_OK(&r, "--links", "docs");
+    assert_true(r.cfg.links);
+    assert_int_equal(r.cfg.per_host, 4);
+    assert_int_equal(r.cfg.rate_host_us, 100000); /* 10/s */
+    assert_int_equal(r.cfg.retries, 2);
+    assert_true(r.cfg.retry_busy_only); /* --links' own --retry: 429 and 503 only */
+    assert_null(r.cfg.links_format);
+    assert_null(r.cfg.base);
+    run_free(&r);
+    /* given, in any order, they win over the --links defaults (0 too) */
+    PARSE_OK(&r, "--per-host", "0", "--retry=0", "--links", "--rate-per-host", "1000000/s",
+             "--links-format", "html", "--base", "https://a.test/", "--check-fragments",
+             "--include-url", "a", "--exclude-url", "b", "--exclude-url", "c");
+    assert_int_equal(r.cfg.per_host, 0);
+    assert_int_equal(r.cfg.rate_host_us, 1);
+    assert_int_equal(r.cfg.retries, 0);
+    assert_false(r.cfg.retry_busy_only);
+    assert_string_equal(r.cfg.links_format, "html");
+    assert_string_equal(r.cfg.base, "https://a.test/");
+    assert_true(r.cfg.check_fragments);
+    assert_int_equal(r.cfg.ninclude_url, 1);
+    assert_int_equal(r.cfg.nexclude_url, 2);
+    assert_string_equal(r.cfg.exclude_url[1], "c");
+    run_free(&r);
+    PARSE(&r, "--help");
+    assert_non_null(strstr(r.out, "transfers in flight per origin; 0: no cap (default 0; 4 with "
+                                  "--links)\n"));
+    assert_non_null(strstr(r.out, "the same, per origin (with --links 10/s)\n"));
+    run_free(&r);
+    REJECTED_AS("--base is an option of --links: add --links to check the links of documents",
+                "--base", "https://a.test/", "f");
+    REJECTED("--check-fragments is an option of --links", "--check-fragments");
+    REJECTED("--exclude-url is an option of --links", "--exclude-url", "x");
+    REJECTED("--include-url is an option of --links", "--include-url", "x");
+    REJECTED("--links-format is an option of --links", "--links-format", "md");
+    REJECTED("--links-format must be md, html, sitemap or text", "--links", "--links-format",
+             "rst");
+    REJECTED("cannot be combined with --head", "--links", "--check-fragments", "-I");
+    REJECTED("cannot be combined with --links", "--links", "--summarize", "out.jsonl");
 }
 
 static void test_version(void **state)
@@ -1103,6 +1161,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_equals_value),
     cmocka_unit_test(test_curl_flags),
     cmocka_unit_test(test_help_table),
+    cmocka_unit_test(test_links),
     cmocka_unit_test(test_decimal),
     cmocka_unit_test(test_table),
     cmocka_unit_test(test_credentials_and_cookies),

@@ -4,6 +4,7 @@
 #include "unit.h"
 
 #include "input.h"
+#include "record.h"
 #include "url.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -394,6 +395,41 @@ static void hang_up(struct stdin_pipe *p)
     p->wr = -1;
 }
 
+/* --links: a list made in memory, each line with its own place and link. */
+static void test_items(void **state)
+{
+    (void)state;
+    static const struct record_link one = {0};
+    const struct record_link *link = &one;
+    const struct input_item items[] = {
+        {"http://a.test/", "docs/a.md", 8, link},
+        {"http://b.test/x", "-", 3, NULL},
+    };
+    struct input *in = input_new_items(items, 2);
+    struct input_line l;
+    NEXT_LINE(in, &l, "http://a.test/", "docs/a.md", 8);
+    assert_ptr_equal(l.link, link);
+    const char *src;
+    assert_int_equal(input_unread(in, &src), 1);
+    assert_null(src);
+    NEXT_LINE(in, &l, "http://b.test/x", "-", 3);
+    assert_null(l.link);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    assert_int_equal(input_unread(in, &src), 0);
+    input_free(in);
+    /* none at all: at its end at once, stdin untouched */
+    in = input_new_items(items, 0);
+    NEXT_STATUS(in, &l, INPUT_EOF);
+    input_free(in);
+    /* the lines of other inputs carry no link */
+    in = input_new(LIST("http://c.test/"), 1, NULL, 0);
+    l.link = link;
+    NEXT_LINE(in, &l, "http://c.test/", "arg", 1);
+    assert_null(l.link);
+    input_free(in);
+}
+
 static void test_stdin_default(void **state)
 {
     struct stdin_pipe *p = *state;
@@ -774,6 +810,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_limit_after_trim),
     cmocka_unit_test(test_long_line_rule),
     cmocka_unit_test(test_count),
+    cmocka_unit_test(test_items),
     cmocka_unit_test(test_unread),
     cmocka_unit_test_setup_teardown(test_unread_stdin_pipe, stdin_setup, stdin_teardown),
 };

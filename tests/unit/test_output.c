@@ -389,12 +389,135 @@ static void test_kind_names(void **state)
     (void)state;
     static const char *const names[KIND__COUNT] = {
         "none",     "input", "dns",   "connect",   "tls",   "timeout", "too_large",
-        "protocol", "http",  "check", "cancelled", "other", "denied",
+        "protocol", "http",  "check", "cancelled", "other", "denied",  "missing",
     };
     for (int k = 0; k < KIND__COUNT; k++)
         assert_string_equal(record_kind_name((enum record_kind)k), names[k]);
     assert_string_equal(record_kind_name(KIND__COUNT), "other");
     assert_string_equal(record_kind_name((enum record_kind)1000), "other");
+}
+
+/* ---- --links: sources ---------------------------------------------------- */
+
+static const struct record_source link_sources[] = {
+    {"docs/a.md", 3, 14, NULL},
+    {"docs/b c.md", 10, 1, "intro"},
+    {"x\"y.html", 1, 200, "gone"},
+};
+
+static struct record link_record(void)
+{
+    struct record r = dns_record();
+    r.kind = KIND_HTTP;
+    r.http_code = 404;
+    r.error_code = -1;
+    r.error_message = "HTTP status outside 2xx/3xx";
+    r.sources = link_sources;
+    r.nsources = 3;
+    return r;
+}
+
+static void test_sources(void **state)
+{
+    (void)state;
+    struct record r = link_record();
+    char *s = render_fmt(FORMAT_JSONL, false, &r);
+    /* the last key, every place as FILE:LINE:COLUMN, JSON-escaped */
+    assert_non_null(strstr(s, ",\"sources\":[\"docs/a.md:3:14\",\"docs/b c.md:10:1\","
+                              "\"x\\\"y.html:1:200\"]}\n"));
+    free(s);
+    /* the text note says where the broken link is */
+    s = render_fmt(FORMAT_TEXT, false, &r);
+    assert_string_equal(s, "404 0.002 0 https://nope.invalid/ http: HTTP status outside 2xx/3xx; "
+                           "in docs/a.md:3:14, docs/b c.md:10:1, x\"y.html:1:200\n");
+    free(s);
+    s = render_tmpl("%{sources}|", &r);
+    assert_string_equal(s, "docs/a.md:3:14 docs/b c.md:10:1 x\"y.html:1:200|");
+    free(s);
+    /* a passing link: the key, but no note */
+    r.ok = true;
+    r.kind = KIND_NONE;
+    r.http_code = 200;
+    s = render_fmt(FORMAT_TEXT, false, &r);
+    assert_string_equal(s, "200 0.002 0 https://nope.invalid/\n");
+    free(s);
+    /* no sources: no key */
+    r.nsources = 0;
+    s = render_fmt(FORMAT_JSONL, false, &r);
+    assert_null(strstr(s, "sources"));
+    free(s);
+}
+
+/* A broken link's note names at most five places, then how many more. */
+static void test_sources_many(void **state)
+{
+    (void)state;
+    struct record_source many[8];
+    for (int i = 0; i < 8; i++)
+        many[i] = (struct record_source){"a.md", (uint32_t)i + 1, 2, NULL};
+    struct record r = link_record();
+    r.sources = many;
+    r.nsources = 8;
+    char *s = render_fmt(FORMAT_TEXT, false, &r);
+    assert_non_null(
+        strstr(s, "; in a.md:1:2, a.md:2:2, a.md:3:2, a.md:4:2, a.md:5:2 and 3 more\n"));
+    free(s);
+}
+
+/* A missing fragment fails at the places of that fragment only. */
+static void test_sources_fragments(void **state)
+{
+    (void)state;
+    static const struct check_failure failed[] = {{"fragment", "#gone", "no such anchor"}};
+    struct record r = link_record();
+    r.http_code = 200;
+    r.kind = KIND_CHECK;
+    r.checks = failed;
+    r.nchecks = 1;
+    assert_false(record_source_failed(&r, &link_sources[0]));
+    assert_false(record_source_failed(&r, &link_sources[1]));
+    assert_true(record_source_failed(&r, &link_sources[2]));
+    char *s = render_fmt(FORMAT_TEXT, false, &r);
+    assert_non_null(strstr(s, "check: fragment #gone != no such anchor; in x\"y.html:1:200\n"));
+    free(s);
+    /* read back, the places have no fragments: every one of them */
+    struct record_source bare[] = {{"a.md", 1, 1, NULL}, {"b.md", 2, 2, NULL}};
+    r.sources = bare;
+    r.nsources = 2;
+    assert_true(record_source_failed(&r, &bare[0]) && record_source_failed(&r, &bare[1]));
+    /* another failure: every place; a passing record: none */
+    r.sources = link_sources;
+    r.nsources = 3;
+    r.kind = KIND_HTTP;
+    r.checks = NULL;
+    r.nchecks = 0;
+    for (int i = 0; i < 3; i++)
+        assert_true(record_source_failed(&r, &link_sources[i]));
+    r.ok = true;
+    r.kind = KIND_NONE;
+    assert_false(record_source_failed(&r, &link_sources[0]));
+}
+
+/* --links: an existing local file's status is OK. */
+static void test_text_local_file(void **state)
+{
+    (void)state;
+    struct record r = dns_record();
+    r.kind = KIND_NONE;
+    r.ok = true;
+    r.error_message = NULL;
+    r.time_total = 0;
+    r.url = "docs/a.md";
+    r.scheme = "file";
+    char *s = render_fmt(FORMAT_TEXT, true, &r);
+    assert_string_equal(s, "OK 0.000 0 docs/a.md\n"); /* no colour either */
+    free(s);
+    r.ok = false;
+    r.kind = KIND_MISSING;
+    r.error_message = "No such file or directory";
+    s = render_fmt(FORMAT_TEXT, false, &r);
+    assert_string_equal(s, "ERR 0.000 0 docs/a.md missing: No such file or directory\n");
+    free(s);
 }
 
 /* ---- text records ------------------------------------------------------- */
@@ -867,6 +990,10 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_tmpl_unknown),
     cmocka_unit_test(test_tmpl_unterminated),
     cmocka_unit_test(test_summary_json),
+    cmocka_unit_test(test_sources),
+    cmocka_unit_test(test_sources_many),
+    cmocka_unit_test(test_sources_fragments),
+    cmocka_unit_test(test_text_local_file),
     cmocka_unit_test(test_text_extreme_times),
 };
 

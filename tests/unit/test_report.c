@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include "report.h"
+#include "report_impl.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -490,11 +491,14 @@ static void test_add_errors(void **state)
     (void)state;
     struct report *r = report_new();
     struct buf spec = {0}, want = {0}, err = {0};
-    ADD_FAILS(r, "junit", "--report junit: expected KIND=FILE (KIND: junit, tap, markdown, json)");
+    ADD_FAILS(r, "junit",
+              "--report junit: expected KIND=FILE (KIND: junit, tap, markdown, json, github; "
+              "github alone writes to stderr)");
     ADD_FAILS(r, "xml=out.xml",
-              "--report xml=out.xml: unknown kind 'xml' (expected junit, tap, markdown or json)");
+              "--report xml=out.xml: unknown kind 'xml' (expected junit, tap, markdown, json or "
+              "github)");
     ADD_FAILS(r, "=out.xml",
-              "--report =out.xml: unknown kind '' (expected junit, tap, markdown or json)");
+              "--report =out.xml: unknown kind '' (expected junit, tap, markdown, json or github)");
     ADD_FAILS(r, "tap=", "--report tap=: missing FILE after '='");
     ADD_FAILS(r, "tap=/nonexistent-dir/x.tap",
               "--report tap=/nonexistent-dir/x.tap: cannot open /nonexistent-dir/x.tap: No such "
@@ -897,6 +901,143 @@ static void test_tap(void **state)
     buf_free(&cmd);
 }
 
+/* --links records with sources: one per failure, as a report sees them. */
+static const struct record_source gh_sources[] = {
+    {"docs/a,b:c%.md", 3, 14, NULL},
+    {"-", 2, 1, NULL},
+    {"https://h.test/sitemap.xml", 4, 7, NULL},
+    {"docs/g.md", 9, 2, "intro"},
+};
+
+static struct record gh_link(void)
+{
+    struct record r = rec_fail("http://x.test/p?q=%41", KIND_HTTP, 404, 1000);
+    r.input = "docs/a,b:c%.md:3";
+    r.error_message = "HTTP status outside 2xx/3xx";
+    r.sources = gh_sources;
+    r.nsources = 4;
+    return r;
+}
+
+/* --report github: an annotation per failing place, escaped as the Actions
+ * runner reads workflow commands; a list's record at its FILE:LINE. */
+static void test_github(void **state)
+{
+    (void)state;
+    const char *path = scratch("gh.txt");
+    struct report *r = report_new();
+    struct buf spec = {0}, err = {0};
+    buf_addf(&spec, "github=%s", path);
+    assert_true(report_add(r, spec.p, &err));
+    struct record link = gh_link();
+    report_record(r, &link);
+    static const struct check_failure frag[] = {{"fragment", "#intro", "no such anchor"}};
+    link.kind = KIND_CHECK;
+    link.http_code = 200;
+    link.checks = frag;
+    link.nchecks = 1;
+    link.error_message = "missing fragment #intro";
+    report_record(r, &link); /* only docs/g.md:9:2 has #intro */
+    struct record list = rec_fail("http://x.test/\r\n", KIND_CONNECT, 0, 10);
+    list.input = "urls,1.txt:17";
+    list.error_message = "Failed to connect\r\nnext 100%";
+    report_record(r, &list);
+    list.input = "arg:2";
+    report_record(r, &list);
+    struct record ok = rec_ok("http://x.test/", 5);
+    report_record(r, &ok);
+    struct record cancelled = rec_fail("http://x.test/c", KIND_CANCELLED, 0, 0);
+    report_record(r, &cancelled);
+    struct output_summary sum = {.urls = 6, .ok = 1, .failed = 4};
+    assert_true(report_finish(r, &sum, &err));
+    char *t = slurp(path);
+    assert_string_equal(
+        t, "::error file=docs/a%2Cb%3Ac%25.md,line=3,col=14,title=broken link::"
+           "http://x.test/p?q=%2541: 404 http: HTTP status outside 2xx/3xx\n"
+           "::error title=broken link::http://x.test/p?q=%2541: 404 http: HTTP status outside "
+           "2xx/3xx (at -:2:1)\n"
+           "::error title=broken link::http://x.test/p?q=%2541: 404 http: HTTP status outside "
+           "2xx/3xx (at https://h.test/sitemap.xml:4:7)\n"
+           "::error file=docs/g.md,line=9,col=2,title=broken link::http://x.test/p?q=%2541: 404 "
+           "http: HTTP status outside 2xx/3xx\n"
+           "::error file=docs/g.md,line=9,col=2,title=broken link::http://x.test/p?q=%2541#intro: "
+           "check: missing fragment #intro\n"
+           "::error file=urls%2C1.txt,line=17::http://x.test/%0D%0A: connect: Failed to connect"
+           "%0D%0Anext 100%25\n"
+           "::error::http://x.test/%0D%0A: connect: Failed to connect%0D%0Anext 100%25\n");
+    free(t);
+    report_free(r);
+    buf_free(&spec);
+    buf_free(&err);
+}
+
+/* --report github alone: to stderr, which is never emptied; only once. */
+static void test_github_stderr(void **state)
+{
+    (void)state;
+    const char *path = scratch("stderr.txt");
+    int fd = open(path, O_WRONLY | O_APPEND);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "before\n", 7), 7);
+    int saved = dup(STDERR_FILENO);
+    assert_true(dup2(fd, STDERR_FILENO) >= 0);
+    close(fd);
+    struct report *r = report_new();
+    struct buf err = {0};
+    assert_true(report_add(r, "github", &err));
+    assert_false(report_add(r, "github", &err));
+    struct record link = gh_link();
+    link.nsources = 1;
+    report_record(r, &link);
+    struct output_summary sum = {.urls = 1, .failed = 1};
+    assert_true(report_finish(r, &sum, &err));
+    report_free(r);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    char *t = slurp(path);
+    assert_string_equal(t,
+                        "before\n::error file=docs/a%2Cb%3Ac%25.md,line=3,col=14,title=broken "
+                        "link::http://x.test/p?q=%2541: 404 http: HTTP status outside 2xx/3xx\n");
+    free(t);
+    assert_non_null(strstr(buf_str(&err), "--report github: stderr already has a report"));
+    buf_free(&err);
+}
+
+/* The places of a broken link: in the JUnit and TAP details and the
+ * Markdown report's input column. */
+static void test_sources_in_reports(void **state)
+{
+    (void)state;
+    struct record link = gh_link();
+    struct buf d = {0};
+    report_details(&d, &link, false);
+    assert_non_null(strstr(d.p, "\nsources:\n  - docs/a,b:c%.md:3:14\n  - -:2:1\n"
+                                "  - https://h.test/sitemap.xml:4:7\n  - docs/g.md:9:2\n"));
+    buf_clear(&d);
+    report_details(&d, &link, true);
+    assert_non_null(strstr(d.p, "\n  sources:\n    - \"docs/a,b:c%.md:3:14\"\n"));
+    buf_clear(&d);
+    report_sources(&d, &link, 2);
+    assert_string_equal(d.p, "docs/a,b:c%.md:3:14, -:2:1 and 2 more");
+    buf_free(&d);
+    const char *path = scratch("links.md");
+    struct report *r = report_new();
+    struct buf spec = {0}, err = {0};
+    buf_addf(&spec, "markdown=%s", path);
+    assert_true(report_add(r, spec.p, &err));
+    report_record(r, &link);
+    struct output_summary sum = {.urls = 1, .failed = 1};
+    sum.by_kind[KIND_HTTP] = 1;
+    assert_true(report_finish(r, &sum, &err));
+    char *t = slurp(path);
+    assert_non_null(strstr(t, "| docs/a,b:c%.md:3:14, -:2:1, https://h.test/sitemap.xml:4:7, "
+                              "docs/g.md:9:2 | http://x.test/p?q=%41 | 404 | http |"));
+    free(t);
+    report_free(r);
+    buf_free(&spec);
+    buf_free(&err);
+}
+
 static void test_tap_passing_and_empty(void **state)
 {
     (void)state;
@@ -1226,6 +1367,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_junit_empty_and_large),
     cmocka_unit_test(test_junit_schema_rejects),
     cmocka_unit_test(test_tap),
+    cmocka_unit_test(test_github),
+    cmocka_unit_test(test_github_stderr),
+    cmocka_unit_test(test_sources_in_reports),
     cmocka_unit_test(test_tap_passing_and_empty),
     cmocka_unit_test(test_markdown),
     cmocka_unit_test(test_markdown_capped),

@@ -109,6 +109,33 @@ static void test_all_errors(void **state)
     assert_int_equal(retry_decide(&policy, &a, 7), -1);
 }
 
+/* --links' own --retry: a 429 or a 503 only, at the time they ask for. */
+static void test_busy_only(void **state)
+{
+    (void)state;
+    struct retry_policy busy = policy;
+    busy.busy_only = true;
+    struct retry_attempt a = attempt(KIND_HTTP, 0, 429);
+    a.retry_after_ms = 1000;
+    assert_int_equal(retry_decide(&busy, &a, 7), 1000);
+    a = attempt(KIND_HTTP, 0, 503);
+    assert_true(retry_decide(&busy, &a, 7) >= 0);
+    static const long no[] = {408, 500, 502, 504};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
+        a = attempt(KIND_HTTP, 0, no[i]);
+        assert_int_equal(retry_decide(&busy, &a, 7), -1);
+        assert_true(retry_decide(&policy, &a, 7) >= 0);
+    }
+    a = attempt(KIND_CONNECT, CURLE_COULDNT_CONNECT, 0);
+    assert_int_equal(retry_decide(&busy, &a, 7), -1);
+    a = attempt(KIND_TIMEOUT, CURLE_OPERATION_TIMEDOUT, 0);
+    assert_int_equal(retry_decide(&busy, &a, 7), -1);
+    /* --retry-all-errors given: every failure again */
+    busy.all_errors = true;
+    a = attempt(KIND_HTTP, 0, 404);
+    assert_true(retry_decide(&busy, &a, 7) >= 0);
+}
+
 static void test_backoff_full_jitter(void **state)
 {
     (void)state;
@@ -185,10 +212,10 @@ static void test_idempotent(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_transient),   cmocka_unit_test(test_no_retry),
-    cmocka_unit_test(test_all_errors),  cmocka_unit_test(test_backoff_full_jitter),
-    cmocka_unit_test(test_retry_after), cmocka_unit_test(test_parse_after),
-    cmocka_unit_test(test_idempotent),
+    cmocka_unit_test(test_transient),           cmocka_unit_test(test_no_retry),
+    cmocka_unit_test(test_all_errors),          cmocka_unit_test(test_busy_only),
+    cmocka_unit_test(test_backoff_full_jitter), cmocka_unit_test(test_retry_after),
+    cmocka_unit_test(test_parse_after),         cmocka_unit_test(test_idempotent),
 };
 
 UNIT_MAIN("retry", tests)

@@ -82,6 +82,9 @@ static void test_round_trip(void **state)
         .body_truncated = true,
         .body_sha256 = "6181a664ef9e7c714790d19758d73408965c75ecfde9238937947cde2cb4162f",
         .filename_effective = "out/7_a_b",
+        .sources =
+            (const struct record_source[]){{"docs/a b.md", 3, 14, NULL}, {"c:d.html", 1, 2, NULL}},
+        .nsources = 2,
     };
     round_trip(&full);
     full.id_json = "17";
@@ -134,6 +137,31 @@ static void test_write_out_read_back(void **state)
     summarize_tree_free(t);
 }
 
+/* --links: sources read back; an entry not of the form FILE:LINE:COLUMN is
+ * left out. */
+static void test_sources_read_back(void **state)
+{
+    (void)state;
+    static const char line[] =
+        "{\"url\":\"http://a/\",\"method\":\"GET\",\"ok\":false,\"error\":{\"kind\":\"missing\","
+        "\"code\":null,\"message\":\"gone\"},\"sources\":[\"a.md:1:2\",\"x:y.md:30:4\",\"bad\","
+        "\"b.md:1\",\"c.md:x:1\",7,\"d.md:5:6\"]}";
+    struct record r;
+    struct summarize_tree *t;
+    assert_true(summarize_parse(line, sizeof line - 1, &r, &t));
+    assert_int_equal(r.kind, KIND_MISSING);
+    assert_int_equal(r.nsources, 3);
+    assert_string_equal(r.sources[0].file, "a.md");
+    assert_int_equal(r.sources[0].line, 1);
+    assert_int_equal(r.sources[0].column, 2);
+    assert_string_equal(r.sources[1].file, "x:y.md");
+    assert_int_equal(r.sources[1].line, 30);
+    assert_string_equal(r.sources[2].file, "d.md");
+    assert_int_equal(r.sources[2].column, 6);
+    assert_null(r.sources[2].fragment);
+    summarize_tree_free(t);
+}
+
 static void test_not_records(void **state)
 {
     (void)state;
@@ -167,6 +195,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_sources_read_back),
         cmocka_unit_test(test_write_out_read_back),
         cmocka_unit_test(test_not_records),
     };
