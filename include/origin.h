@@ -90,9 +90,9 @@ void origin_table_remove(struct origin_table *t, struct origin *o);
 /* Call FN for every origin; FN must not add or remove origins. */
 void origin_table_each(struct origin_table *t, void (*fn)(struct origin *o, void *arg), void *arg);
 
-/* The key of URL's origin into KEY (replacing its content):
- * scheme://host:port, scheme and host in lower case, userinfo dropped, the
- * default port (443 for https, else 80) filled in. */
+/* The key of URL's origin into KEY (replacing its content), as
+ * url_origin() writes it: scheme://host[:port], scheme and host in lower
+ * case, userinfo dropped, the scheme's default port left out. */
 void origin_key(const char *url, struct buf *key);
 
 #endif

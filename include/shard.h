@@ -13,10 +13,6 @@
 
 enum shard_by { SHARD_BY_HOST, SHARD_BY_DOMAIN, SHARD_BY_ORIGIN, SHARD_BY_URL };
 
-/* FNV-1a-64 (offset basis 14695981039346656037, prime 1099511628211) over
- * N bytes at P. */
-uint64_t shard_fnv1a64(const void *p, size_t n);
-
 /* Parse "K/N" (decimal, 1 <= K <= N). False with a message in ERR. */
 bool shard_parse(const char *spec, unsigned long *k, unsigned long *n, struct buf *err);
 

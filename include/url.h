@@ -62,6 +62,9 @@ bool url_split(const char *url, size_t len, struct url_parts *out);
  * it: lower-cased, an IPv6 literal in brackets, the port only when it is
  * not SCHEME's (SLEN bytes) default. */
 void url_authority(const struct url_parts *u, const char *scheme, size_t slen, struct buf *dst);
+/* Append U's origin to DST: scheme://host[:port], the scheme lower-cased
+ * (PROTO_DEFAULT when U has none), then url_authority(). */
+void url_origin(const struct url_parts *u, const char *proto_default, struct buf *dst);
 
 /* The host[:port] of URL ("scheme://[userinfo@]host[:port]..."), lower-cased
  * and without the scheme's default port (80 for http, 443 for https), into

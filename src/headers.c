@@ -4,6 +4,7 @@
  * sort lays each group's entries out together, so headers_get() is a hash
  * lookup and headers_json() one walk. */
 #include "headers.h"
+#include "hash.h"
 #include "log.h"
 #include "text.h"
 
@@ -50,9 +51,9 @@ static char headers_lower(char c)
 /* FNV-1a over the name in lower case. */
 static uint64_t headers_hash(const char *s, size_t n)
 {
-    uint64_t v = 14695981039346656037u;
+    uint64_t v = HASH_FNV1A64_BASIS;
     for (size_t i = 0; i < n; i++)
-        v = (v ^ (unsigned char)headers_lower(s[i])) * 1099511628211u;
+        v = hash_fnv1a64_step(v, (unsigned char)headers_lower(s[i]));
     return v;
 }
 

@@ -1,5 +1,6 @@
 /* origin: per-origin queues, the two indexed heaps and the origin table. */
 #include "origin.h"
+#include "hash.h"
 #include "log.h"
 #include "url.h"
 
@@ -161,39 +162,18 @@ void origin_heap_free(struct origin_heap *h)
 
 void origin_key(const char *url, struct buf *key)
 {
-    const char *sep = strstr(url, "://");
-    size_t slen = sep ? (size_t)(sep - url) : 0;
-    const char *auth = sep ? sep + 3 : url;
-    size_t alen = strcspn(auth, "/?#");
-    for (size_t i = alen; i > 0; i--) /* drop userinfo */
-        if (auth[i - 1] == '@') {
-            alen -= i;
-            auth += i;
-            break;
-        }
     buf_clear(key);
-    for (size_t i = 0; i < slen; i++)
-        buf_addc(key, (char)(url[i] | 0x20));
-    buf_add(key, "://", 3);
-    bool port = false;
-    for (size_t i = 0; i < alen; i++) {
-        char c = auth[i];
-        if (c == ']')
-            port = false;
-        else if (c == ':')
-            port = true;
-        buf_addc(key, c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c);
-    }
-    if (!port)
-        buf_adds(key, url_is_https(url) ? ":443" : ":80");
+    struct url_parts u;
+    if (url_split(url, strlen(url), &u))
+        url_origin(&u, "https", key);
+    else
+        buf_adds(key, url); /* no host: prepared URLs always have one */
+    buf_str(key);
 }
 
 static uint64_t origin_hash(const char *s)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    return hash_fnv1a64(s, strlen(s));
 }
 
 void origin_table_init(struct origin_table *t)

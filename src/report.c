@@ -4,6 +4,7 @@
  * and emptying them, handing each record and the finish to its format's row
  * of the format table (report_impl.h), and closing them with their errors. */
 #include "report.h"
+#include "hash.h"
 #include "log.h"
 #include "report_impl.h"
 #include "text.h"
@@ -120,9 +121,7 @@ double report_rate(const struct output_summary *s)
  * "(other)". */
 static struct report_host *report_host_get(struct report *r, const char *name, size_t len)
 {
-    uint64_t hash = 14695981039346656037u; /* FNV-1a */
-    for (size_t i = 0; i < len; i++)
-        hash = (hash ^ (unsigned char)name[i]) * 1099511628211u;
+    uint64_t hash = hash_fnv1a64(name, len);
     size_t mask = REPORT_HOST_SLOTS - 1;
     for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
         if (!r->slots[i]) {

@@ -1,20 +1,12 @@
 /* shard: the shard key of an input line and its FNV-1a-64 hash. */
 #include "shard.h"
+#include "hash.h"
 #include "url.h"
 
 #include <cjson/cJSON.h>
 #include <libpsl.h>
 #include <string.h>
 #include <strings.h>
-
-uint64_t shard_fnv1a64(const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ s[i]) * 1099511628211ULL;
-    return h;
-}
 
 static bool shard_number(const char *s, const char *e, unsigned long *out)
 {
@@ -82,15 +74,6 @@ static void shard_domain(struct buf *key, const struct url_parts *u)
     }
 }
 
-static void shard_origin(struct buf *key, const struct url_parts *u, const char *proto_default)
-{
-    const char *scheme = u->scheme_len ? u->scheme : proto_default;
-    size_t slen = u->scheme_len ? u->scheme_len : strlen(proto_default);
-    shard_add_lower(key, scheme, slen);
-    buf_add(key, "://", 3);
-    url_authority(u, scheme, slen, key);
-}
-
 void shard_key(enum shard_by by, const char *proto_default, const char *line, size_t len,
                struct buf *key)
 {
@@ -118,7 +101,7 @@ void shard_key(enum shard_by by, const char *proto_default, const char *line, si
             shard_domain(key, &parts);
             break;
         case SHARD_BY_ORIGIN:
-            shard_origin(key, &parts, proto_default);
+            url_origin(&parts, proto_default, key);
             break;
         case SHARD_BY_URL:
             break;
@@ -132,5 +115,5 @@ unsigned long shard_of(enum shard_by by, const char *proto_default, const char *
                        unsigned long n, struct buf *scratch)
 {
     shard_key(by, proto_default, line, len, scratch);
-    return (unsigned long)(shard_fnv1a64(scratch->p, scratch->len) % n) + 1;
+    return (unsigned long)(hash_fnv1a64(scratch->p, scratch->len) % n) + 1;
 }

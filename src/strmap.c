@@ -1,6 +1,7 @@
 /* strmap: string → size_t hash map with open addressing and linear probing;
  * the table doubles at 50% load, keys are copied once and never move. */
 #include "strmap.h"
+#include "hash.h"
 #include "log.h"
 
 #include <stdint.h>
@@ -22,12 +23,7 @@ struct strmap {
 
 static uint64_t strmap_hash(const char *key, size_t len)
 {
-    uint64_t h = UINT64_C(14695981039346656037);
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)key[i];
-        h *= UINT64_C(1099511628211);
-    }
-    return h;
+    return hash_fnv1a64(key, len);
 }
 
 struct strmap *strmap_new(void)

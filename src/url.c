@@ -180,6 +180,16 @@ void url_authority(const struct url_parts *u, const char *scheme, size_t slen, s
     }
 }
 
+void url_origin(const struct url_parts *u, const char *proto_default, struct buf *dst)
+{
+    const char *scheme = u->scheme_len ? u->scheme : proto_default;
+    size_t slen = u->scheme_len ? u->scheme_len : strlen(proto_default);
+    for (size_t i = 0; i < slen; i++)
+        buf_addc(dst, scheme[i] >= 'A' && scheme[i] <= 'Z' ? (char)(scheme[i] | 0x20) : scheme[i]);
+    buf_add(dst, "://", 3);
+    url_authority(u, scheme, slen, dst);
+}
+
 size_t url_host(const char *url, char *out, size_t cap)
 {
     if (cap == 0)
