@@ -147,7 +147,7 @@ static inline void fuzz_tmp_remove(void)
 }
 
 /* Replace the temporary file's content with LEN bytes at P; its name. */
-static inline const char *fuzz_tmp_write(const void *p, size_t len)
+static inline char *fuzz_tmp_write(const void *p, size_t len)
 {
     if (!fuzz_tmp_name[0]) {
         snprintf(fuzz_tmp_name, sizeof fuzz_tmp_name, "/tmp/volley-fuzz-XXXXXX");

@@ -1,0 +1,115 @@
+/* fuzz_url: libFuzzer target for URL preparation and redaction (url.h).
+ * Input: one byte of options, then the line. A line url_prepare takes is
+ * http(s), and whatever password libcurl's own parse finds in it (the one
+ * it would send) is gone from url_redact's output, which says "***"
+ * instead and is stable under a second redaction; url_clip of any line
+ * keeps at most 256 characters (and "..."); url_split's spans lie inside
+ * the URL; url_host is lower case, without userinfo, and fits its buffer. */
+#include "fuzz.h"
+#include "text.h"
+#include "url.h"
+
+#include <curl/curl.h>
+#include <strings.h>
+
+/* Characters as text_cut counts them. */
+static size_t chars(const char *s, size_t n)
+{
+    size_t c = 0;
+    uint32_t cp;
+    for (size_t i = 0; i < n; c++) {
+        size_t k = fuzz_utf8_seq((const unsigned char *)s + i, n - i, &cp);
+        i += k ? k : 1;
+    }
+    return c;
+}
+
+static void check_redacted(const char *url, const char *password)
+{
+    struct buf r = {0}, rr = {0};
+    buf_adds(&r, "pre");
+    url_redact(url, &r);
+    FUZZ_CHECK(memcmp(r.p, "pre", 3) == 0);
+    size_t plen = password ? strlen(password) : 0;
+    if (plen && strspn(password, "*") < plen) {
+        /* fewer copies than the URL had: the password's own is gone */
+        FUZZ_CHECK(fuzz_count(r.p + 3, r.len - 3, password, plen) <
+                   fuzz_count(url, strlen(url), password, plen));
+        FUZZ_CHECK(strstr(r.p + 3, "***") != NULL);
+    }
+    url_redact(r.p + 3, &rr);
+    FUZZ_CHECK(rr.len == r.len - 3 && fuzz_eq(rr.p, r.p + 3, rr.len));
+    buf_free(&r);
+    buf_free(&rr);
+}
+
+static void check_parts(const char *url, size_t len)
+{
+    struct url_parts u;
+    if (url_split(url, len, &u)) {
+        FUZZ_CHECK(u.host_len > 0);
+        FUZZ_CHECK(u.host >= url && u.host + u.host_len <= url + len);
+        FUZZ_CHECK(u.scheme == url && u.scheme_len <= len);
+        FUZZ_CHECK(!u.port_len || (u.port >= url && u.port + u.port_len <= url + len));
+        FUZZ_CHECK(!memchr(u.host, '@', u.host_len) && !memchr(u.host, '/', u.host_len));
+    }
+    char out[64];
+    size_t n = url_host(url, out, sizeof out);
+    FUZZ_CHECK(n < sizeof out && strlen(out) <= n);
+    if (n && url_split(url, len, &u) && !memchr(u.host, '\0', u.host_len)) {
+        /* the host lower-cased (the port is as written), cut to the buffer */
+        size_t at = u.ipv6;
+        FUZZ_CHECK(!u.ipv6 || out[0] == '[');
+        for (size_t i = 0; i < u.host_len && at + i < n; i++) {
+            char c = u.host[i];
+            FUZZ_CHECK(out[at + i] == (c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c));
+        }
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > URL_MAX_LINE + 16)
+        return 0;
+    static struct url_checker *c;
+    if (!c)
+        c = url_checker_new();
+    struct fuzz_in in = {data, size};
+    const char *proto = fuzz_u8(&in) & 1 ? "https" : "http";
+    char *line = fuzz_dup(in.p, in.n);
+    size_t len = in.n;
+
+    struct buf dst = {0};
+    const char *why = url_prepare(c, line, len, proto, &dst);
+    if (!why) {
+        const char *url = buf_str(&dst);
+        FUZZ_CHECK(!strncasecmp(url, "http://", 7) || !strncasecmp(url, "https://", 8));
+        FUZZ_CHECK(url_is_https(url) == !strncasecmp(url, "https://", 8));
+        FUZZ_CHECK(strlen(url) == dst.len);
+        char *password = NULL;
+        CURLU *h = url_checker_handle(c);
+        if (curl_url_get(h, CURLUPART_PASSWORD, &password, 0) != CURLUE_OK)
+            password = NULL;
+        check_redacted(url, password);
+        /* libcurl's effective URL is its own normalized form: redacted too */
+        char *norm = NULL;
+        if (curl_url_get(h, CURLUPART_URL, &norm, 0) == CURLUE_OK) {
+            check_redacted(norm, password);
+            check_parts(norm, strlen(norm));
+            curl_free(norm);
+        }
+        curl_free(password);
+        check_parts(url, dst.len);
+    } else {
+        FUZZ_CHECK(*why != '\0');
+    }
+    check_parts(line, strlen(line));
+
+    struct buf clip = {0};
+    url_clip(line, len, &clip);
+    FUZZ_CHECK(chars(clip.p, clip.len) <= 256 + 3);
+    buf_free(&clip);
+    buf_free(&dst);
+    free(line);
+    return 0;
+}
