@@ -2,8 +2,9 @@
  * names, values converted by type, --help, --help-table and --version. Pure:
  * no file is opened here; prepare.c does the side effects afterwards.
  * Strings marked "borrowed" point into argv, which must outlive the config;
- * the lists (files, urls, headers, resolve, connect_to, reports) and data
- * are owned and freed by cli_free(). */
+ * the lists (files, urls, headers, resolve, connect_to, reports, ...), data
+ * and what prepare makes (data, query, forms, the -D file) are owned and
+ * freed by cli_free(). */
 #ifndef VOLLEY_CLI_H
 #define VOLLEY_CLI_H
 
@@ -16,14 +17,29 @@
 #include "check.h"
 #include "output.h"
 
+struct form; /* -F, made by prepare (form.h) */
+
 enum cli_color { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
 enum cli_http { HTTPV_DEFAULT, HTTPV_1_1, HTTPV_2, HTTPV_2_PRIOR };
 enum cli_progress { PROGRESS_AUTO, PROGRESS_ALWAYS, PROGRESS_NEVER };
+enum cli_auth { AUTH_BASIC, AUTH_DIGEST, AUTH_ANY }; /* --basic, --digest, --anyauth */
+enum cli_tls { TLS_DEFAULT, TLS_1_2, TLS_1_3 };      /* the least TLS version */
+enum cli_ip { IP_ANY, IP_V4, IP_V6 };                /* -4, -6 */
 
-/* One -d/--data-binary value, kept as given until prepare reads it. */
+/* How a piece of data is read (curl's option of that name). */
+enum cli_data_kind {
+    DATA_ASCII,     /* -d: @FILE without CR and LF */
+    DATA_BINARY,    /* --data-binary: @FILE byte for byte */
+    DATA_RAW,       /* --data-raw: '@' is not special */
+    DATA_URLENCODE, /* --data-urlencode: curl's five forms, URL-encoded */
+    DATA_QUERY,     /* --url-query: as --data-urlencode; "+..." as is */
+};
+
+/* One -d/--data-binary/--data-raw/--data-urlencode/--url-query value, kept
+ * as given until prepare reads it. */
 struct cli_data {
-    const char *arg; /* borrowed; "@FILE" (or "@-") reads a file */
-    bool binary;     /* --data-binary: @FILE byte for byte, else CR/LF dropped */
+    const char *arg; /* borrowed */
+    enum cli_data_kind kind;
 };
 
 struct config {
@@ -96,7 +112,56 @@ struct config {
     size_t nresolve;
     char **connect_to;
     size_t nconnect_to;
-    int64_t max_filesize; /* < 0: none */
+    int64_t max_filesize;        /* < 0: none */
+    bool get;                    /* -G: the data goes into the query of a GET */
+    struct cli_data *query_args; /* --url-query in order, until prepare */
+    size_t nquery_args;
+    char *query;  /* set by prepare: --url-query (and -G's data) joined with '&'; NULL: none */
+    char **forms; /* -F as given */
+    size_t nforms;
+    struct form *form;   /* set by prepare from forms; NULL: none */
+    const char *referer; /* -e as given ("URL", "URL;auto" or ";auto"); borrowed */
+    bool path_as_is;
+
+    /* credentials and cookies (secrets: never shown) */
+    const char *user; /* -u USER:PASS; borrowed */
+    enum cli_auth auth;
+    const char *oauth2_bearer; /* borrowed */
+    bool netrc;
+    bool netrc_optional;
+    const char *netrc_file; /* borrowed */
+    const char *proxy_user; /* borrowed */
+    const char *noproxy;    /* --noproxy; NULL: the environment's; borrowed */
+    char **header_for;      /* --header-for PATTERN=HEADER, checked */
+    size_t nheader_for;
+    char **cookies; /* -b: "name=value; ..." strings or cookie files */
+    size_t ncookies;
+    const char *cookie_jar; /* -c; borrowed */
+
+    /* TLS */
+    const char *cert;    /* --cert FILE[:PASSWORD]; borrowed */
+    char *cert_file;     /* set by prepare: --cert's FILE */
+    char *cert_password; /* set by prepare: its PASSWORD; NULL: none */
+    const char *cert_type;
+    const char *key;
+    const char *capath;
+    const char *pinnedpubkey;
+    enum cli_tls tls_min;
+    const char *ciphers;
+
+    /* connections */
+    const char *interface; /* borrowed */
+    long local_port;       /* 0: any */
+    long local_port_range; /* ports to try from local_port on; 0: libcurl's */
+    enum cli_ip ip;
+    int64_t limit_rate; /* bytes per second per transfer; 0: none */
+    long keepalive_ms;  /* --keepalive-time; libcurl takes whole seconds */
+    bool no_keepalive;
+
+    /* debugging */
+    bool verbose;            /* -v: libcurl's trace on stderr */
+    const char *dump_header; /* -D FILE; borrowed */
+    int dump_header_fd;      /* set by prepare: -D's file, else -1; closed by cli_free */
 
     /* many machines: which lines are this run's, and runs that fetch nothing */
     unsigned long shard_k, shard_n; /* --shard K/N; shard_n 0: none */
@@ -118,6 +183,13 @@ enum cli_result { CLI_RUN, CLI_DONE, CLI_ERROR };
  * cli_free() in every case. */
 enum cli_result cli_parse(int argc, char **argv, struct config *cfg, FILE *out, struct buf *err);
 void cli_free(struct config *cfg);
+
+/* The first control character of S (a byte below 0x20, or 0x7f) that is not
+ * a tab where TAB_OK, or NULL: such bytes would go on the wire as they are
+ * (a CR LF starts a header or a request of its own). */
+const char *cli_control(const char *s, bool tab_ok);
+/* Is S (N bytes, N > 0) an HTTP token (a header name, a method)? */
+bool cli_token(const char *s, size_t n);
 
 /* Is S a plain decimal number: digits, with one '.' when FRACTION, and a
  * leading '-' when SIGNED? (strtod and strtol also take hex, "inf", "1e3",

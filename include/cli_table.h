@@ -31,11 +31,14 @@ enum cli_type {
 };
 
 enum {
-    CLI_F_REPEAT = 1 << 0,   /* repeatable: each one adds ("repeatable" in help) */
-    CLI_F_HIDDEN = 1 << 1,   /* not in --help, --help-table, docs or completions */
-    CLI_F_NONEMPTY = 1 << 2, /* CLI_STRING: must not be empty */
-    CLI_F_TOKEN = 1 << 3,    /* CLI_STRING: no white space */
-    CLI_F_ICASE = 1 << 4,    /* CLI_CHOICE: any case */
+    CLI_F_REPEAT = 1 << 0,    /* repeatable: each one adds ("repeatable" in help) */
+    CLI_F_HIDDEN = 1 << 1,    /* not in --help, --help-table, docs or completions */
+    CLI_F_NONEMPTY = 1 << 2,  /* CLI_STRING: must not be empty */
+    CLI_F_TOKEN = 1 << 3,     /* CLI_STRING: no white space */
+    CLI_F_ICASE = 1 << 4,     /* CLI_CHOICE: any case */
+    CLI_F_PRINTABLE = 1 << 5, /* CLI_STRING: no control characters (they would go on the
+                                 wire as raw bytes) */
+    CLI_F_SECRET = 1 << 6,    /* the value is never shown in a message */
 };
 
 /* The options with code of their own in cli.c. */
@@ -44,12 +47,17 @@ enum cli_custom {
     CLI_C_HELP,
     CLI_C_HELP_TABLE,
     CLI_C_VERSION,
-    CLI_C_DATA,        /* -d: one struct cli_data */
-    CLI_C_DATA_BINARY, /* --data-binary: the same, binary */
-    CLI_C_HEADER,      /* -H: checked, copied */
-    CLI_C_EXPECT,      /* --expect-NAME: check_spec_set(NAME) */
-    CLI_C_URL,         /* --url: trimmed, copied */
-    CLI_C_SHARD,       /* --shard K/N */
+    CLI_C_DATA,           /* -d: one struct cli_data */
+    CLI_C_DATA_BINARY,    /* --data-binary: the same, binary */
+    CLI_C_DATA_RAW,       /* --data-raw: the same, '@' not special */
+    CLI_C_DATA_URLENCODE, /* --data-urlencode: the same, URL-encoded by prepare */
+    CLI_C_URL_QUERY,      /* --url-query: one struct cli_data for the query */
+    CLI_C_HEADER_FOR,     /* --header-for: PATTERN=HEADER checked, copied */
+    CLI_C_LOCAL_PORT,     /* --local-port N[-M] */
+    CLI_C_HEADER,         /* -H: checked, copied */
+    CLI_C_EXPECT,         /* --expect-NAME: check_spec_set(NAME) */
+    CLI_C_URL,            /* --url: trimmed, copied */
+    CLI_C_SHARD,          /* --shard K/N */
 };
 
 /* The C type of a row's field, as far as the conversion needs to know. */

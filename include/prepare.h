@@ -1,8 +1,10 @@
 /* prepare: every side effect the command line asks for, done once after
  * cli_parse() and before anything is fetched, so that a bad environment is a
  * usage error (exit 2) up front: URL arguments, probing the FILEs, checking
- * the connection options, reading -d @FILE, mkdir -p of --output-dir,
- * opening the --report files and fitting -j into the open-files limit. */
+ * the connection, TLS, credential and cookie files, reading the data
+ * (-d @FILE and the other data options, --url-query, -F), mkdir -p of
+ * --output-dir, opening -D and the --report files and fitting -j into the
+ * open-files limit. */
 #ifndef VOLLEY_PREPARE_H
 #define VOLLEY_PREPARE_H
 
@@ -16,10 +18,16 @@
  * on disk before every check has passed:
  * - an argument that starts with http:// or https:// and is not an existing
  *   file moves from files to urls, at its place among the --url values;
- * - every FILE must be readable; -d @- must not compete with a URL list on
- *   stdin; --resolve, --connect-to and -x must parse, --cacert be readable;
- * - the -d/--data-binary values are read and joined into cfg->data;
- * - --output-dir is made (with its parents) and must be writable;
+ * - every FILE must be readable; -d @- (or any data option's @-) must not
+ *   compete with a URL list on stdin; --resolve, --connect-to and -x must
+ *   parse; --cacert, --cert (split into cert_file and cert_password), --key,
+ *   a --pinnedpubkey file, --capath, the netrc file (unless
+ *   --netrc-optional and missing) and -b files must be readable (a -b file
+ *   that is also the -c jar may be missing); the -c jar must be writable;
+ * - the data values are read and joined with '&' into cfg->data, the
+ *   --url-query values into cfg->query, the -F fields into cfg->form;
+ * - --output-dir is made (with its parents) and must be writable; -D FILE is
+ *   created (emptied) into cfg->dump_header_fd;
  * - each --report KIND=FILE is added to REP (report_add creates the file);
  * - the soft open-files limit is raised to fit -j; when the hard limit is
  *   too low, -j is lowered to what fits, with one warning on stderr.
@@ -36,6 +44,13 @@ bool prepare_connect_to(const char *s, struct buf *err);
 /* A proxy URL libcurl's URL parser accepts, scheme http, https, socks4,
  * socks4a, socks5 or socks5h (or none); "" (no proxy) too. */
 bool prepare_proxy(const char *s, struct buf *err);
+
+/* Append S (N bytes) to DST URL-encoded as curl_easy_escape does: letters,
+ * digits and -._~ as they are, every other byte as %XX. */
+void prepare_urlencode(const char *s, size_t n, struct buf *dst);
+/* Split --cert's FILE[:PASSWORD] (a '\' escapes ':' and '\'; a pkcs11: URI
+ * is not split) into FILE and PASSWORD; true when there is a password. */
+bool prepare_cert(const char *arg, struct buf *file, struct buf *password);
 
 /* How many transfers fit in LIMIT open files when each holds EACH of them
  * and PREPARE_SPARE_FDS stay for the rest; at least 1. */

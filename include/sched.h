@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "input.h"
+#include "share.h"
 #include "writer.h"
 
 enum sched_end {
@@ -31,10 +32,12 @@ struct sched;
 struct filter;
 
 /* Everything is borrowed and must outlive the scheduler; every record goes
- * to W; F (NULL: none) says which lines are this run's. Free with
- * sched_free() before the event base is freed. */
-struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct filter *f, struct writer *w);
+ * to W; F (NULL: none) says which lines are this run's; SHARE (NULL: none)
+ * is the run's curl_share. Free with sched_free() before the event base is
+ * freed. */
+struct sched *sched_new(struct event_base *base, const struct config *cfg,
+                        const struct share *share, struct input *in, struct filter *f,
+                        struct writer *w);
 void sched_free(struct sched *s);
 
 /* Run until every line read has its record (or stdout is gone). */

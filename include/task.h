@@ -19,6 +19,7 @@
 #include "retry.h"
 #include "spec.h"
 #include "task_common.h"
+#include "trace.h"
 
 struct task {
     uint64_t seq;
@@ -30,21 +31,33 @@ struct task {
     struct url_checker *parsed;      /* URL as libcurl parsed it; kept across reuse */
     struct spec spec;                /* a JSON request spec's fields (spec.url NULL: plain line) */
     struct curl_slist *spec_headers; /* run-level -H merged with the spec's */
-    const char *method;              /* the method of this task's requests */
-    struct check_spec *checks;       /* a spec line's expectations merged with the run's */
-    struct check_state cs;           /* body buffer, hash and search of the attempt */
-    struct headers hdrs;             /* the response's headers, when collected */
-    bool collect_headers;            /* --include-headers or a header check: collect them */
-    struct buf headers_json;         /* --include-headers */
-    struct buf message;              /* an error message made for this record */
-    struct buf filename;             /* --output-dir: the body's file */
-    int out_fd;                      /* that file while the attempt runs, else -1 */
-    bool write_failed;               /* the body could not be saved */
-    struct task_handle *h;           /* borrowed from the pool from attach to detach */
-    int64_t t_read;                  /* monotonic µs when the line was read */
-    int64_t t_first;                 /* when the first attempt started, 0 before */
-    int64_t t_first_wall;            /* the same on the wall clock (ms), for timestamp */
-    int64_t t_attempt;               /* when the current (last) attempt started */
+    struct curl_slist *hfor_headers; /* the same with the --header-for headers for its host */
+    struct curl_slist *hop_headers;  /* for a redirect to another origin (see task_follow) */
+    bool query;                      /* --url-query or -G data was added to the URL */
+    bool self_follow;                /* volley follows its redirects (task_follow) */
+    struct buf origin;               /* self_follow: scheme://host:port of the URL */
+    long hops;                       /* redirects task_follow followed in this attempt */
+    int64_t t_hop;                   /* when the last hop started (monotonic µs) */
+    int64_t hop_times[4];            /* namelookup, connect, appconnect, starttransfer of
+                                        the earlier hops, summed as libcurl sums them */
+    long hop_connects;
+    struct trace trace;        /* -v and -D of the attempt, until flushed */
+    bool dump_headers;         /* -D: the header callback buffers into trace */
+    const char *method;        /* the method of this task's requests */
+    struct check_spec *checks; /* a spec line's expectations merged with the run's */
+    struct check_state cs;     /* body buffer, hash and search of the attempt */
+    struct headers hdrs;       /* the response's headers, when collected */
+    bool collect_headers;      /* --include-headers or a header check: collect them */
+    struct buf headers_json;   /* --include-headers */
+    struct buf message;        /* an error message made for this record */
+    struct buf filename;       /* --output-dir: the body's file */
+    int out_fd;                /* that file while the attempt runs, else -1 */
+    bool write_failed;         /* the body could not be saved */
+    struct task_handle *h;     /* borrowed from the pool from attach to detach */
+    int64_t t_read;            /* monotonic µs when the line was read */
+    int64_t t_first;           /* when the first attempt started, 0 before */
+    int64_t t_first_wall;      /* the same on the wall clock (ms), for timestamp */
+    int64_t t_attempt;         /* when the current (last) attempt started */
     long attempts;
     int64_t body_bytes;   /* counted by the write callback */
     int64_t max_filesize; /* --max-filesize; < 0: no limit */
@@ -96,8 +109,22 @@ void task_cancelled(struct task *t, const struct task_common *tc, const char *wh
  * counts the body, feeds the checks, writes the --output-dir file. */
 size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg);
 /* libcurl's header callback of every handle (CURLOPT_HEADERDATA: the
- * task): collects the response's header lines when they are wanted. */
+ * task): collects the response's header lines when they are wanted, and
+ * buffers them for -D. */
 size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg);
+
+/* After an attempt of T finished with *RESULT: when volley follows T's
+ * redirects itself (a task that sends --header-for headers, with -L) and
+ * the response redirects, set up the next request on T's handle and
+ * return true: the caller adds the handle to the multi again (T keeps its
+ * slot). Else false: the caller calls task_finish() with *RESULT, which is
+ * changed when the redirect cannot be followed (too many, a refused
+ * scheme). A redirect to another origin (scheme, host or port) carries
+ * neither the --header-for headers nor -u, --oauth2-bearer and -H
+ * Authorization or Cookie (as libcurl does with the latter); after 301,
+ * 302 and 303 a body becomes a GET as in libcurl. The record counts every
+ * hop (num_redirects, time_redirect, times summed as libcurl sums them). */
+bool task_follow(struct task *t, const struct task_common *tc, CURLcode *result, int64_t now);
 
 /* The error kind of a failed transfer (exposed for the unit tests). */
 enum record_kind task_classify(CURLcode code, long http_code, bool too_large);

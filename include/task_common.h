@@ -1,10 +1,11 @@
 /* task_common: what every request of a run shares, built once from the
  * config: the proxies (read from -x and the environment once), the header,
- * --resolve and --connect-to lists, the run's method, the cache of compiled
- * per-line expectations; and the easy handles made with the run-wide
- * options, which the scheduler's pool lends to tasks. Nothing in it
- * changes once built but the check cache, which task_from_line() fills
- * (loops that share a task_common must lock it, or have one each). */
+ * --resolve and --connect-to lists, the --header-for headers, the run's
+ * method, the redactions, the run's curl_share (share.h, made by main), the
+ * cache of compiled per-line expectations; and the easy handles made with
+ * the run-wide options, which the scheduler's pool lends to tasks. Nothing
+ * in it changes once built but the check cache, which task_from_line()
+ * fills (loops that share a task_common must lock it, or have one each). */
 #ifndef VOLLEY_TASK_COMMON_H
 #define VOLLEY_TASK_COMMON_H
 
@@ -14,7 +15,16 @@
 #include "check.h"
 #include "cli.h"
 #include "log.h"
+#include "redact.h"
+#include "share.h"
 
+struct trace;
+
+/* One --header-for: the header, sent only to hosts PATTERN matches. */
+struct task_header_for {
+    char *pattern;      /* lower case; "*.domain" or a host */
+    const char *header; /* borrowed from the config */
+};
 /* Fields are read by task.c; only CHECK_CACHE changes after
  * task_common_new(). */
 struct task_common {
@@ -27,7 +37,19 @@ struct task_common {
     struct curl_slist *headers;
     struct curl_slist *resolve;
     struct curl_slist *connect_to;
-    const char *method; /* the run's method (task_common_method) */
+    const char *method;               /* the run's method (task_common_method) */
+    struct curl_slist *cross_headers; /* the -H headers but Authorization and Cookie, which
+                                         libcurl keeps from other hosts after a redirect */
+    struct task_header_for *header_for;
+    size_t nheader_for;
+    struct redact *redact;
+    CURLSH *share;    /* borrowed; NULL: none */
+    char *cookie;     /* the -b NAME=VALUE strings joined with "; "; NULL: none */
+    char *referer;    /* -e without ";auto"; NULL: none */
+    bool autoreferer; /* -e ...;auto */
+    long httpauth;    /* CURLOPT_HTTPAUTH for -u / --oauth2-bearer */
+    bool body;        /* the run's requests carry a body (-d without -G, or -F) */
+    int trace_fd;     /* -v: stderr; else -1 */
 };
 
 /* An easy handle as the scheduler's pool hands it out, with the error
@@ -37,20 +59,32 @@ struct task_common {
 struct task_handle {
     CURL *easy; /* NULL until task_common_handle_init() */
     char errbuf[CURL_ERROR_SIZE];
-    bool custom; /* EASY carries a request spec's method, data or headers */
+    bool custom;         /* EASY carries a task's own request options (a spec's, a redirect's) */
+    curl_mime *mime;     /* -F's body, owned; freed after EASY */
+    struct trace *trace; /* -v: the trace of the task using EASY (CURLOPT_DEBUGDATA points
+                            here), NULL while none does */
 };
 
-/* Build once per run; CFG must outlive it. Free with task_common_free(). */
-struct task_common *task_common_new(const struct config *cfg);
+/* Build once per run; CFG and SHARE (may be NULL) must outlive it. Free with
+ * task_common_free(). */
+struct task_common *task_common_new(const struct config *cfg, const struct share *share);
 void task_common_free(struct task_common *tc);
 
 /* The method of a request: the one GIVEN (-X or a spec's), else POST when
- * it sends DATA, HEAD with -I (HEAD), else GET. The one place this is
- * decided. */
+ * it sends a body (DATA: -d without -G, or -F), HEAD with -I (HEAD), else
+ * GET. The one place this is decided. */
 const char *task_common_method(const char *given, bool data, bool head);
 
 /* Give H (zeroed, or cleaned up) a new easy handle with every run-wide
  * option set. Clean it up with task_common_handle_cleanup(). */
+/* The request options of the run on H (method, body, headers,
+ * credentials, Referer), as a handle carries them from its making: for a
+ * handle that carried a task's own. */
+void task_common_request(const struct task_common *tc, struct task_handle *h);
+/* Does HOST (LEN bytes, as libcurl's URL parser gives it) match the
+ * --header-for PATTERN: the host itself, or any name under DOMAIN for
+ * "*.DOMAIN" (not DOMAIN itself); any case, a trailing dot ignored? */
+bool task_common_host_matches(const char *pattern, const char *host, size_t len);
 void task_common_handle_init(const struct task_common *tc, struct task_handle *h);
 void task_common_handle_cleanup(struct task_handle *h);
 

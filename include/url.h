@@ -17,6 +17,8 @@ struct url_checker; /* owns one reusable libcurl URL handle */
 /* Caller frees with url_checker_free(). */
 struct url_checker *url_checker_new(void);
 void url_checker_free(struct url_checker *c);
+/* --path-as-is: C's URLs keep their "/../" and "/./" segments. */
+void url_checker_path_as_is(struct url_checker *c, bool on);
 /* The parsed URL of the last successful url_prepare(), for CURLOPT_CURLU
  * (so libcurl does not parse it again). Owned by C. */
 void *url_checker_handle(struct url_checker *c);

@@ -4,6 +4,7 @@
  * from the same rows. Opens no file: prepare.c does that afterwards. */
 #include "cli.h"
 #include "cli_table.h"
+#include "form.h"
 #include "log.h"
 #include "shard.h"
 #include "text.h"
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -177,6 +179,25 @@ static void cli_add_choices(struct buf *b, const char *const *c)
         buf_addf(b, "%s%s", i == 0 ? "" : c[i + 1] ? ", " : " or ", c[i]);
 }
 
+/* The first control character of S (a byte below 0x20, or 0x7f) that is
+ * not a tab where TAB_OK, or NULL. */
+const char *cli_control(const char *s, bool tab_ok)
+{
+    for (; *s; s++)
+        if (((unsigned char)*s < 0x20 && !(tab_ok && *s == '\t')) || *s == 0x7f)
+            return s;
+    return NULL;
+}
+
+/* A control character in the value of --NAME: it would go on the wire as
+ * raw bytes (a CR LF starts a header of its own). The value is not shown. */
+static bool cli_bad_control(const char *name, const char *value, const char *at, struct buf *err)
+{
+    buf_addf(err, "--%s must not contain control characters such as CR or LF (byte 0x%02x at %zu)",
+             name, (unsigned)(unsigned char)*at, (size_t)(at - value) + 1);
+    return false;
+}
+
 /* The usage error for a bad VALUE of O, made from the row. */
 static bool cli_bad(const struct cli_opt *o, const char *value, struct buf *err)
 {
@@ -209,7 +230,8 @@ static bool cli_bad(const struct cli_opt *o, const char *value, struct buf *err)
                  o->flags & CLI_F_TOKEN ? " with no white space" : " that is not empty");
         break;
     }
-    buf_addf(err, ", not '%s'", value);
+    if (!(o->flags & CLI_F_SECRET))
+        buf_addf(err, ", not '%s'", value);
     return false;
 }
 
@@ -257,6 +279,8 @@ static bool cli_convert(struct config *cfg, const struct cli_opt *o, const char 
             }
         return cli_bad(o, value, err);
     case CLI_STRING:
+        if (o->flags & CLI_F_PRINTABLE && cli_control(value, o->letter == 'A'))
+            return cli_bad_control(o->name, value, cli_control(value, o->letter == 'A'), err);
         if ((o->flags & CLI_F_NONEMPTY && !*value) ||
             (o->flags & CLI_F_TOKEN && strpbrk(value, " \t\r\n\f\v")))
             return cli_bad(o, value, err);
@@ -279,6 +303,7 @@ static void cli_defaults(struct config *cfg)
     size_t n;
     const struct cli_opt *rows = cli_table_rows(&n);
     memset(cfg, 0, sizeof *cfg);
+    cfg->dump_header_fd = -1;
     for (size_t i = 0; i < n; i++) {
         struct buf err = {0};
         if (rows[i].def && !cli_convert(cfg, &rows[i], rows[i].def, &err))
@@ -373,18 +398,89 @@ static char *cli_trim(const char *s)
     return log_strndup(s, n);
 }
 
-static bool cli_check_header(const char *h, struct buf *err)
+/* A -H or --header-for (OPT) header: "Name: value", "Name:" or "Name;",
+ * the name a token, no control character but a tab in the value. Messages
+ * show the name only: the value may be a secret. */
+bool cli_token(const char *s, size_t n)
 {
-    if (strpbrk(h, "\r\n")) {
-        buf_addf(err, "header contains CR or LF: --header '%.60s'", h);
-        return false;
-    }
-    const char *colon = strchr(h, ':');
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+            strchr("\"(),/:;<=>?@[\\]{}", s[i]))
+            return false;
+    return n > 0;
+}
+
+static bool cli_check_header(const char *opt, const char *h, struct buf *err)
+{
+    size_t name = strcspn(h, ":;");
     size_t n = strlen(h);
-    if ((!colon && !(n > 1 && h[n - 1] == ';')) || colon == h) {
-        buf_addf(err, "header must look like 'Name: value': '%.60s'", h);
+    if (name == 0 || (h[name] == ';' && name + 1 != n) || !h[name]) {
+        buf_addf(err, "%s: a header must look like 'Name: value' (or 'Name;' to send it empty)",
+                 opt);
         return false;
     }
+    if (!cli_token(h, name)) {
+        buf_addf(err, "%s: a header name must be an HTTP token (no blanks or control characters)",
+                 opt);
+        return false;
+    }
+    const char *c = cli_control(h + name, true);
+    if (c) {
+        buf_addf(err,
+                 "%s: the value of header '%.*s' must not contain control characters such as CR "
+                 "or LF (byte 0x%02x)",
+                 opt, (int)(name > 60 ? 60 : name), h, (unsigned)(unsigned char)*c);
+        return false;
+    }
+    return true;
+}
+
+/* --header-for PATTERN=HEADER: PATTERN is a host name (or a numeric
+ * address) or "*." and a domain; HEADER as for -H. */
+static bool cli_check_header_for(const char *v, struct buf *err)
+{
+    const char *eq = strchr(v, '=');
+    const char *p = v;
+    size_t n = eq ? (size_t)(eq - v) : 0;
+    if (n > 2 && p[0] == '*' && p[1] == '.') {
+        p += 2;
+        n -= 2;
+    }
+    bool ok = n > 0 && p[0] != '.' && p[n - 1] != '.';
+    bool bracket = ok && p[0] == '[';
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = p[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '.' || c == '_' || (bracket && strchr("[]:", c));
+    }
+    if (!ok) {
+        buf_adds(err, "--header-for needs PATTERN='Name: value' with PATTERN a host name or "
+                      "*.domain (no port, no other '*')");
+        return false;
+    }
+    return cli_check_header("--header-for", eq + 1, err);
+}
+
+/* --local-port N or N-M, ports from 1 to 65535, N <= M. */
+static bool cli_local_port(struct config *cfg, const char *v, struct buf *err)
+{
+    const char *dash = strchr(v, '-');
+    char lo[8] = "", hi[8] = "";
+    size_t nlo = dash ? (size_t)(dash - v) : strlen(v);
+    long a = 0, b = 0;
+    bool ok = nlo < sizeof lo && (!dash || strlen(dash + 1) < sizeof hi);
+    if (ok) {
+        memcpy(lo, v, nlo);
+        if (dash)
+            strcpy(hi, dash + 1);
+        ok = cli_parse_long(lo, 1, 65535, &a) && (!dash || cli_parse_long(hi, a, 65535, &b));
+    }
+    if (!ok) {
+        buf_addf(err, "--local-port needs a port N or a range N-M (1 to 65535), not '%s'", v);
+        return false;
+    }
+    cfg->local_port = a;
+    cfg->local_port_range = dash ? b - a + 1 : 0;
     return true;
 }
 
@@ -403,15 +499,34 @@ static enum cli_result cli_custom(struct config *cfg, const struct cli_opt *o, c
         return CLI_DONE;
     case CLI_C_DATA:
     case CLI_C_DATA_BINARY:
+    case CLI_C_DATA_RAW:
+    case CLI_C_DATA_URLENCODE: {
+        enum cli_data_kind k = o->custom == CLI_C_DATA          ? DATA_ASCII
+                               : o->custom == CLI_C_DATA_BINARY ? DATA_BINARY
+                               : o->custom == CLI_C_DATA_RAW    ? DATA_RAW
+                                                                : DATA_URLENCODE;
         cfg->data_args =
             log_realloc(cfg->data_args, (cfg->ndata_args + 1) * sizeof *cfg->data_args);
-        cfg->data_args[cfg->ndata_args++] = (struct cli_data){v, o->custom == CLI_C_DATA_BINARY};
+        cfg->data_args[cfg->ndata_args++] = (struct cli_data){v, k};
+        return CLI_RUN;
+    }
+    case CLI_C_URL_QUERY:
+        cfg->query_args =
+            log_realloc(cfg->query_args, (cfg->nquery_args + 1) * sizeof *cfg->query_args);
+        cfg->query_args[cfg->nquery_args++] = (struct cli_data){v, DATA_QUERY};
         return CLI_RUN;
     case CLI_C_HEADER:
-        if (!cli_check_header(v, err))
+        if (!cli_check_header("--header", v, err))
             return CLI_ERROR;
         cli_push(&cfg->headers, &cfg->nheaders, log_strdup(v));
         return CLI_RUN;
+    case CLI_C_HEADER_FOR:
+        if (!cli_check_header_for(v, err))
+            return CLI_ERROR;
+        cli_push(&cfg->header_for, &cfg->nheader_for, log_strdup(v));
+        return CLI_RUN;
+    case CLI_C_LOCAL_PORT:
+        return cli_local_port(cfg, v, err) ? CLI_RUN : CLI_ERROR;
     case CLI_C_EXPECT:
         if (!cfg->checks)
             cfg->checks = check_spec_new();
@@ -550,10 +665,25 @@ static void cli_add_file(struct config *cfg, const char *arg)
 /* What depends on several options, once every argument is in. */
 static enum cli_result cli_finish(struct config *cfg, struct buf *err)
 {
-    if (cfg->head && cfg->ndata_args) {
-        buf_adds(err, "--head cannot be combined with --data");
+    if (cfg->head && cfg->ndata_args && !cfg->get) {
+        buf_adds(err, "--head cannot be combined with --data (but with -G it can)");
         return CLI_ERROR;
     }
+    if (cfg->nforms && (cfg->ndata_args || cfg->head || cfg->get)) {
+        buf_addf(err, "--form cannot be combined with %s",
+                 cfg->ndata_args ? "--data"
+                 : cfg->head     ? "--head"
+                                 : "--get");
+        return CLI_ERROR;
+    }
+    /* volley cannot ask for a password as curl does */
+    const char *creds[][2] = {{"user", cfg->user}, {"proxy-user", cfg->proxy_user}};
+    for (size_t i = 0; i < sizeof creds / sizeof creds[0]; i++)
+        if (creds[i][1] && !strchr(creds[i][1], ':')) {
+            buf_addf(err, "--%s needs USER:PASSWORD (volley does not ask for a password)",
+                     creds[i][0]);
+            return CLI_ERROR;
+        }
     if (cfg->summarize && (cfg->dry_run || cfg->nresume || cfg->shard_n || cfg->nurls)) {
         buf_addf(err, "--summarize reads record files only: it cannot be combined with %s",
                  cfg->dry_run   ? "--dry-run"
@@ -610,6 +740,17 @@ static void cli_free_list(char **arr, size_t n)
 
 void cli_free(struct config *cfg)
 {
+    cli_free_list(cfg->header_for, cfg->nheader_for);
+    cli_free_list(cfg->cookies, cfg->ncookies);
+    cli_free_list(cfg->forms, cfg->nforms);
+    free(cfg->query_args);
+    free(cfg->cert_file);
+    free(cfg->cert_password);
+    free(cfg->query);
+    form_free(cfg->form);
+    if (cfg->dump_header_fd >= 0)
+        close(cfg->dump_header_fd);
+    int keep_closed = -1;
     cli_free_list(cfg->files, cfg->nfiles);
     cli_free_list(cfg->urls, cfg->nurls);
     cli_free_list(cfg->headers, cfg->nheaders);
@@ -623,4 +764,5 @@ void cli_free(struct config *cfg)
     free(cfg->data);
     output_template_free(cfg->tmpl);
     memset(cfg, 0, sizeof *cfg);
+    cfg->dump_header_fd = keep_closed;
 }

@@ -11,6 +11,7 @@
 #include "progress.h"
 #include "report.h"
 #include "sched.h"
+#include "share.h"
 #include "summarize.h"
 #include "writer.h"
 
@@ -100,8 +101,8 @@ static struct writer_end main_end(struct sched *s, struct input *in)
 static bool main_progress(const struct config *cfg)
 {
     if (cfg->progress == PROGRESS_NEVER || cfg->quiet)
-        return false;
-    return cfg->progress == PROGRESS_ALWAYS || isatty(STDERR_FILENO);
+        return false; /* -v: the trace has stderr to itself unless --progress always */
+    return cfg->progress == PROGRESS_ALWAYS || (isatty(STDERR_FILENO) && !cfg->verbose);
 }
 
 static bool main_color(const struct config *cfg)
@@ -171,7 +172,8 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
     struct writer_options wo = main_writer_options(cfg, rep);
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
-    struct sched *s = sched_new(base, cfg, in, f, w);
+    struct share *share = share_new(cfg);
+    struct sched *s = sched_new(base, cfg, share, in, f, w);
     struct main_run run = {w, s};
     struct progress *prog = NULL;
     if (main_progress(cfg))
@@ -183,7 +185,15 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
     progress_free(prog);
     struct writer_end we = main_end(s, in);
     int status = main_finish(w, &we, end, cfg, sched_input_failed(s));
+    struct buf err = {0};
+    if (!share_write_jar(share, &err)) { /* -c: however the run ended */
+        log_warn("%s", buf_str(&err));
+        if (status == EXIT_OK || status == EXIT_FAILED || status == EXIT_FETCH)
+            status = EXIT_INTERNAL;
+    }
+    buf_free(&err);
     sched_free(s);
+    share_free(share); /* after the handles that used it */
     writer_free(w);
     input_free(in);
     event_base_free(base);

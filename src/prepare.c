@@ -2,6 +2,7 @@
  * fetched: URL arguments, FILE probes, connection-option checks, -d @FILE,
  * --output-dir, --report files and the open-files limit. */
 #include "prepare.h"
+#include "form.h"
 #include "log.h"
 
 #include <arpa/inet.h>
@@ -51,6 +52,8 @@ static void prepare_url_args(struct config *cfg)
 }
 
 /* ---- checks ------------------------------------------------------------- */
+
+static const char *prepare_data_file(const struct cli_data *d);
 
 /* Every FILE can be opened for reading now. */
 static bool prepare_files(const struct config *cfg, struct buf *err)
@@ -216,18 +219,124 @@ static bool prepare_readable(const char *opt, const char *path, struct buf *err)
     return e == 0;
 }
 
-static bool prepare_check(const struct config *cfg, struct buf *err)
+bool prepare_cert(const char *arg, struct buf *file, struct buf *password)
+{
+    const char *p = arg;
+    if (!strncmp(p, "pkcs11:", 7)) { /* an engine URI is not split */
+        buf_adds(file, p);
+        return false;
+    }
+    for (; *p && *p != ':'; p++) {
+        if (*p == '\\' && (p[1] == ':' || p[1] == '\\'))
+            p++;
+        buf_addc(file, *p);
+    }
+    if (*p == ':')
+        buf_adds(password, p + 1);
+    return *p == ':';
+}
+
+/* --cert, --key, --capath and --pinnedpubkey FILE name what can be read. */
+static bool prepare_tls(struct config *cfg, struct buf *err)
+{
+    if (cfg->cert) {
+        struct buf file = {0}, pass = {0};
+        bool has_pass = prepare_cert(cfg->cert, &file, &pass);
+        cfg->cert_file = log_strdup(buf_str(&file));
+        cfg->cert_password = has_pass ? log_strdup(buf_str(&pass)) : NULL;
+        buf_free(&file);
+        buf_free(&pass);
+        if (strncmp(cfg->cert_file, "pkcs11:", 7) &&
+            !prepare_readable("--cert", cfg->cert_file, err))
+            return false;
+    }
+    if (cfg->key && strncmp(cfg->key, "pkcs11:", 7) && !prepare_readable("--key", cfg->key, err))
+        return false;
+    if (cfg->pinnedpubkey && strncmp(cfg->pinnedpubkey, "sha256//", 8) &&
+        !prepare_readable("--pinnedpubkey", cfg->pinnedpubkey, err))
+        return false;
+    struct stat st;
+    if (cfg->capath && (stat(cfg->capath, &st) != 0 || !S_ISDIR(st.st_mode) ||
+                        access(cfg->capath, R_OK | X_OK) != 0)) {
+        buf_addf(err, "--capath %s is not a readable directory", cfg->capath);
+        return false;
+    }
+    return true;
+}
+
+/* --netrc reads ~/.netrc, --netrc-file FILE: it must be readable, unless
+ * --netrc-optional and it does not exist. */
+static bool prepare_netrc(const struct config *cfg, struct buf *err)
+{
+    if (!cfg->netrc && !cfg->netrc_optional && !cfg->netrc_file)
+        return true;
+    struct buf path = {0};
+    const char *home = getenv("HOME");
+    if (cfg->netrc_file) {
+        buf_adds(&path, cfg->netrc_file);
+    } else if (home && *home) {
+        buf_adds(&path, home);
+        buf_adds(&path, "/.netrc");
+    } else if (!cfg->netrc_optional) {
+        buf_adds(err, "--netrc reads ~/.netrc, but HOME is not set; use --netrc-file FILE");
+        return false;
+    }
+    struct stat st;
+    bool ok = !path.len || (cfg->netrc_optional && stat(path.p, &st) != 0 && errno == ENOENT) ||
+              prepare_readable(cfg->netrc_file ? "--netrc-file" : "--netrc", path.p, err);
+    buf_free(&path);
+    return ok;
+}
+
+/* -b FILE (a value without '=') must be readable, or not exist yet when it
+ * is the -c jar too; the -c jar's directory must be writable. */
+static bool prepare_cookies(const struct config *cfg, struct buf *err)
+{
+    struct stat st;
+    for (size_t i = 0; i < cfg->ncookies; i++) {
+        const char *c = cfg->cookies[i];
+        if (strchr(c, '=') || !*c)
+            continue;
+        bool jar = cfg->cookie_jar && !strcmp(c, cfg->cookie_jar);
+        if (jar && stat(c, &st) != 0 && errno == ENOENT)
+            continue; /* curl -b jar -c jar: the first run starts without */
+        if (!prepare_readable("-b", c, err))
+            return false;
+    }
+    if (!cfg->cookie_jar)
+        return true;
+    char *dir = log_strdup(cfg->cookie_jar);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[slash == dir] = '\0';
+    bool ok = access(slash ? dir : ".", W_OK | X_OK) == 0 &&
+              (stat(cfg->cookie_jar, &st) != 0 ||
+               (S_ISREG(st.st_mode) && access(cfg->cookie_jar, W_OK) == 0));
+    if (!ok)
+        buf_addf(err, "cannot write the cookie jar -c %s", cfg->cookie_jar);
+    free(dir);
+    return ok;
+}
+
+static bool prepare_check(struct config *cfg, struct buf *err)
 {
     if (!prepare_files(cfg, err))
         return false;
-    for (size_t i = 0; i < cfg->ndata_args; i++)
-        if (!strcmp(cfg->data_args[i].arg, "@-") && prepare_stdin_list(cfg)) {
+    static const char *const names[] = {"-d", "--data-binary", "--data-raw", "--data-urlencode",
+                                        "--url-query"};
+    for (size_t i = 0; i < cfg->ndata_args + cfg->nquery_args; i++) {
+        const struct cli_data *d =
+            i < cfg->ndata_args ? &cfg->data_args[i] : &cfg->query_args[i - cfg->ndata_args];
+        const char *f = prepare_data_file(d);
+        if (f && !strcmp(f, "-") && prepare_stdin_list(cfg)) {
             buf_addf(err,
-                     "%s @- reads standard input, but the URL list is read from there too; "
+                     "%s %s reads standard input, but the URL list is read from there too; "
                      "give the list as a FILE or with --url",
-                     cfg->data_args[i].binary ? "--data-binary" : "-d");
+                     names[d->kind],
+                     d->kind == DATA_ASCII || d->kind == DATA_BINARY ? "@-" : "...@-");
             return false;
         }
+    }
     for (size_t i = 0; i < cfg->nresolve; i++)
         if (!prepare_resolve(cfg->resolve[i], err))
             return false;
@@ -236,20 +345,16 @@ static bool prepare_check(const struct config *cfg, struct buf *err)
             return false;
     if (cfg->proxy && !prepare_proxy(cfg->proxy, err))
         return false;
-    return !cfg->cacert || prepare_readable("--cacert", cfg->cacert, err);
+    return (!cfg->cacert || prepare_readable("--cacert", cfg->cacert, err)) &&
+           prepare_tls(cfg, err) && prepare_netrc(cfg, err) && prepare_cookies(cfg, err);
 }
 
 /* ---- side effects ------------------------------------------------------- */
 
-/* Append one -d/--data-binary value to DST: the text, or @FILE's bytes
- * (without CR and LF unless binary). */
-static bool prepare_read_data(const struct cli_data *d, struct buf *dst, struct buf *err)
+/* Append the bytes of PATH ("-": standard input) to DST, without CR and LF
+ * when STRIP. */
+static bool prepare_slurp(const char *path, bool strip, struct buf *dst, struct buf *err)
 {
-    if (d->arg[0] != '@') {
-        buf_adds(dst, d->arg);
-        return true;
-    }
-    const char *path = d->arg + 1;
     bool own = strcmp(path, "-") != 0;
     int fd = own ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
     bool ok = fd >= 0;
@@ -263,7 +368,7 @@ static bool prepare_read_data(const struct cli_data *d, struct buf *dst, struct 
             break;
         }
         for (ssize_t i = 0; i < n; i++)
-            if (d->binary || (tmp[i] != '\r' && tmp[i] != '\n'))
+            if (!strip || (tmp[i] != '\r' && tmp[i] != '\n'))
                 buf_addc(dst, tmp[i]);
     }
     if (!ok)
@@ -273,24 +378,115 @@ static bool prepare_read_data(const struct cli_data *d, struct buf *dst, struct 
     return ok;
 }
 
-static bool prepare_data(struct config *cfg, struct buf *err)
+void prepare_urlencode(const char *s, size_t n, struct buf *dst)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            buf_addc(dst, (char)c);
+        } else {
+            buf_addc(dst, '%');
+            buf_addc(dst, hex[c >> 4]);
+            buf_addc(dst, hex[c & 15]);
+        }
+    }
+}
+
+/* The file a data value reads, or NULL: -d and --data-binary "@FILE", and
+ * --data-urlencode and --url-query "@FILE" or "NAME@FILE" (when no '=' comes
+ * first). */
+static const char *prepare_data_file(const struct cli_data *d)
+{
+    const char *a = d->arg;
+    switch (d->kind) {
+    case DATA_ASCII:
+    case DATA_BINARY:
+        return a[0] == '@' ? a + 1 : NULL;
+    case DATA_RAW:
+        return NULL;
+    case DATA_QUERY:
+    case DATA_URLENCODE: {
+        if (d->kind == DATA_QUERY && a[0] == '+')
+            return NULL;
+        const char *at = strchr(a, '=') ? NULL : strchr(a, '@');
+        return at ? at + 1 : NULL;
+    }
+    }
+    return NULL;
+}
+
+/* Append one data value to DST as curl sends it: the text, or @FILE's bytes
+ * (without CR and LF for -d); --data-urlencode's TEXT, =TEXT, NAME=TEXT,
+ * @FILE and NAME@FILE with the text or the file URL-encoded; --url-query
+ * the same, "+TEXT" as is. */
+static bool prepare_read_data(const struct cli_data *d, struct buf *dst, struct buf *err)
+{
+    const char *a = d->arg, *file = prepare_data_file(d);
+    if (d->kind == DATA_URLENCODE || (d->kind == DATA_QUERY && a[0] != '+')) {
+        const char *sep = file ? file - 1 : strchr(a, '=');
+        const char *text = sep ? sep + 1 : a;
+        struct buf raw = {0};
+        if (file && !prepare_slurp(file, false, &raw, err)) {
+            buf_free(&raw);
+            return false;
+        }
+        if (sep && sep > a) { /* a name, sent as given */
+            buf_add(dst, a, (size_t)(sep - a));
+            buf_addc(dst, '=');
+        }
+        if (file)
+            prepare_urlencode(raw.p ? raw.p : "", raw.len, dst);
+        else
+            prepare_urlencode(text, strlen(text), dst);
+        buf_free(&raw);
+        return true;
+    }
+    if (d->kind == DATA_QUERY) {
+        buf_adds(dst, a + 1);
+        return true;
+    }
+    if (!file) {
+        buf_adds(dst, a);
+        return true;
+    }
+    return prepare_slurp(file, d->kind == DATA_ASCII, dst, err);
+}
+
+/* The values of ARGS (N of them) joined with '&', as curl joins them, into
+ * *OUT (with its length); nothing when N is 0. */
+static bool prepare_join(const struct cli_data *args, size_t n, char **out, size_t *len,
+                         struct buf *err)
 {
     struct buf data = {0};
-    for (size_t i = 0; i < cfg->ndata_args; i++) {
-        if (i) /* curl joins every piece of data with '&' */
+    for (size_t i = 0; i < n; i++) {
+        if (i)
             buf_addc(&data, '&');
-        if (!prepare_read_data(&cfg->data_args[i], &data, err)) {
+        if (!prepare_read_data(&args[i], &data, err)) {
             buf_free(&data);
             return false;
         }
     }
-    if (cfg->ndata_args) {
-        cfg->data_len = data.len;
-        cfg->data = log_malloc(data.len + 1);
-        memcpy(cfg->data, data.p ? data.p : "", data.len);
-        cfg->data[data.len] = '\0';
+    if (n) {
+        if (len)
+            *len = data.len;
+        *out = log_malloc(data.len + 1);
+        memcpy(*out, data.p ? data.p : "", data.len);
+        (*out)[data.len] = '\0';
     }
     buf_free(&data);
+    return true;
+}
+
+static bool prepare_data(struct config *cfg, struct buf *err)
+{
+    if (!prepare_join(cfg->data_args, cfg->ndata_args, &cfg->data, &cfg->data_len, err) ||
+        !prepare_join(cfg->query_args, cfg->nquery_args, &cfg->query, NULL, err))
+        return false;
+    for (size_t i = 0; i < cfg->nforms; i++)
+        if (!form_add(&cfg->form, cfg->forms[i], err))
+            return false;
     return true;
 }
 
@@ -355,6 +551,14 @@ bool prepare_config(struct config *cfg, struct report *rep, struct buf *err)
         return false;
     if (cfg->output_dir && !prepare_output_dir(cfg->output_dir, err))
         return false;
+    if (cfg->dump_header) {
+        cfg->dump_header_fd =
+            open(cfg->dump_header, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0666);
+        if (cfg->dump_header_fd < 0) {
+            buf_addf(err, "cannot write -D %s: %s", cfg->dump_header, strerror(errno));
+            return false;
+        }
+    }
     for (size_t i = 0; i < cfg->nreports; i++)
         if (!report_add(rep, cfg->reports[i], err))
             return false;

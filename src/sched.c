@@ -240,6 +240,10 @@ static void sched_on_done(void *arg, void *data, CURLcode result)
     struct sched *s = arg;
     struct sched_task *st = data;
     int64_t now = clock_now_us();
+    if (s->cancel == SCHED_DONE && task_follow(&st->task, s->tc, &result, now)) {
+        evcurl_add(s->ec, s->slots[st->slot].h.easy, st); /* the next hop, in the same slot */
+        return;
+    }
     task_finish(&st->task, s->tc, result, now);
     long delay = -1;
     if (s->cfg->retries > 0 && s->cancel == SCHED_DONE)
@@ -478,8 +482,9 @@ static struct event *sched_event(struct event *ev)
     return ev;
 }
 
-struct sched *sched_new(struct event_base *base, const struct config *cfg, struct input *in,
-                        struct filter *f, struct writer *w)
+struct sched *sched_new(struct event_base *base, const struct config *cfg,
+                        const struct share *share, struct input *in, struct filter *f,
+                        struct writer *w)
 {
     struct sched *s = log_calloc(1, sizeof *s);
     s->base = base;
@@ -488,7 +493,7 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg, struc
     s->filter = f;
     s->w = w;
     s->ec = evcurl_new(base, sched_on_done, s);
-    s->tc = task_common_new(cfg);
+    s->tc = task_common_new(cfg, share);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
                                      cfg->retry_all_errors};
     s->slots = log_calloc((size_t)cfg->parallel, sizeof *s->slots);

@@ -1,5 +1,6 @@
 /* spec: JSON request spec lines → struct spec. */
 #include "spec.h"
+#include "cli.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
@@ -75,9 +76,32 @@ static bool spec_expect(const cJSON *e, struct spec *out, struct buf *err)
     return true;
 }
 
+/* Does the JSON text hold a NUL: a raw byte, or the escape \u0000 (after an
+ * odd number of backslashes)? cJSON would cut the string there. */
+static bool spec_has_nul(const char *s, size_t len)
+{
+    if (memchr(s, '\0', len))
+        return true;
+    for (size_t i = 0; i + 6 <= len; i++) {
+        if (s[i] != '\\')
+            continue;
+        size_t n = 0;
+        while (i + n < len && s[i + n] == '\\')
+            n++;
+        if (n % 2 == 1 && i + n + 5 <= len && s[i + n] == 'u' && !memcmp(s + i + n + 1, "0000", 4))
+            return true;
+        i += n - 1;
+    }
+    return false;
+}
+
 bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
 {
     memset(out, 0, sizeof *out);
+    if (spec_has_nul(line, len)) {
+        buf_adds(err, "a NUL (\\u0000) in a request spec");
+        return false;
+    }
     const char *end = NULL;
     cJSON *j = cJSON_ParseWithLengthOpts(line, len, &end, 0);
     if (!j) {
@@ -119,9 +143,9 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
                     buf_adds(err, "\"headers\" must be an object of strings");
                     goto done;
                 }
-                if (!*h->string || strpbrk(h->string, ":; \t\r\n") ||
-                    strpbrk(h->valuestring, "\r\n")) {
-                    buf_addf(err, "bad header \"%.60s\" (CR, LF or separators)", h->string);
+                if (!cli_token(h->string, strlen(h->string)) || cli_control(h->valuestring, true)) {
+                    buf_adds(err, "bad header: its name must be an HTTP token and its value "
+                                  "have no control characters (CR, LF, ...)");
                     goto done;
                 }
                 struct buf line_buf = {0};
@@ -152,8 +176,9 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
         buf_adds(err, "request spec without \"url\"");
         goto done;
     }
-    if (out->method && (!*out->method || strpbrk(out->method, " \t\r\n"))) {
-        buf_adds(err, "bad \"method\"");
+    if (out->method && !cli_token(out->method, strlen(out->method))) {
+        buf_adds(err, "bad \"method\": it must be an HTTP token (no blanks or control "
+                      "characters)");
         goto done;
     }
     ok = true;

@@ -9,6 +9,7 @@
 #include "url.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,13 +46,19 @@ size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
     return n;
 }
 
-/* Only buffers: the header lines, when they are wanted. */
+/* Only buffers: the header lines, when they are wanted (checks,
+ * --include-headers, -D). */
 size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg)
 {
     struct task *t = arg;
     size_t n = size * nitems;
     if (t->collect_headers)
         headers_feed(&t->hdrs, ptr, n);
+    if (t->dump_headers) {
+        char *url = NULL;
+        curl_easy_getinfo(t->h->easy, CURLINFO_EFFECTIVE_URL, &url);
+        trace_header(&t->trace, url ? url : "", ptr, n);
+    }
     return n;
 }
 
@@ -73,6 +80,14 @@ void task_reset(struct task *t)
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
     t->spec_headers = NULL;
+    curl_slist_free_all(t->hfor_headers);
+    t->hfor_headers = NULL;
+    curl_slist_free_all(t->hop_headers);
+    t->hop_headers = NULL;
+    t->query = t->self_follow = false;
+    buf_clear(&t->origin);
+    t->hops = 0;
+    trace_clear(&t->trace);
     check_spec_free(t->checks);
     t->checks = NULL;
     check_state_reset(&t->cs);
@@ -100,6 +115,10 @@ void task_free(struct task *t)
     url_checker_free(t->parsed);
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
+    curl_slist_free_all(t->hfor_headers);
+    curl_slist_free_all(t->hop_headers);
+    buf_free(&t->origin);
+    trace_free(&t->trace);
     check_spec_free(t->checks);
     check_state_free(&t->cs);
     headers_free(&t->hdrs);
@@ -141,6 +160,34 @@ static void task_record_base(struct task *t, const struct task_common *tc)
     r->error_code = -1;
 }
 
+/* Headers from layers of rising priority: -H, then --header-for, then a
+ * spec's. A header is sent unless a later layer names it. */
+struct task_layer {
+    const char *const *h;
+    size_t n;
+};
+
+static bool task_named_after(const struct task_layer *ls, size_t nl, size_t from, const char *h)
+{
+    size_t n = spec_header_name_len(h);
+    for (size_t l = from; l < nl; l++)
+        for (size_t j = 0; j < ls[l].n; j++)
+            if (spec_header_named(ls[l].h[j], h, n))
+                return true;
+    return false;
+}
+
+static struct curl_slist *task_merge(const struct task_layer *ls, size_t nl)
+{
+    struct curl_slist *out = NULL;
+    for (size_t l = 0; l < nl; l++)
+        for (size_t j = 0; j < ls[l].n; j++)
+            if (!task_named_after(ls, nl, l + 1, ls[l].h[j]) &&
+                !(out = curl_slist_append(out, ls[l].h[j])))
+                log_die(LOG_EXIT_INTERNAL, "out of memory");
+    return out;
+}
+
 void task_key(struct task *t, const struct task_common *tc, struct buf *key)
 {
     resume_key(key, t->spec.id_json, task_shown_method(t, tc), task_shown_url(t));
@@ -157,20 +204,9 @@ static bool task_set_spec(struct task *t, const struct task_common *tc, struct s
     memset(s, 0, sizeof *s);
     struct spec *sp = &t->spec;
     /* run-level headers the spec does not name, then the spec's */
-    struct curl_slist *l = NULL;
-    for (size_t i = 0; i < cfg->nheaders; i++) {
-        const char *h = cfg->headers[i];
-        size_t n = spec_header_name_len(h);
-        bool replaced = false;
-        for (size_t j = 0; j < sp->nheaders && !replaced; j++)
-            replaced = spec_header_named(sp->headers[j], h, n);
-        if (!replaced && !(l = curl_slist_append(l, h)))
-            log_die(LOG_EXIT_INTERNAL, "out of memory");
-    }
-    for (size_t j = 0; j < sp->nheaders; j++)
-        if (!(l = curl_slist_append(l, sp->headers[j])))
-            log_die(LOG_EXIT_INTERNAL, "out of memory");
-    t->spec_headers = l;
+    struct task_layer ls[] = {{(const char *const *)cfg->headers, cfg->nheaders},
+                              {(const char *const *)sp->headers, sp->nheaders}};
+    t->spec_headers = task_merge(ls, 2);
     if (sp->nexpect) {
         struct check_spec *line = check_spec_new();
         for (size_t i = 0; i < sp->nexpect; i++)
@@ -182,9 +218,9 @@ static bool task_set_spec(struct task *t, const struct task_common *tc, struct s
         t->checks = check_spec_override(cfg->checks, line);
         check_spec_free(line);
     }
-    const char *data = sp->data ? sp->data : cfg->data;
-    t->method = task_common_method(sp->method ? sp->method : cfg->method, data != NULL, cfg->head);
-    if (data && strcasecmp(t->method, "HEAD") == 0) {
+    bool body = sp->data ? !cfg->get : tc->body;
+    t->method = task_common_method(sp->method ? sp->method : cfg->method, body, cfg->head);
+    if (body && strcasecmp(t->method, "HEAD") == 0) {
         buf_adds(err, "a HEAD request cannot send data");
         return false;
     }
@@ -202,6 +238,70 @@ static bool task_reject(struct task *t, const struct task_common *tc, const char
     t->rec.kind = KIND_INPUT;
     t->rec.error_message = why;
     return false;
+}
+
+static CURLU *task_curlu(const struct task *t)
+{
+    return url_checker_handle(t->parsed);
+}
+
+/* --url-query, then -G's data (the spec's, else the run's), appended to the
+ * query of T's parsed URL. */
+static bool task_add_query(struct task *t, const struct task_common *tc)
+{
+    const struct config *cfg = tc->cfg;
+    const char *parts[] = {cfg->query, !cfg->get ? NULL : t->spec.data ? t->spec.data : cfg->data};
+    for (size_t i = 0; i < 2; i++) {
+        if (!parts[i])
+            continue;
+        t->query = true;
+        if (curl_url_set(task_curlu(t), CURLUPART_QUERY, parts[i], CURLU_APPENDQUERY) != CURLUE_OK)
+            return false;
+    }
+    return true;
+}
+
+/* "scheme://host:port" of U (lower case, the port always), into DST. */
+static void task_origin_of(CURLU *u, struct buf *dst)
+{
+    char *scheme = NULL, *host = NULL, *port = NULL;
+    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    curl_url_get(u, CURLUPART_HOST, &host, 0);
+    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT);
+    buf_clear(dst);
+    buf_addf(dst, "%s://%s:%s", scheme ? scheme : "", host ? host : "", port ? port : "");
+    for (size_t i = 0; i < dst->len; i++)
+        dst->p[i] = (char)tolower((unsigned char)dst->p[i]);
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+}
+
+/* The --header-for headers whose pattern matches T's host: T's headers
+ * with them, and with -L volley follows T's redirects (task_follow). */
+static void task_header_for(struct task *t, const struct task_common *tc)
+{
+    char *host = NULL;
+    if (curl_url_get(task_curlu(t), CURLUPART_HOST, &host, 0) != CURLUE_OK || !host)
+        return;
+    size_t hl = strlen(host);
+    const char **matched = log_calloc(tc->nheader_for, sizeof *matched);
+    size_t n = 0;
+    for (size_t i = 0; i < tc->nheader_for; i++)
+        if (task_common_host_matches(tc->header_for[i].pattern, host, hl))
+            matched[n++] = tc->header_for[i].header;
+    curl_free(host);
+    if (n) {
+        const struct config *cfg = tc->cfg;
+        const struct spec *sp = &t->spec;
+        struct task_layer ls[] = {{(const char *const *)cfg->headers, cfg->nheaders},
+                                  {matched, n},
+                                  {(const char *const *)sp->headers, sp->url ? sp->nheaders : 0}};
+        t->hfor_headers = task_merge(ls, 3);
+        t->self_follow = cfg->location;
+        task_origin_of(task_curlu(t), &t->origin);
+    }
+    free(matched);
 }
 
 bool task_quick_key(const struct task_common *tc, const struct input_line *l, struct buf *url,
@@ -240,42 +340,65 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
     }
     if (!t->parsed)
         t->parsed = url_checker_new();
+    url_checker_path_as_is(t->parsed, tc->cfg->path_as_is);
     const char *why = url_prepare(t->parsed, url, len, tc->cfg->proto_default, &t->url);
     if (why)
         return task_reject(t, tc, why, url, len);
+    if (!task_add_query(t, tc))
+        return task_reject(t, tc, "the URL with --url-query or -G data does not parse", url, len);
     if (url_has_password(t->url.p))
         url_redact(t->url.p, &t->shown);
+    if (tc->nheader_for)
+        task_header_for(t, tc);
     return true;
+}
+
+/* The headers of T's first request. */
+static struct curl_slist *task_headers(const struct task *t, const struct task_common *tc)
+{
+    return t->hfor_headers ? t->hfor_headers : t->spec_headers ? t->spec_headers : tc->headers;
 }
 
 /* Set the request options (method, data, headers) of T on H: the spec's
  * when T has one, else the run's, which a handle carries from its making
- * until it runs a spec's request. */
+ * until it runs a task's own request. */
 static void task_apply_request(struct task *t, const struct task_common *tc, struct task_handle *h)
 {
     const struct config *cfg = tc->cfg;
-    if (!t->spec.url && !h->custom)
-        return; /* the handle already carries the run's options */
+    bool own = t->spec.url || t->hfor_headers;
+    if (!own) {
+        if (h->custom)
+            task_common_request(tc, h);
+        return; /* the handle carries the run's options */
+    }
+    if (h->custom || !t->spec.url)
+        task_common_request(tc, h); /* credentials, Referer, body: the run's */
+    TASK_SET(h->easy, CURLOPT_HTTPHEADER, task_headers(t, tc));
+    h->custom = true;
+    if (!t->spec.url)
+        return;
     CURL *easy = h->easy;
     const struct spec *sp = &t->spec;
     const char *method = t->method;
-    const char *data = sp->url && sp->data ? sp->data : cfg->data;
-    size_t data_len = sp->url && sp->data ? sp->data_len : cfg->data_len;
     bool head = strcasecmp(method, "HEAD") == 0;
+    bool body = sp->data ? !cfg->get : tc->body;
     TASK_SET(easy, CURLOPT_HTTPGET, 1L); /* clears POST and NOBODY */
-    if (data) {
-        TASK_SET(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)data_len);
-        TASK_SET(easy, CURLOPT_POSTFIELDS, data);
+    if (sp->data && !cfg->get) {
+        TASK_SET(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)sp->data_len);
+        TASK_SET(easy, CURLOPT_POSTFIELDS, sp->data);
+    } else if (!sp->data && cfg->data && !cfg->get) {
+        TASK_SET(easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)cfg->data_len);
+        TASK_SET(easy, CURLOPT_POSTFIELDS, cfg->data);
+    } else if (!sp->data && h->mime) {
+        TASK_SET(easy, CURLOPT_MIMEPOST, h->mime);
     }
     TASK_SET(easy, CURLOPT_NOBODY, head ? 1L : 0L);
-    /* a custom method only where it differs from what the data implies, so
+    /* a custom method only where it differs from what the body implies, so
      * -L turns a POST into a GET after 301/302/303 as curl does */
     bool natural =
-        head || (data ? strcasecmp(method, "POST") == 0 : strcasecmp(method, "GET") == 0);
+        head || (body ? strcasecmp(method, "POST") == 0 : strcasecmp(method, "GET") == 0);
     TASK_SET(easy, CURLOPT_CUSTOMREQUEST,
-             natural && !(sp->url ? sp->method : cfg->method) ? NULL : method);
-    TASK_SET(easy, CURLOPT_HTTPHEADER, sp->url ? t->spec_headers : tc->headers);
-    h->custom = sp->url != NULL;
+             natural && !(sp->method ? sp->method : cfg->method) ? NULL : method);
 }
 
 /* --output-dir: a safe, collision-free name from the seq, host and path. */
@@ -308,11 +431,51 @@ static void task_open_output(struct task *t, const char *dir)
         t->write_failed = true;
 }
 
+/* Fetch U next on EASY. libcurl 7.88 reads a CURLU again only when it has
+ * no URL string left from the last transfer (or one it made following a
+ * redirect): clear that first, or CURLINFO_EFFECTIVE_URL names the last
+ * transfer's URL. */
+static void task_set_url(CURL *easy, CURLU *u)
+{
+    TASK_SET(easy, CURLOPT_URL, (const char *)NULL);
+    TASK_SET(easy, CURLOPT_CURLU, u);
+}
+
+/* A response's body starts: nothing counted, checked, collected or saved
+ * yet. */
+static void task_begin_body(struct task *t, const struct task_common *tc)
+{
+    const struct config *cfg = tc->cfg;
+    t->body_bytes = 0;
+    t->too_large = false;
+    const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
+    if (checks || cfg->sha256 || cfg->include_body)
+        check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
+    headers_reset(&t->hdrs);
+    t->collect_headers = cfg->include_headers || check_spec_has_headers(checks) ||
+                         output_template_headers(cfg->tmpl);
+    if (cfg->output_dir)
+        task_open_output(t, cfg->output_dir);
+}
+
 void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, int64_t now)
 {
+    if (t->hops) { /* an earlier attempt followed redirects: from the start again */
+        url_prepare(t->parsed, t->url.p, t->url.len, tc->cfg->proto_default, &t->effective);
+        buf_clear(&t->effective);
+        task_add_query(t, tc);
+        t->hops = 0;
+    }
+    memset(t->hop_times, 0, sizeof t->hop_times);
+    t->hop_connects = 0;
     task_apply_request(t, tc, h);
     CURL *easy = h->easy;
     t->h = h;
+    h->trace = &t->trace;
+    if (tc->cfg->location)
+        TASK_SET(easy, CURLOPT_FOLLOWLOCATION, t->self_follow ? 0L : 1L);
+    TASK_SET(easy, CURLOPT_HEADERDATA, t);
+    t->dump_headers = tc->cfg->dump_header_fd >= 0;
     t->max_filesize = tc->cfg->max_filesize;
     t->attempts++;
     if (!t->t_first) {
@@ -320,20 +483,9 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
         t->t_first_wall = clock_wall_ms();
     }
     t->t_attempt = now;
-    t->body_bytes = 0;
-    t->too_large = false;
     h->errbuf[0] = '\0';
-    const struct config *cfg = tc->cfg;
-    const struct check_spec *checks = t->checks ? t->checks : cfg->checks;
-    if (checks || cfg->sha256 || cfg->include_body)
-        check_state_begin(&t->cs, checks, (size_t)cfg->max_body, cfg->sha256, cfg->include_body);
-    headers_reset(&t->hdrs);
-    t->collect_headers = cfg->include_headers || check_spec_has_headers(checks) ||
-                         output_template_headers(cfg->tmpl);
-    TASK_SET(easy, CURLOPT_HEADERDATA, t);
-    if (cfg->output_dir)
-        task_open_output(t, cfg->output_dir);
-    TASK_SET(easy, CURLOPT_CURLU, url_checker_handle(t->parsed));
+    task_begin_body(t, tc);
+    task_set_url(easy, task_curlu(t));
     /* Wait for a connection that may multiplex (HTTP/2) only where one can:
      * over TLS (ALPN) or with prior knowledge. On plain http:// libcurl would
      * hold every request to a host until the first response came back. */
@@ -347,7 +499,133 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
 
 void task_detach(struct task *t)
 {
+    if (t->h)
+        t->h->trace = NULL;
     t->h = NULL;
+}
+
+static int64_t task_info_off(CURL *h, CURLINFO what)
+{
+    curl_off_t v = 0;
+    curl_easy_getinfo(h, what, &v);
+    return (int64_t)v;
+}
+
+/* Write what the attempt traced (-v, -D). */
+static void task_trace_flush(struct task *t, const struct task_common *tc)
+{
+    trace_flush(&t->trace, t->seq, tc->redact, tc->trace_fd, tc->cfg->dump_header_fd);
+}
+
+/* How the request changes for the next hop, after STATUS (libcurl's
+ * rules): 301, 302 and 303 turn a body into a GET, 303 anything but HEAD
+ * (a -X method stays, as in libcurl). */
+static void task_hop_method(struct task *t, long status, CURL *easy)
+{
+    bool nobody = !strcasecmp(t->method, "HEAD");
+    bool body = !nobody && strcasecmp(t->method, "GET") != 0;
+    if (nobody || !body)
+        return;
+    if (status == 301 || status == 302 || status == 303)
+        TASK_SET(easy, CURLOPT_HTTPGET, 1L);
+}
+
+/* The -H (and spec) headers but Authorization and Cookie, for T's hops to
+ * another origin. */
+static struct curl_slist *task_cross_headers(struct task *t, const struct task_common *tc)
+{
+    if (!t->spec.url)
+        return tc->cross_headers;
+    if (!t->hop_headers)
+        for (struct curl_slist *l = t->spec_headers; l; l = l->next) {
+            size_t n = spec_header_name_len(l->data);
+            if (!spec_header_named(l->data, "authorization", n) &&
+                !spec_header_named(l->data, "cookie", n) &&
+                !(t->hop_headers = curl_slist_append(t->hop_headers, l->data)))
+                log_die(LOG_EXIT_INTERNAL, "out of memory");
+        }
+    return t->hop_headers;
+}
+
+bool task_follow(struct task *t, const struct task_common *tc, CURLcode *result, int64_t now)
+{
+    if (!t->self_follow || *result != CURLE_OK)
+        return false;
+    CURL *easy = t->h->easy;
+    long code = 0;
+    char *loc = NULL;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_getinfo(easy, CURLINFO_REDIRECT_URL, &loc);
+    if (!loc || code < 300 || code > 308 || (code >= 304 && code <= 306))
+        return false;
+    long max = tc->cfg->max_redirs;
+    if (max >= 0 && t->hops >= max) {
+        *result = CURLE_TOO_MANY_REDIRECTS;
+        snprintf(t->h->errbuf, CURL_ERROR_SIZE, "Maximum (%ld) redirects followed", max);
+        return false;
+    }
+    struct buf prev = {0}; /* for ;auto: the URL that redirected */
+    char *eff = NULL;
+    curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &eff);
+    buf_adds(&prev, eff ? eff : "");
+    CURLU *u = task_curlu(t);
+    unsigned flags = tc->cfg->path_as_is ? CURLU_PATH_AS_IS : 0;
+    if (curl_url_set(u, CURLUPART_URL, loc, flags) != CURLUE_OK) {
+        buf_free(&prev);
+        *result = CURLE_URL_MALFORMAT;
+        snprintf(t->h->errbuf, CURL_ERROR_SIZE, "the redirect's Location is not a URL");
+        return false;
+    }
+    char *scheme = NULL;
+    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    bool http = scheme && (!strcasecmp(scheme, "http") || !strcasecmp(scheme, "https"));
+    if (!http) {
+        snprintf(t->h->errbuf, CURL_ERROR_SIZE,
+                 "a redirect to %s: (only http and https are followed)", scheme ? scheme : "?");
+        curl_free(scheme);
+        buf_free(&prev);
+        *result = CURLE_UNSUPPORTED_PROTOCOL;
+        return false;
+    }
+    curl_free(scheme);
+    task_trace_flush(t, tc);
+    /* the hop's times add up as libcurl adds up its redirects' */
+    static const CURLINFO times[] = {CURLINFO_NAMELOOKUP_TIME_T, CURLINFO_CONNECT_TIME_T,
+                                     CURLINFO_APPCONNECT_TIME_T, CURLINFO_STARTTRANSFER_TIME_T};
+    for (size_t i = 0; i < 4; i++)
+        t->hop_times[i] += task_info_off(easy, times[i]);
+    long connects = 0;
+    curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);
+    t->hop_connects += connects;
+    t->hops++;
+    t->t_hop = now;
+    struct buf origin = {0};
+    task_origin_of(u, &origin);
+    bool same = origin.len == t->origin.len && !memcmp(origin.p, t->origin.p, origin.len);
+    buf_free(&origin);
+    TASK_SET(easy, CURLOPT_HTTPHEADER, same ? task_headers(t, tc) : task_cross_headers(t, tc));
+    TASK_SET(easy, CURLOPT_USERPWD, same ? tc->cfg->user : NULL);
+    TASK_SET(easy, CURLOPT_XOAUTH2_BEARER, same ? tc->cfg->oauth2_bearer : NULL);
+    if (tc->autoreferer) {
+        CURLU *r = curl_url();
+        char *ref = NULL;
+        if (r && curl_url_set(r, CURLUPART_URL, prev.p, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK) {
+            curl_url_set(r, CURLUPART_USER, NULL, 0);
+            curl_url_set(r, CURLUPART_PASSWORD, NULL, 0);
+            curl_url_set(r, CURLUPART_FRAGMENT, NULL, 0);
+            curl_url_get(r, CURLUPART_URL, &ref, 0);
+        }
+        TASK_SET(easy, CURLOPT_REFERER, ref);
+        curl_free(ref);
+        curl_url_cleanup(r);
+    }
+    buf_free(&prev);
+    task_hop_method(t, code, easy);
+    task_set_url(easy, u);
+    t->h->custom = true; /* the next task sets its own request options again */
+    t->h->errbuf[0] = '\0';
+    task_begin_body(t, tc); /* the redirect's body is not the response's */
+    return true;
 }
 
 enum record_kind task_classify(CURLcode code, long http_code, bool too_large)
@@ -546,11 +824,23 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
     r->http_version = code > 0 ? task_http_version(ver) : NULL;
     char *eff = NULL, *scheme = NULL;
     curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
-    if (eff && redirects > 0) {
+    if (eff && (redirects > 0 || t->hops > 0 || t->query)) {
         buf_clear(&t->effective);
         url_redact(eff, &t->effective);
         r->url_effective = t->effective.p;
     }
+    if (t->hops > 0) { /* volley followed: the chain's numbers, as libcurl counts its own */
+        int64_t before = t->t_hop - t->t_attempt;
+        r->num_redirects += t->hops;
+        r->num_connects += t->hop_connects;
+        r->time_redirect = before;
+        r->time_total += before;
+        r->time_namelookup += t->hop_times[0];
+        r->time_connect += t->hop_times[1];
+        r->time_appconnect += t->hop_times[2];
+        r->time_starttransfer += t->hop_times[3];
+    }
+    task_trace_flush(t, tc);
     if (r->redirect_url && url_has_password(r->redirect_url)) {
         buf_clear(&t->redirect);
         url_redact(r->redirect_url, &t->redirect);
@@ -617,6 +907,10 @@ void task_cancelled(struct task *t, const struct task_common *tc, const char *wh
      * another task may be using by now */
     memset(&t->rec, 0, sizeof t->rec);
     task_record_base(t, tc);
+    if (aborted)
+        task_trace_flush(t, tc);
+    else
+        trace_clear(&t->trace);
     struct record *r = &t->rec;
     r->kind = KIND_CANCELLED;
     r->error_code = aborted ? (long)CURLE_ABORTED_BY_CALLBACK : -1;

@@ -10,7 +10,13 @@
 
 struct url_checker {
     CURLU *h;
+    unsigned flags; /* for curl_url_set() */
 };
+
+void url_checker_path_as_is(struct url_checker *c, bool on)
+{
+    c->flags = on ? CURLU_PATH_AS_IS : 0;
+}
 
 struct url_checker *url_checker_new(void)
 {
@@ -91,7 +97,7 @@ const char *url_prepare(struct url_checker *c, const char *line, size_t len,
     const char *why = url_compose(line, len, proto_default, dst);
     if (why)
         return why;
-    CURLUcode rc = curl_url_set(c->h, CURLUPART_URL, dst->p, 0);
+    CURLUcode rc = curl_url_set(c->h, CURLUPART_URL, dst->p, c->flags);
     if (rc != CURLUE_OK)
         return curl_url_strerror(rc);
     return NULL;

@@ -13,11 +13,14 @@ last_echo() { curl -s --max-time 5 "$BASE/last-echo"; }
 
 # ---- exact option names --------------------------------------------------
 
-@test "--user is not --user-agent: a usage error, nothing sent" {
-    stats_reset
+@test "--user is not --user-agent; a shortened name is a usage error, nothing sent" {
     run v -q --user alice:secret --url "$BASE/echo"
+    [ "$status" -eq 0 ]
+    last_echo | jq -e '.headers.Authorization == "Basic YWxpY2U6c2VjcmV0" and (.headers["User-Agent"] | startswith("volley/"))'
+    stats_reset
+    run v -q --user-ag x --url "$BASE/echo"
     [ "$status" -eq 2 ]
-    [ "$output" = "volley: unknown option --user; did you mean --user-agent?" ]
+    [ "$output" = "volley: unknown option --user-ag; did you mean --user-agent?" ]
     [ "$(stats requests)" -eq 0 ]
 }
 

@@ -6,7 +6,12 @@
 #
 #   nginx.sh start DIR   prints "<tls_port> <http_port> <h2c_port>" (also in
 #                        DIR/ports); h2c_port speaks HTTP/2 without TLS only
-#                        (prior knowledge)
+#                        (prior knowledge). DIR/tls12.port names a fourth
+#                        server: TLS 1.2 only, asking for a client certificate
+#                        (DIR/client.pem and client.key, from the same CA;
+#                        client-pass.key is that key encrypted with the
+#                        password "clientpw"); its /mtls answers 200 and the
+#                        client's subject when one was verified, else 403.
 #   nginx.sh stop DIR    stops the nginx whose pid is in DIR/nginx.pid
 set -euo pipefail
 
@@ -47,11 +52,21 @@ EOF
     openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
         -set_serial "0x$(openssl rand -hex 8)" -days 30 -extfile "$dir/server.ext" \
         -out "$dir/server.pem" 2>/dev/null
-    rm -f "$dir/server.csr" "$dir/server.ext"
+    # a client certificate for the TLS 1.2 server's /mtls
+    openssl req -new "${ec[@]}" -keyout "$dir/client.key" -out "$dir/client.csr" \
+        -subj "/CN=volley test client" 2>/dev/null
+    printf 'basicConstraints = critical,CA:FALSE\nextendedKeyUsage = clientAuth\n' \
+        >"$dir/client.ext"
+    openssl x509 -req -in "$dir/client.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" \
+        -set_serial "0x$(openssl rand -hex 8)" -days 30 -extfile "$dir/client.ext" \
+        -out "$dir/client.pem" 2>/dev/null
+    openssl pkey -in "$dir/client.key" -aes256 -passout pass:clientpw \
+        -out "$dir/client-pass.key" 2>/dev/null
+    rm -f "$dir/server.csr" "$dir/server.ext" "$dir/client.csr" "$dir/client.ext"
 }
 
 nginx_conf() {
-    local dir=$1 tls=$2 http=$3 h2c=$4 user=""
+    local dir=$1 tls=$2 http=$3 h2c=$4 tls12=$5 user=""
     # As root the workers would run as "nobody", which may not be able to read
     # DIR (mktemp -d makes it 0700); keep them as root. Ignored otherwise.
     if [[ $(id -u) == 0 ]]; then
@@ -93,6 +108,7 @@ http {
         server_name localhost;
         ssl_certificate "$dir/server.pem";
         ssl_certificate_key "$dir/server.key";
+        ssl_protocols TLSv1.2 TLSv1.3; # nginx 1.22 leaves 1.3 out by default
         root "$dir/www";
         location = /nginx_status {
             stub_status;
@@ -116,6 +132,26 @@ http {
         listen 127.0.0.1:$h2c http2;
         server_name localhost;
         root "$dir/www";
+    }
+
+    # TLS 1.2 only (--tlsv1.3 fails here, --ciphers chooses), and client
+    # certificates from the test CA (--cert, --key)
+    server {
+        listen 127.0.0.1:$tls12 ssl;
+        server_name localhost;
+        ssl_certificate "$dir/server.pem";
+        ssl_certificate_key "$dir/server.key";
+        ssl_protocols TLSv1.2;
+        ssl_client_certificate "$dir/ca.pem";
+        ssl_verify_client optional;
+        root "$dir/www";
+        location = /mtls {
+            default_type text/plain;
+            if (\$ssl_client_verify != SUCCESS) {
+                return 403 "no client certificate\n";
+            }
+            return 200 "client \$ssl_client_s_dn\n";
+        }
     }
 }
 EOF
@@ -152,7 +188,7 @@ nginx_watchdog() {
 }
 
 nginx_start() {
-    local dir=$1 max=${NGINX_MAX_SECONDS:-600} tls http attempt pid i
+    local dir=$1 max=${NGINX_MAX_SECONDS:-600} tls http h2c tls12 attempt pid i
     [[ $max =~ ^[1-9][0-9]*$ ]] || { echo "nginx.sh: bad NGINX_MAX_SECONDS" >&2; exit 2; }
     mkdir -p "$dir"
     dir=$(cd "$dir" && pwd -P)
@@ -169,8 +205,10 @@ nginx_start() {
         tls=$((10000 + RANDOM % 22000))
         http=$((10000 + RANDOM % 22000))
         h2c=$((10000 + RANDOM % 22000))
-        [[ $tls != "$http" && $h2c != "$tls" && $h2c != "$http" ]] || continue
-        nginx_conf "$dir" "$tls" "$http" "$h2c"
+        tls12=$((10000 + RANDOM % 22000))
+        [[ $tls != "$http" && $h2c != "$tls" && $h2c != "$http" && $tls12 != "$tls" &&
+            $tls12 != "$http" && $tls12 != "$h2c" ]] || continue
+        nginx_conf "$dir" "$tls" "$http" "$h2c" "$tls12"
         rm -f "$dir/nginx.pid"
         if nginx -p "$dir/" -e "$dir/error.log" -c "$dir/nginx.conf" \
             </dev/null >"$dir/start.log" 2>&1; then
@@ -181,6 +219,7 @@ nginx_start() {
             pid=$(cat "$dir/nginx.pid" 2>/dev/null || true)
             if nginx_is_ours "$pid" "$dir"; then
                 echo "$tls $http $h2c" >"$dir/ports"
+                echo "$tls12" >"$dir/tls12.port"
                 # Detached watchdog: no inherited stdio, so callers capturing
                 # our output do not wait for it.
                 (nginx_watchdog "$pid" "$dir" "$max") </dev/null >/dev/null 2>&1 &

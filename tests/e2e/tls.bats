@@ -1,13 +1,16 @@
 #!/usr/bin/env bats
-# tls.bats: TLS verification on by default, -k and --cacert, and HTTP/2
-# over TLS through nginx multiplexing many URLs on one connection.
+# tls.bats: TLS verification on by default, -k, --cacert and --capath,
+# client certificates, pinning, TLS versions and ciphers, and HTTP/2 over TLS
+# through nginx multiplexing many URLs on one connection.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup_file() {
     NGX="$BATS_FILE_TMPDIR/nginx"
     read -r TLS_PORT HTTP_PORT H2C_PORT < <("$NGINX_SH" start "$NGX")
-    export NGX TLS_PORT HTTP_PORT H2C_PORT
+    TLS12_PORT=$(cat "$NGX/tls12.port")
+    export NGX TLS_PORT HTTP_PORT H2C_PORT TLS12_PORT
 }
 teardown_file() { "$NGINX_SH" stop "$NGX" || true; }
 
@@ -71,4 +74,77 @@ teardown_file() { "$NGINX_SH" stop "$NGX" || true; }
     # without it, nothing is compressed
     run v -q --json --include-headers --url "http://127.0.0.1:$HTTP_PORT/100k"
     jq -e '.headers["Content-Encoding"] == null and .size_download == 102400' <<<"$output"
+}
+
+@test "--cert and --key present a client certificate; a password after ':'; --cert-type" {
+    u="https://127.0.0.1:$TLS12_PORT/mtls"
+    run v -q --json --include-body --cacert "$NGX/ca.pem" --url "$u"
+    [ "$status" -eq 1 ]
+    jq -e '.http_code == 403' <<<"$output"
+    run v -q --json --include-body --cacert "$NGX/ca.pem" --cert "$NGX/client.pem" --key "$NGX/client.key" --url "$u"
+    [ "$status" -eq 0 ]
+    jq -e '.http_code == 200 and .body == "client CN=volley test client\n"' <<<"$output"
+    run v -q -w '%{http_code}' --cacert "$NGX/ca.pem" --cert "$NGX/client.pem:clientpw" --key "$NGX/client-pass.key" --url "$u"
+    [ "$output" = 200 ]
+    run v -q --json --cacert "$NGX/ca.pem" --cert "$NGX/client.pem:wrong" --key "$NGX/client-pass.key" --url "$u"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "tls" and .error.code == 58' <<<"$output"
+    [[ "$output" != *wrong* ]]
+    # the files are DER for --cert-type DER: PEM files do not load then
+    run v -q --json --cacert "$NGX/ca.pem" --cert-type der --cert "$NGX/client.pem" --key "$NGX/client.key" --url "$u"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "tls" and .error.code == 58' <<<"$output"
+    run v -q --cert "$NGX/missing.pem" --url "$u"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"cannot read --cert"* ]]
+    run v -q --cert "$NGX/client.pem" --key "$NGX/missing.key" --url "$u"
+    [ "$status" -eq 2 ]
+    run v -q --cert-type PFX --url "$u"
+    [ "$status" -eq 2 ]
+}
+
+@test "--tlsv1.2 and --tlsv1.3 set the least TLS version; --ciphers the TLS 1.2 ciphers" {
+    run v -q --json --cacert "$NGX/ca.pem" --tlsv1.3 --url "https://127.0.0.1:$TLS12_PORT/1k"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "tls"' <<<"$output"
+    run --separate-stderr v -q -v -w '%{http_code}' --cacert "$NGX/ca.pem" --tlsv1.3 --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$output" = 200 ]
+    grep -q 'SSL connection using TLSv1.3' <<<"$stderr"
+    run v -q -w '%{http_code}' --cacert "$NGX/ca.pem" --tlsv1.2 --url "https://127.0.0.1:$TLS12_PORT/1k"
+    [ "$output" = 200 ]
+    # the server's key is EC: an RSA-only cipher list cannot be agreed
+    run v -q --json --cacert "$NGX/ca.pem" --ciphers ECDHE-RSA-AES128-GCM-SHA256 --url "https://127.0.0.1:$TLS12_PORT/1k"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "tls"' <<<"$output"
+    run --separate-stderr v -q -v -w '%{http_code}' --cacert "$NGX/ca.pem" --ciphers ECDHE-ECDSA-AES128-GCM-SHA256 --url "https://127.0.0.1:$TLS12_PORT/1k"
+    [ "$output" = 200 ]
+    grep -q 'SSL connection using TLSv1.2 / ECDHE-ECDSA-AES128-GCM-SHA256' <<<"$stderr"
+}
+
+@test "--pinnedpubkey: the server's public key, as sha256//HASH or a file" {
+    openssl x509 -in "$NGX/server.pem" -pubkey -noout | openssl pkey -pubin -outform der >"$BATS_TEST_TMPDIR/pub.der"
+    pin=$(openssl dgst -sha256 -binary "$BATS_TEST_TMPDIR/pub.der" | base64)
+    run v -q -w '%{http_code}' --cacert "$NGX/ca.pem" --pinnedpubkey "sha256//$pin" --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$output" = 200 ]
+    run v -q -w '%{http_code}' --cacert "$NGX/ca.pem" --pinnedpubkey "$BATS_TEST_TMPDIR/pub.der" --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$output" = 200 ]
+    other=$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 2>/dev/null |
+        openssl pkey -pubout -outform der | openssl dgst -sha256 -binary | base64)
+    run v -q --json --cacert "$NGX/ca.pem" --pinnedpubkey "sha256//$other" --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "tls" and .error.code == 90' <<<"$output"
+    run v -q --pinnedpubkey "$BATS_TEST_TMPDIR/missing.der" --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$status" -eq 2 ]
+}
+
+@test "--capath verifies against a directory of hashed CA certificates" {
+    mkdir "$BATS_TEST_TMPDIR/cas"
+    cp "$NGX/ca.pem" "$BATS_TEST_TMPDIR/cas/"
+    openssl rehash "$BATS_TEST_TMPDIR/cas"
+    run v -q -w '%{http_code}' --capath "$BATS_TEST_TMPDIR/cas" --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$status" -eq 0 ]
+    [ "$output" = 200 ]
+    run v -q --capath "$BATS_TEST_TMPDIR/nope" --url "https://127.0.0.1:$TLS_PORT/1k"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--capath"* ]]
 }

@@ -29,6 +29,8 @@
 #include <event2/listener.h>
 #include <event2/util.h>
 
+#include <openssl/evp.h>
+
 #define FIXTURE_MAX_LISTENERS 16
 #define FIXTURE_HEAD_MAX (64 * 1024) /* request line + headers */
 #define FIXTURE_MAX_HEADERS 256
@@ -1296,80 +1298,341 @@ static void fixture_h_log(struct fixture_conn *c)
     fixture_reply_buf(c, 200, "application/json", b, NULL);
 }
 
+/* ------------------------------------------------------- auth, cookies, peer */
+
+static const char *fixture_header(const struct fixture_conn *c, const char *name)
+{
+    for (size_t i = 0; i < c->nhdrs; i++)
+        if (strcasecmp(c->hdrs[i].name, name) == 0)
+            return c->hdrs[i].value;
+    return NULL;
+}
+
+/* The value of parameter NAME in a Digest Authorization header (quoted or
+ * not), malloc'd; NULL when absent. */
+static char *fixture_auth_param(const char *h, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = h; (p = strstr(p, name));) {
+        bool start = p == h || p[-1] == ' ' || p[-1] == ',';
+        p += n;
+        if (!start || *p != '=')
+            continue;
+        p++;
+        if (*p == '"') {
+            const char *e = strchr(p + 1, '"');
+            return e ? strndup(p + 1, (size_t)(e - p - 1)) : NULL;
+        }
+        return strndup(p, strcspn(p, ", "));
+    }
+    return NULL;
+}
+
+/* "USER/PASS" of /basic-auth/ and /digest-auth/: both non-empty, no more
+ * slashes. */
+static bool fixture_user_pass(const char *rest, char **user, char **pass)
+{
+    const char *slash = strchr(rest, '/');
+    if (!slash || slash == rest || !slash[1] || strchr(slash + 1, '/'))
+        return false;
+    *user = strndup(rest, (size_t)(slash - rest));
+    *pass = strdup(slash + 1);
+    return *user && *pass;
+}
+
+static void fixture_unauthorized(struct fixture_conn *c, const char *challenge)
+{
+    char extra[256];
+    snprintf(extra, sizeof extra, "WWW-Authenticate: %s\r\n", challenge);
+    fixture_reply(c, 401, "text/plain", "unauthorized\n", 13, extra);
+}
+
+/* /basic-auth/USER/PASS: 200 for "Authorization: Basic base64(USER:PASS)",
+ * else 401 with a Basic challenge. */
+static void fixture_h_basic_auth(struct fixture_conn *c, const char *rest)
+{
+    char *user = NULL, *pass = NULL;
+    if (!fixture_user_pass(rest, &user, &pass)) {
+        free(user);
+        free(pass);
+        fixture_reply_str(c, 400, "want /basic-auth/USER/PASS\n");
+        return;
+    }
+    size_t n = strlen(user) + strlen(pass) + 1;
+    char *plain = malloc(n + 1), *want = malloc(4 * ((n + 2) / 3) + 16);
+    bool ok = false;
+    if (plain && want) {
+        snprintf(plain, n + 1, "%s:%s", user, pass);
+        memcpy(want, "Basic ", 6);
+        EVP_EncodeBlock((unsigned char *)want + 6, (const unsigned char *)plain, (int)n);
+        const char *got = fixture_header(c, "Authorization");
+        ok = got && strcmp(got, want) == 0;
+    }
+    free(plain);
+    free(want);
+    free(user);
+    free(pass);
+    if (ok)
+        fixture_reply_str(c, 200, "authenticated\n");
+    else
+        fixture_unauthorized(c, "Basic realm=\"fixture\"");
+}
+
+/* The lower-case hex MD5 of S, into OUT (33 bytes). */
+static void fixture_md5_hex(const char *s, char *out)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_Digest(s, strlen(s), md, &n, EVP_md5(), NULL);
+    for (unsigned i = 0; i < n && i < 16; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    out[32] = '\0';
+}
+
+/* /digest-auth/USER/PASS: RFC 7616 Digest with MD5 and qop=auth, one fixed
+ * nonce; 200 for a right response, else 401 with the challenge. */
+static void fixture_h_digest_auth(struct fixture_conn *c, const char *rest)
+{
+    static const char realm[] = "fixture", nonce[] = "f1xtur3n0nc3";
+    char *user = NULL, *pass = NULL;
+    if (!fixture_user_pass(rest, &user, &pass)) {
+        free(user);
+        free(pass);
+        fixture_reply_str(c, 400, "want /digest-auth/USER/PASS\n");
+        return;
+    }
+    const char *h = fixture_header(c, "Authorization");
+    bool ok = false;
+    if (h && strncmp(h, "Digest ", 7) == 0) {
+        static const char *const names[] = {"username", "realm", "nonce", "uri",
+                                            "response", "qop",   "nc",    "cnonce"};
+        char *v[8];
+        bool all = true;
+        for (size_t i = 0; i < 8; i++)
+            all = (v[i] = fixture_auth_param(h + 7, names[i])) != NULL && all;
+        if (all && !strcmp(v[0], user) && !strcmp(v[1], realm) && !strcmp(v[2], nonce) &&
+            !strcmp(v[5], "auth") && !strcmp(v[3], c->target)) {
+            char a1[1024], a2[1024], all3[1024], ha1[33], ha2[33], want[33];
+            snprintf(a1, sizeof a1, "%s:%s:%s", user, realm, pass);
+            snprintf(a2, sizeof a2, "%s:%s", c->method, v[3]);
+            fixture_md5_hex(a1, ha1);
+            fixture_md5_hex(a2, ha2);
+            snprintf(all3, sizeof all3, "%s:%s:%s:%s:auth:%s", ha1, nonce, v[6], v[7], ha2);
+            fixture_md5_hex(all3, want);
+            ok = !strcmp(want, v[4]);
+        }
+        for (size_t i = 0; i < 8; i++)
+            free(v[i]);
+    }
+    free(user);
+    free(pass);
+    if (ok)
+        fixture_reply_str(c, 200, "authenticated\n");
+    else
+        fixture_unauthorized(c, "Digest realm=\"fixture\", qop=\"auth\", nonce=\"f1xtur3n0nc3\", "
+                                "algorithm=MD5, opaque=\"0pa9ue\"");
+}
+
+/* /set-cookie?NAME=VALUE[&...]: one "Set-Cookie: NAME=VALUE; Path=/" per
+ * pair, %XX decoded (so that a test can set a value its URL does not
+ * hold). */
+static void fixture_h_set_cookie(struct fixture_conn *c, const char *rest)
+{
+    (void)rest;
+    struct evbuffer *h = evbuffer_new();
+    if (!h || !c->query || !*c->query || fixture_has_ctl(c->query, strlen(c->query))) {
+        if (h)
+            evbuffer_free(h);
+        fixture_reply_str(c, 400, "want /set-cookie?NAME=VALUE\n");
+        return;
+    }
+    for (const char *p = c->query; *p;) {
+        size_t n = strcspn(p, "&"), len = 0;
+        char *pair = fixture_urldecode(p, n, &len);
+        if (pair && !fixture_has_ctl(pair, len))
+            evbuffer_add_printf(h, "Set-Cookie: %s; Path=/\r\n", pair);
+        free(pair);
+        p += n + (p[n] == '&');
+    }
+    evbuffer_add(h, "", 1);
+    fixture_reply(c, 200, "text/plain", "cookie set\n", 11, (const char *)evbuffer_pullup(h, -1));
+    evbuffer_free(h);
+}
+
+/* /peer: the client's address and port as the server sees them. */
+static void fixture_h_peer(struct fixture_conn *c, const char *rest)
+{
+    (void)rest;
+    struct sockaddr_in sin;
+    socklen_t len = sizeof sin;
+    char addr[INET_ADDRSTRLEN] = "?", body[96];
+    if (getpeername(c->fd, (struct sockaddr *)&sin, &len) != 0 || sin.sin_family != AF_INET) {
+        fixture_fail(c, 500);
+        return;
+    }
+    inet_ntop(AF_INET, &sin.sin_addr, addr, sizeof addr);
+    snprintf(body, sizeof body, "{\"addr\":\"%s\",\"port\":%u}\n", addr,
+             (unsigned)ntohs(sin.sin_port));
+    fixture_reply(c, 200, "application/json", body, strlen(body), NULL);
+}
+
+/* ---------------------------------------------------------------- routes */
+
+static void fixture_h_ok(struct fixture_conn *c, const char *rest)
+{
+    (void)rest;
+    fixture_reply_str(c, 200, "ok\n");
+}
+
+static void fixture_h_chunked_full(struct fixture_conn *c, const char *rest)
+{
+    fixture_h_chunked(c, rest, false);
+}
+
+static void fixture_h_chunked_cut(struct fixture_conn *c, const char *rest)
+{
+    fixture_h_chunked(c, rest, true);
+}
+
+static void fixture_h_reset(struct fixture_conn *c, const char *rest)
+{
+    (void)rest;
+    fixture_conn_rst(c);
+}
+
+static void fixture_h_empty(struct fixture_conn *c, const char *rest)
+{
+    (void)rest;
+    fixture_conn_free(c); /* FIN, no bytes */
+}
+
+static void fixture_h_hang(struct fixture_conn *c, const char *rest)
+{
+    (void)c; /* never answer; the connection is freed when the client leaves */
+    (void)rest;
+}
+
+static void fixture_h_redirect_loop(struct fixture_conn *c, const char *rest)
+{
+    (void)rest;
+    fixture_redirect(c, 302, "/redirect-loop");
+}
+
+static void fixture_h_retry_after_secs(struct fixture_conn *c, const char *rest)
+{
+    fixture_h_retry_after(c, rest, false);
+}
+
+static void fixture_h_retry_after_http_date(struct fixture_conn *c, const char *rest)
+{
+    fixture_h_retry_after(c, rest, true);
+}
+
+static void fixture_h_log_reset(struct fixture_conn *c, const char *rest)
+{
+    (void)rest;
+    fixture_log_clear(c->srv);
+    fixture_reply_str(c, 200, "ok\n");
+}
+
+static void fixture_h_shutdown(struct fixture_conn *c, const char *rest)
+{
+    (void)rest;
+    c->after = FIXTURE_AFTER_SHUTDOWN;
+    fixture_reply_str(c, 200, "bye\n");
+}
+
+/* Handlers that take no part of the path. */
+#define FIXTURE_PLAIN(name)                                                                        \
+    static void name##_route(struct fixture_conn *c, const char *rest)                             \
+    {                                                                                              \
+        (void)rest;                                                                                \
+        name(c);                                                                                   \
+    }
+FIXTURE_PLAIN(fixture_h_redirect_to)
+FIXTURE_PLAIN(fixture_h_headers)
+FIXTURE_PLAIN(fixture_h_echo)
+FIXTURE_PLAIN(fixture_h_json)
+FIXTURE_PLAIN(fixture_h_secret_headers)
+FIXTURE_PLAIN(fixture_h_stats)
+FIXTURE_PLAIN(fixture_h_stats_reset)
+FIXTURE_PLAIN(fixture_h_log)
+FIXTURE_PLAIN(fixture_h_last_echo)
+
+/* Every endpoint: its path (or, with PREFIX, the start of it; the handler
+ * gets the rest), its handler, and whether it is a control endpoint (not
+ * counted in /stats or /log). */
+static const struct fixture_route {
+    const char *path;
+    bool prefix, control;
+    void (*fn)(struct fixture_conn *c, const char *rest);
+} fixture_routes[] = {
+    {"/", false, false, fixture_h_ok},
+    {"/ok", false, false, fixture_h_ok},
+    {"/status/", true, false, fixture_h_status},
+    {"/delay/", true, false, fixture_h_delay},
+    {"/bytes/", true, false, fixture_h_bytes},
+    {"/chunked/", true, false, fixture_h_chunked_full},
+    {"/truncated-chunked/", true, false, fixture_h_chunked_cut},
+    {"/drip/", true, false, fixture_h_drip},
+    {"/reset", false, false, fixture_h_reset},
+    {"/reset-mid/", true, false, fixture_h_reset_mid},
+    {"/empty", false, false, fixture_h_empty},
+    {"/hang", false, false, fixture_h_hang},
+    {"/redirect/", true, false, fixture_h_redirect},
+    {"/redirect-loop", false, false, fixture_h_redirect_loop},
+    {"/redirect-to", false, false, fixture_h_redirect_to_route},
+    {"/headers", false, false, fixture_h_headers_route},
+    {"/echo", false, false, fixture_h_echo_route},
+    {"/big-header/", true, false, fixture_h_big_header},
+    {"/json", false, false, fixture_h_json_route},
+    {"/repeat/", true, false, fixture_h_repeat},
+    {"/many-headers/", true, false, fixture_h_many_headers},
+    {"/secret-headers", false, false, fixture_h_secret_headers_route},
+    {"/retry-after/", true, false, fixture_h_retry_after_secs},
+    {"/retry-after-date/", true, false, fixture_h_retry_after_http_date},
+    {"/flaky/", true, false, fixture_h_flaky},
+    {"/basic-auth/", true, false, fixture_h_basic_auth},
+    {"/digest-auth/", true, false, fixture_h_digest_auth},
+    {"/set-cookie", false, false, fixture_h_set_cookie},
+    {"/peer", false, false, fixture_h_peer},
+    {"/stats", false, true, fixture_h_stats_route},
+    {"/stats/reset", false, true, fixture_h_stats_reset_route},
+    {"/log", false, true, fixture_h_log_route},
+    {"/log/reset", false, true, fixture_h_log_reset},
+    {"/last-echo", false, true, fixture_h_last_echo_route},
+    {"/shutdown", false, true, fixture_h_shutdown},
+};
+
+/* The route of PATH and, in *REST, what follows a prefix; NULL: none. */
+static const struct fixture_route *fixture_route(const char *path, const char **rest)
+{
+    for (size_t i = 0; i < sizeof fixture_routes / sizeof fixture_routes[0]; i++) {
+        const struct fixture_route *r = &fixture_routes[i];
+        if (r->prefix ? fixture_prefix(path, r->path, rest) : strcmp(path, r->path) == 0) {
+            if (!r->prefix)
+                *rest = "";
+            return r;
+        }
+    }
+    return NULL;
+}
+
 static bool fixture_is_control(const char *path)
 {
-    return strcmp(path, "/stats") == 0 || strcmp(path, "/stats/reset") == 0 ||
-           strcmp(path, "/log") == 0 || strcmp(path, "/log/reset") == 0 ||
-           strcmp(path, "/last-echo") == 0 || strcmp(path, "/shutdown") == 0;
+    const char *rest;
+    const struct fixture_route *r = fixture_route(path, &rest);
+    return r && r->control;
 }
 
 static void fixture_dispatch(struct fixture_conn *c)
 {
-    const char *p = c->path, *rest;
+    const char *rest;
+    const struct fixture_route *r = fixture_route(c->path, &rest);
     c->state = FIXTURE_C_BUSY;
-    if (strcmp(p, "/") == 0 || strcmp(p, "/ok") == 0)
-        fixture_reply_str(c, 200, "ok\n");
-    else if (fixture_prefix(p, "/status/", &rest))
-        fixture_h_status(c, rest);
-    else if (fixture_prefix(p, "/delay/", &rest))
-        fixture_h_delay(c, rest);
-    else if (fixture_prefix(p, "/bytes/", &rest))
-        fixture_h_bytes(c, rest);
-    else if (fixture_prefix(p, "/chunked/", &rest))
-        fixture_h_chunked(c, rest, false);
-    else if (fixture_prefix(p, "/truncated-chunked/", &rest))
-        fixture_h_chunked(c, rest, true);
-    else if (fixture_prefix(p, "/drip/", &rest))
-        fixture_h_drip(c, rest);
-    else if (strcmp(p, "/reset") == 0)
-        fixture_conn_rst(c);
-    else if (fixture_prefix(p, "/reset-mid/", &rest))
-        fixture_h_reset_mid(c, rest);
-    else if (strcmp(p, "/empty") == 0)
-        fixture_conn_free(c); /* FIN, no bytes */
-    else if (strcmp(p, "/hang") == 0)
-        ; /* never answer; the connection is freed when the client leaves */
-    else if (fixture_prefix(p, "/redirect/", &rest))
-        fixture_h_redirect(c, rest);
-    else if (strcmp(p, "/redirect-loop") == 0)
-        fixture_redirect(c, 302, "/redirect-loop");
-    else if (strcmp(p, "/redirect-to") == 0)
-        fixture_h_redirect_to(c);
-    else if (strcmp(p, "/headers") == 0)
-        fixture_h_headers(c);
-    else if (strcmp(p, "/echo") == 0)
-        fixture_h_echo(c);
-    else if (fixture_prefix(p, "/big-header/", &rest))
-        fixture_h_big_header(c, rest);
-    else if (strcmp(p, "/json") == 0)
-        fixture_h_json(c);
-    else if (fixture_prefix(p, "/repeat/", &rest))
-        fixture_h_repeat(c, rest);
-    else if (fixture_prefix(p, "/many-headers/", &rest))
-        fixture_h_many_headers(c, rest);
-    else if (strcmp(p, "/secret-headers") == 0)
-        fixture_h_secret_headers(c);
-    else if (fixture_prefix(p, "/retry-after/", &rest))
-        fixture_h_retry_after(c, rest, false);
-    else if (fixture_prefix(p, "/retry-after-date/", &rest))
-        fixture_h_retry_after(c, rest, true);
-    else if (fixture_prefix(p, "/flaky/", &rest))
-        fixture_h_flaky(c, rest);
-    else if (strcmp(p, "/stats") == 0)
-        fixture_h_stats(c);
-    else if (strcmp(p, "/stats/reset") == 0)
-        fixture_h_stats_reset(c);
-    else if (strcmp(p, "/log") == 0)
-        fixture_h_log(c);
-    else if (strcmp(p, "/last-echo") == 0)
-        fixture_h_last_echo(c);
-    else if (strcmp(p, "/log/reset") == 0) {
-        fixture_log_clear(c->srv);
-        fixture_reply_str(c, 200, "ok\n");
-    } else if (strcmp(p, "/shutdown") == 0) {
-        c->after = FIXTURE_AFTER_SHUTDOWN;
-        fixture_reply_str(c, 200, "bye\n");
-    } else
+    if (r)
+        r->fn(c, rest);
+    else
         fixture_reply_str(c, 404, "not found\n");
 }
 
@@ -1419,14 +1682,6 @@ static enum fixture_step fixture_parse_request_line(struct fixture_conn *c, char
     }
     c->state = FIXTURE_C_HEADERS;
     return FIXTURE_MORE;
-}
-
-static const char *fixture_header(const struct fixture_conn *c, const char *name)
-{
-    for (size_t i = 0; i < c->nhdrs; i++)
-        if (strcasecmp(c->hdrs[i].name, name) == 0)
-            return c->hdrs[i].value;
-    return NULL;
 }
 
 static enum fixture_step fixture_parse_header(struct fixture_conn *c, char *line)

@@ -430,20 +430,26 @@ static void test_headers(void **state)
 
 /* ---- data --------------------------------------------------------------- */
 
-/* -d and --data-binary are kept as given, in order; prepare reads and joins
- * them (test_prepare). */
+/* -d, --data-binary, --data-raw and --data-urlencode are kept as given, in
+ * order, and --url-query apart; prepare reads and joins them
+ * (test_prepare). */
 static void test_data_args(void **state)
 {
     (void)state;
     struct run r;
-    PARSE_OK(&r, "-d", "a=1", "--data-binary", "@x.bin", "--data=b=2", "-d@-", "-d", "");
-    assert_int_equal(r.cfg.ndata_args, 5);
+    PARSE_OK(&r, "-d", "a=1", "--data-binary", "@x.bin", "--data=b=2", "-d@-", "-d", "",
+             "--data-raw", "@raw", "--url-query", "q=1", "--data-urlencode", "n@f");
+    assert_int_equal(r.cfg.ndata_args, 7);
     static const struct cli_data want[] = {
-        {"a=1", false}, {"@x.bin", true}, {"b=2", false}, {"@-", false}, {"", false}};
-    for (size_t i = 0; i < 5; i++) {
+        {"a=1", DATA_ASCII}, {"@x.bin", DATA_BINARY}, {"b=2", DATA_ASCII},    {"@-", DATA_ASCII},
+        {"", DATA_ASCII},    {"@raw", DATA_RAW},      {"n@f", DATA_URLENCODE}};
+    for (size_t i = 0; i < 7; i++) {
         assert_string_equal(r.cfg.data_args[i].arg, want[i].arg);
-        assert_int_equal(r.cfg.data_args[i].binary, want[i].binary);
+        assert_int_equal(r.cfg.data_args[i].kind, want[i].kind);
     }
+    assert_int_equal(r.cfg.nquery_args, 1);
+    assert_string_equal(r.cfg.query_args[0].arg, "q=1");
+    assert_int_equal(r.cfg.query_args[0].kind, DATA_QUERY);
     assert_null(r.cfg.data); /* nothing read yet */
     assert_null(r.cfg.method);
     run_free(&r);
@@ -508,6 +514,130 @@ static void test_files(void **state)
     run_free(&r);
 }
 
+/* ---- curl's request flags ---------------------------------------------- */
+
+static void test_credentials_and_cookies(void **state)
+{
+    (void)state;
+    struct run r;
+    PARSE_OK(&r, "-u", "a:b", "--digest", "--oauth2-bearer", "t", "--netrc", "--netrc-file", "n",
+             "--netrc-optional", "-U", "p:q", "--noproxy", "*", "--header-for", "h=X: 1",
+             "--header-for", "*.d=Y;", "-b", "a=1", "-b", "jar", "-c", "out", "-e", "r;auto");
+    assert_string_equal(r.cfg.user, "a:b");
+    assert_int_equal(r.cfg.auth, AUTH_DIGEST);
+    assert_string_equal(r.cfg.oauth2_bearer, "t");
+    assert_true(r.cfg.netrc && r.cfg.netrc_optional);
+    assert_string_equal(r.cfg.netrc_file, "n");
+    assert_string_equal(r.cfg.proxy_user, "p:q");
+    assert_string_equal(r.cfg.noproxy, "*");
+    assert_int_equal(r.cfg.nheader_for, 2);
+    assert_string_equal(r.cfg.header_for[1], "*.d=Y;");
+    assert_int_equal(r.cfg.ncookies, 2);
+    assert_string_equal(r.cfg.cookie_jar, "out");
+    assert_string_equal(r.cfg.referer, "r;auto");
+    run_free(&r);
+    PARSE_OK(&r, "--digest", "--anyauth");
+    assert_int_equal(r.cfg.auth, AUTH_ANY);
+    run_free(&r);
+    PARSE_OK(&r, "--anyauth", "--basic");
+    assert_int_equal(r.cfg.auth, AUTH_BASIC);
+    run_free(&r);
+    REJECTED_AS("--user needs USER:PASSWORD (volley does not ask for a password)", "-u", "alice");
+    REJECTED_AS("--proxy-user needs USER:PASSWORD (volley does not ask for a password)", "-U",
+                "bob");
+    REJECTED("PATTERN a host name or *.domain", "--header-for", "noequals");
+    REJECTED("PATTERN a host name", "--header-for", "h:80=X: 1");
+    REJECTED("PATTERN a host name", "--header-for", "*.=X: 1");
+    REJECTED("PATTERN a host name", "--header-for", "a*b=X: 1");
+    REJECTED("--header-for: a header must look like", "--header-for", "h=novalue");
+}
+
+static void test_body_and_connection(void **state)
+{
+    (void)state;
+    struct run r;
+    PARSE_OK(&r, "-G", "-d", "a", "--path-as-is", "--local-port", "4000-4009", "-4", "--limit-rate",
+             "2k", "--keepalive-time", "7", "--no-keepalive", "--interface", "lo", "-v", "-D",
+             "h.txt", "--tlsv1.3", "--ciphers", "C", "-E", "c:p", "--key", "k", "--cert-type",
+             "der", "--capath", "d", "--pinnedpubkey", "sha256//x");
+    assert_true(r.cfg.get && r.cfg.path_as_is && r.cfg.no_keepalive && r.cfg.verbose);
+    assert_int_equal(r.cfg.local_port, 4000);
+    assert_int_equal(r.cfg.local_port_range, 10);
+    assert_int_equal(r.cfg.ip, IP_V4);
+    assert_int_equal(r.cfg.limit_rate, 2048);
+    assert_int_equal(r.cfg.keepalive_ms, 7000);
+    assert_string_equal(r.cfg.interface, "lo");
+    assert_string_equal(r.cfg.dump_header, "h.txt");
+    assert_int_equal(r.cfg.dump_header_fd, -1); /* opened by prepare */
+    assert_int_equal(r.cfg.tls_min, TLS_1_3);
+    assert_string_equal(r.cfg.cert, "c:p");
+    assert_string_equal(r.cfg.cert_type, "DER");
+    run_free(&r);
+    PARSE_OK(&r, "-F", "x=1", "--form", "y=@f");
+    assert_int_equal(r.cfg.nforms, 2);
+    assert_null(r.cfg.form); /* parsed by prepare */
+    run_free(&r);
+    PARSE_OK(&r, "--local-port", "80", "-6", "--tlsv1.2");
+    assert_int_equal(r.cfg.local_port, 80);
+    assert_int_equal(r.cfg.local_port_range, 0);
+    assert_int_equal(r.cfg.ip, IP_V6);
+    assert_int_equal(r.cfg.tls_min, TLS_1_2);
+    assert_int_equal(r.cfg.keepalive_ms, 60000); /* curl's default */
+    assert_string_equal(r.cfg.cert_type, "PEM");
+    run_free(&r);
+    PARSE_OK(&r, "-G", "-I", "-d", "a=1"); /* a HEAD with the query */
+    run_free(&r);
+    REJECTED("--form cannot be combined with --data", "-F", "a=1", "-d", "x");
+    REJECTED("--form cannot be combined with --get", "-F", "a=1", "-G");
+    REJECTED("--form cannot be combined with --head", "-F", "a=1", "-I");
+    REJECTED("--head cannot be combined with --data", "-I", "-d", "x");
+    REJECTED("--local-port needs a port N or a range N-M", "--local-port", "0");
+    REJECTED("--local-port needs", "--local-port", "10-9");
+    REJECTED("--local-port needs", "--local-port", "1-70000");
+    REJECTED("--local-port needs", "--local-port", "x");
+    REJECTED("--keepalive-time", "--keepalive-time", "0.5");
+    REJECTED("--cert-type must be PEM, DER, ENG or P12", "--cert-type", "pfx");
+}
+
+/* Control characters would go on the wire as they are: usage errors, and
+ * a secret's value is never repeated in the message. */
+static void test_control_characters(void **state)
+{
+    (void)state;
+    REJECTED_AS("--user-agent must not contain control characters such as CR or LF (byte 0x0d "
+                "at 2)",
+                "-A", "x\r\nX-Injected: 1");
+    REJECTED("--request must not contain control characters", "-X", "GET\n");
+    REJECTED("--referer must not contain control characters", "-e", "http://a/\x01");
+    REJECTED("--interface must not contain", "--interface", "lo\n");
+    REJECTED("--noproxy must not contain", "--noproxy", "a\rb");
+    REJECTED("--header: the value of header 'X-A' must not contain control characters", "-H",
+             "X-A: 1\x7f");
+    REJECTED("--header: a header name must be an HTTP token", "-H", "X\x01A: 1");
+    REJECTED("--header: a header name must be an HTTP token", "-H", "X A: 1");
+    REJECTED("--header-for: the value of header 'X' must not", "--header-for", "h=X: 1\r\nY: 2");
+    /* a tab is a legal header value byte, and a legal -A byte */
+    struct run r;
+    PARSE_OK(&r, "-H", "X: a\tb", "-A", "a\tb");
+    run_free(&r);
+    /* secrets are not echoed */
+    const char *secret[][2] = {{"-u", "al:s3cret\n"},
+                               {"--oauth2-bearer", "t0ken\r"},
+                               {"-U", "p:s3cret\x01"},
+                               {"--header-for", "h=X-K: s3cret\n"},
+                               {"-H", "Authorization: s3cret\r"},
+                               {"-u", ""},
+                               {"-E", ""}};
+    for (size_t i = 0; i < sizeof secret / sizeof secret[0]; i++) {
+        run_parse(&r, (const char *const[]){secret[i][0], secret[i][1], NULL});
+        assert_int_equal(r.rc, CLI_ERROR);
+        if (strstr(r.err.p, "s3cret") || strstr(r.err.p, "t0ken") ||
+            (!*secret[i][1] && strstr(r.err.p, "''")))
+            fail_msg("the message repeats the value: %s", r.err.p);
+        run_free(&r);
+    }
+}
+
 /* ---- usage errors ------------------------------------------------------- */
 
 static void test_unknown_option(void **state)
@@ -524,7 +654,7 @@ static void test_unknown_option(void **state)
                 "--http2-prior-knowledge?",
                 "--http");
     REJECTED_AS("unknown option --retry-d; did you mean --retry-delay?", "--retry-d", "1");
-    REJECTED_AS("unknown option --formt; did you mean --format?", "--formt", "json");
+    REJECTED_AS("unknown option --formt; did you mean --form or --format?", "--formt", "json");
     REJECTED("did you mean --include-body", "--include-bod");
 }
 
@@ -533,12 +663,16 @@ static void test_unknown_option(void **state)
 static void test_exact_names(void **state)
 {
     (void)state;
-    REJECTED_AS("unknown option --user; did you mean --user-agent?", "--user", "alice:secret");
-    REJECTED_AS("unknown option --user; did you mean --user-agent?", "--user=alice:secret");
+    REJECTED_AS("unknown option --user-agen; did you mean --user-agent?", "--user-agen", "x");
+    REJECTED_AS("unknown option --use; did you mean --user or --user-agent?", "--use=x:y");
     REJECTED("curl's -o writes one body; volley writes bodies with --output-dir", "--output", "x");
     REJECTED("unknown option --paral", "--paral", "4");
     REJECTED("unknown option --ur", "--ur", "https://a/");
     struct run r;
+    PARSE_OK(&r, "--user", "alice:secret");
+    assert_string_equal(r.cfg.user, "alice:secret");
+    assert_string_equal(r.cfg.user_agent, "volley/" VOLLEY_VERSION);
+    run_free(&r);
     PARSE_OK(&r, "--fail", "--url", "https://a/");
     assert_true(r.cfg.fail);
     assert_false(r.cfg.fail_fast);
@@ -971,6 +1105,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_help_table),
     cmocka_unit_test(test_decimal),
     cmocka_unit_test(test_table),
+    cmocka_unit_test(test_credentials_and_cookies),
+    cmocka_unit_test(test_body_and_connection),
+    cmocka_unit_test(test_control_characters),
 };
 
 UNIT_MAIN("cli", tests)

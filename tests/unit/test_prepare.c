@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include "cli.h"
+#include "form.h"
 #include "prepare.h"
 #include "report.h"
 
@@ -202,6 +203,145 @@ static void test_data_stdin(void **state)
     close(null);
 }
 
+/* --data-urlencode's five forms, --data-raw, --url-query (and its "+"). */
+static void test_data_kinds(void **state)
+{
+    (void)state;
+    const char *f = unit_text_file("enc.txt", "a b\n&");
+    char at[512], nat[512];
+    snprintf(at, sizeof at, "@%s", f);
+    snprintf(nat, sizeof nat, "n@%s", f);
+    struct run r;
+    PREPARE_OK(&r, "--data-urlencode", "x y", "--data-urlencode", "=c&d", "--data-urlencode",
+               "n=e f", "--data-urlencode", at, "--data-urlencode", nat, "--data-urlencode",
+               "a@b=c", "--data-raw", "@raw", "--url", "u");
+    static const char want[] = "x%20y&c%26d&n=e%20f&a%20b%0A%26&n=a%20b%0A%26&a@b=c&@raw";
+    assert_data(&r.cfg, want, sizeof want - 1);
+    assert_null(r.cfg.query);
+    run_free(&r);
+    PREPARE_OK(&r, "--url-query", "q=a b", "--url-query", "+r=a b", "--url-query", at, "--url",
+               "u");
+    assert_string_equal(r.cfg.query, "q=a%20b&r=a b&a%20b%0A%26");
+    assert_null(r.cfg.data);
+    run_free(&r);
+    REFUSED("no-such-file", "--data-urlencode", "n@/nonexistent/no-such-file", "--url", "u");
+    REFUSED("--url-query ...@- reads standard input", "--url-query", "n@-");
+    struct buf b = {0};
+    prepare_urlencode("AZaz09-._~ /?=&%\xff", 17, &b);
+    assert_string_equal(buf_str(&b), "AZaz09-._~%20%2F%3F%3D%26%25%FF");
+    buf_free(&b);
+}
+
+/* -F fields are parsed, and their files checked, before anything is
+ * fetched. */
+static void test_forms(void **state)
+{
+    (void)state;
+    const char *f = unit_text_file("form.txt", "xyz");
+    char lt[512];
+    snprintf(lt, sizeof lt, "t=<%s", f);
+    struct run r;
+    PREPARE_OK(&r, "-F", "a=1", "-F", lt, "--url", "u");
+    assert_non_null(r.cfg.form);
+    assert_int_equal(r.cfg.form->n, 2);
+    assert_string_equal(r.cfg.form->parts[1].data, "xyz");
+    run_free(&r);
+    REFUSED("cannot read /nonexistent/x", "-F", "f=@/nonexistent/x", "--url", "u");
+}
+
+/* --cert FILE[:PASSWORD] is split; TLS files must be readable. */
+static void test_tls_files(void **state)
+{
+    (void)state;
+    struct buf file = {0}, pass = {0};
+    assert_true(prepare_cert("c.pem:s3cret:x", &file, &pass));
+    assert_string_equal(buf_str(&file), "c.pem");
+    assert_string_equal(buf_str(&pass), "s3cret:x");
+    buf_clear(&file);
+    buf_clear(&pass);
+    assert_false(prepare_cert("a\\:b\\\\c", &file, &pass));
+    assert_string_equal(buf_str(&file), "a:b\\c");
+    buf_clear(&file);
+    assert_false(prepare_cert("pkcs11:token=a;object=b", &file, &pass));
+    assert_string_equal(buf_str(&file), "pkcs11:token=a;object=b");
+    buf_free(&file);
+    buf_free(&pass);
+    const char *cert = unit_text_file("c.pem", "x");
+    char arg[512];
+    snprintf(arg, sizeof arg, "%s:pw", cert);
+    struct run r;
+    PREPARE_OK(&r, "--cert", arg, "--key", cert, "--capath", unit_tmpdir(), "--pinnedpubkey",
+               "sha256//AAAA", "--url", "u");
+    assert_string_equal(r.cfg.cert_file, cert);
+    assert_string_equal(r.cfg.cert_password, "pw");
+    run_free(&r);
+    REFUSED("cannot read --cert /nonexistent/c.pem", "--cert", "/nonexistent/c.pem:pw", "--url",
+            "u");
+    REFUSED("cannot read --key", "--key", "/nonexistent/k", "--url", "u");
+    REFUSED("cannot read --pinnedpubkey", "--pinnedpubkey", "/nonexistent/k", "--url", "u");
+    REFUSED("--capath /nonexistent is not a readable directory", "--capath", "/nonexistent",
+            "--url", "u");
+    REFUSED("--capath", "--capath", cert, "--url", "u");
+}
+
+/* --netrc needs ~/.netrc, --netrc-file its FILE; --netrc-optional either
+ * when it exists. */
+static void test_netrc(void **state)
+{
+    (void)state;
+    const char *nf = unit_text_file("netrc", "machine h login a password b\n");
+    struct run r;
+    PREPARE_OK(&r, "--netrc-file", nf, "--url", "u");
+    run_free(&r);
+    REFUSED("cannot read --netrc-file /nonexistent/n", "--netrc-file", "/nonexistent/n", "--url",
+            "u");
+    PREPARE_OK(&r, "--netrc-optional", "--netrc-file", "/nonexistent/n", "--url", "u");
+    run_free(&r);
+    char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    setenv("HOME", "/nonexistent", 1);
+    REFUSED("cannot read --netrc /nonexistent/.netrc", "--netrc", "--url", "u");
+    PREPARE_OK(&r, "--netrc-optional", "--url", "u");
+    run_free(&r);
+    setenv("HOME", unit_tmpdir(), 1);
+    unit_text_file(".netrc", "machine h login a password b\n");
+    PREPARE_OK(&r, "--netrc", "--url", "u");
+    run_free(&r);
+    unsetenv("HOME");
+    REFUSED("HOME is not set", "--netrc", "--url", "u");
+    if (home) {
+        setenv("HOME", home, 1);
+        free(home);
+    }
+}
+
+/* -b FILE must be readable (but the -c jar may be new); the jar's directory
+ * writable; -D FILE is created empty. */
+static void test_cookies_and_dump(void **state)
+{
+    (void)state;
+    const char *jar = unit_text_file("jar", "# Netscape HTTP Cookie File\n");
+    struct run r;
+    PREPARE_OK(&r, "-b", jar, "-b", "a=1", "-b", "", "-c", jar, "--url", "u");
+    run_free(&r);
+    char fresh[512], dump[512];
+    snprintf(fresh, sizeof fresh, "%s/fresh-jar", unit_tmpdir());
+    PREPARE_OK(&r, "-b", fresh, "-c", fresh, "--url", "u");
+    assert_false(exists(fresh)); /* written at the end only */
+    run_free(&r);
+    REFUSED("cannot read -b /nonexistent/jar", "-b", "/nonexistent/jar", "--url", "u");
+    REFUSED("cannot write the cookie jar -c /nonexistent/dir/jar", "-c", "/nonexistent/dir/jar",
+            "--url", "u");
+    snprintf(dump, sizeof dump, "%s/dump.txt", unit_tmpdir());
+    unit_text_file("dump.txt", "old");
+    PREPARE_OK(&r, "-D", dump, "--url", "u");
+    assert_true(r.cfg.dump_header_fd >= 0);
+    struct stat st;
+    assert_int_equal(stat(dump, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    run_free(&r);
+    REFUSED("cannot write -D /nonexistent/d", "-D", "/nonexistent/d", "--url", "u");
+}
+
 /* ---- connection options ------------------------------------------------- */
 
 static void test_resolve(void **state)
@@ -387,13 +527,16 @@ static void test_raise_soft_limit(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_url_args),     cmocka_unit_test(test_files),
-    cmocka_unit_test(test_data_joined),  cmocka_unit_test(test_data_file),
-    cmocka_unit_test(test_data_stdin),   cmocka_unit_test(test_resolve),
-    cmocka_unit_test(test_connect_to),   cmocka_unit_test(test_proxy),
-    cmocka_unit_test(test_cacert),       cmocka_unit_test(test_output_dir),
-    cmocka_unit_test(test_reports),      cmocka_unit_test(test_checks_first),
-    cmocka_unit_test(test_fit_parallel), cmocka_unit_test(test_raise_soft_limit),
+    cmocka_unit_test(test_url_args),         cmocka_unit_test(test_files),
+    cmocka_unit_test(test_data_joined),      cmocka_unit_test(test_data_file),
+    cmocka_unit_test(test_data_stdin),       cmocka_unit_test(test_resolve),
+    cmocka_unit_test(test_connect_to),       cmocka_unit_test(test_proxy),
+    cmocka_unit_test(test_cacert),           cmocka_unit_test(test_output_dir),
+    cmocka_unit_test(test_reports),          cmocka_unit_test(test_checks_first),
+    cmocka_unit_test(test_fit_parallel),     cmocka_unit_test(test_raise_soft_limit),
+    cmocka_unit_test(test_data_kinds),       cmocka_unit_test(test_forms),
+    cmocka_unit_test(test_tls_files),        cmocka_unit_test(test_netrc),
+    cmocka_unit_test(test_cookies_and_dump),
 };
 
 UNIT_MAIN("prepare", tests)

@@ -87,9 +87,29 @@ static void test_bad_specs(void **state)
     assert_bad("{\"url\":\"x\",\"headers\":{\"A:B\":\"v\"}}", "bad header");
     assert_bad("{\"url\":\"x\",\"id\":[1]}", "\"id\" must be");
     assert_bad("{\"url\":\"x\",\"method\":\"G T\"}", "bad \"method\"");
+    /* control characters never reach the wire (issue 13) */
+    assert_bad("{\"url\":\"x\",\"method\":\"GET\\r\\nX: 1\"}", "bad \"method\"");
+    assert_bad("{\"url\":\"x\",\"method\":\"G\\u0001\"}", "bad \"method\"");
+    assert_bad("{\"url\":\"x\",\"headers\":{\"A\":\"a\\u0000b\"}}", "NUL");
+    assert_bad("{\"url\":\"x\\u0000y\"}", "NUL");
+    assert_bad("{\"url\":\"x\",\"headers\":{\"A\":\"a\\u007fb\"}}", "bad header");
+    assert_bad("{\"url\":\"x\",\"headers\":{\"A\\u0001\":\"v\"}}", "bad header");
+    assert_bad("{\"url\":\"x\",\"headers\":{\"A(\":\"v\"}}", "bad header");
     assert_bad("{\"url\":\"x\",\"expect\":{\"nope\":\"1\"}}", "unknown expectation");
     assert_bad("{\"url\":\"x\",\"expect\":{\"status\":200}}", "must be a string");
     assert_bad("{\"url\":\"x\",\"expect\":\"200\"}", "\"expect\" must be an object");
+}
+
+/* "\\u0000" is a backslash and "u0000": no NUL */
+static void test_escaped_backslash(void **state)
+{
+    (void)state;
+    struct spec s;
+    struct buf err = {0};
+    assert_true(parse("{\"url\":\"x\",\"data\":\"a\\\\u0000\"}", &s, &err));
+    assert_string_equal(s.data, "a\\u0000");
+    spec_clear(&s);
+    buf_free(&err);
 }
 
 static void test_header_names(void **state)
@@ -103,9 +123,8 @@ static void test_header_names(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_full_spec),
-    cmocka_unit_test(test_minimal_and_ids),
-    cmocka_unit_test(test_bad_specs),
+    cmocka_unit_test(test_full_spec),    cmocka_unit_test(test_minimal_and_ids),
+    cmocka_unit_test(test_bad_specs),    cmocka_unit_test(test_escaped_backslash),
     cmocka_unit_test(test_header_names),
 };
 

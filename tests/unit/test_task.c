@@ -6,6 +6,7 @@
 
 #include "prepare.h"
 #include "task.h"
+#include "url.h"
 
 /* Every code in CODES classifies as KIND, with no response and with one. */
 static void check_kind(const int *codes, size_t n, enum record_kind kind, bool any_status)
@@ -166,7 +167,7 @@ static void line_setup(struct line_case *c, const char *const *args)
     if (!prepare_config(&c->cfg, NULL, &err)) /* reads -d into cfg.data */
         fail_msg("prepare_config: %s", buf_str(&err));
     buf_free(&err);
-    c->tc = task_common_new(&c->cfg);
+    c->tc = task_common_new(&c->cfg, NULL);
     memset(&c->t, 0, sizeof c->t);
     task_init(&c->t);
 }
@@ -290,6 +291,58 @@ static void test_method_decided_once(void **state)
     line_teardown(&c);
 }
 
+/* --header-for patterns: a host exactly, or the names under *.DOMAIN. */
+static void test_host_matches(void **state)
+{
+    (void)state;
+    assert_true(task_common_host_matches("api.example", "api.example", 11));
+    assert_true(task_common_host_matches("api.example", "API.Example", 11));
+    assert_true(task_common_host_matches("api.example", "api.example.", 12));
+    assert_false(task_common_host_matches("api.example", "xapi.example", 12));
+    assert_false(task_common_host_matches("api.example", "api.example.org", 15));
+    assert_true(task_common_host_matches("*.example", "a.example", 9));
+    assert_true(task_common_host_matches("*.example", "a.b.EXAMPLE", 11));
+    assert_false(task_common_host_matches("*.example", "example", 7));
+    assert_false(task_common_host_matches("*.example", "badexample", 10));
+    assert_true(task_common_host_matches("127.0.0.1", "127.0.0.1", 9));
+    assert_true(task_common_host_matches("[::1]", "[::1]", 5));
+}
+
+/* A line whose host a --header-for pattern matches gets the header (over a
+ * -H of that name, under a spec's) and, with -L, volley follows it; -G and
+ * --url-query go into the query of what is fetched, not the shown URL. */
+static void test_header_for_and_query(void **state)
+{
+    (void)state;
+    struct line_case c;
+    line_setup(&c,
+               (const char *const[]){"-L", "-H", "X-K: all", "--header-for", "*.example=X-K: mine",
+                                     "--url-query", "q=a b", "-G", "-d", "x=1", NULL});
+    assert_true(from_line(&c, "https://a.example/p?z=0"));
+    assert_true(c.t.self_follow);
+    assert_non_null(c.t.hfor_headers);
+    assert_string_equal(c.t.hfor_headers->data, "X-K: mine");
+    assert_null(c.t.hfor_headers->next);
+    assert_string_equal(c.t.method, "GET");
+    assert_true(c.t.query);
+    assert_string_equal(buf_str(&c.t.url), "https://a.example/p?z=0");
+    char *u = NULL;
+    curl_url_get(url_checker_handle(c.t.parsed), CURLUPART_URL, &u, 0);
+    assert_string_equal(u, "https://a.example/p?z=0&q=a%20b&x=1");
+    curl_free(u);
+    assert_string_equal(buf_str(&c.t.origin), "https://a.example:443");
+    /* another host: no header, libcurl follows */
+    assert_true(from_line(&c, "https://example/"));
+    assert_false(c.t.self_follow);
+    assert_null(c.t.hfor_headers);
+    /* a spec's header of that name wins */
+    assert_true(
+        from_line(&c, "{\"url\": \"https://b.example/\", \"headers\": {\"x-k\": \"spec\"}}"));
+    assert_string_equal(c.t.hfor_headers->data, "x-k: spec");
+    assert_null(c.t.hfor_headers->next);
+    line_teardown(&c);
+}
+
 /* ---- known bugs (run with --bugs) --------------------------------------- */
 
 /* The contract lists 51 among the tls codes; task_classify has no case for
@@ -315,6 +368,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_contract_table_is_exhaustive),
     cmocka_unit_test(test_from_line),
     cmocka_unit_test(test_method_decided_once),
+    cmocka_unit_test(test_host_matches),
+    cmocka_unit_test(test_header_for_and_query),
     cmocka_unit_test(test_quick_key),
     cmocka_unit_test(test_tls_51),
 };
