@@ -7,7 +7,8 @@
 #                DIR/corpus/TARGET (seeded from tests/fuzz/corpus/TARGET)
 #   --jobs N     targets run N at a time (default 1), each under nice -n 19
 #   --build DIR  the fuzz build (default build-fuzz; configured when missing)
-#   TARGET       names without "fuzz_" (default: every target)
+#   TARGET       names without "fuzz_" (default: VOLLEY_FUZZ_TARGETS of
+#                tests/fuzz/CMakeLists.txt)
 # Installs clang and libFuzzer when missing (scripts/deps.sh fuzz). A target
 # that crashes, leaks, times out (10 s an input) or breaks an invariant
 # fails the script; its input is saved as DIR/findings/TARGET/crash-*
@@ -31,7 +32,9 @@ while [ $# -gt 0 ]; do
     shift
 done
 if [ ${#targets[@]} -eq 0 ]; then
-    mapfile -t targets < <(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_||; s|\.c$||')
+    # the one list: VOLLEY_FUZZ_TARGETS in tests/fuzz/CMakeLists.txt
+    mapfile -t targets < <(sed -n '/^set(VOLLEY_FUZZ_TARGETS/,/)/p' tests/fuzz/CMakeLists.txt |
+        sed 's/set(VOLLEY_FUZZ_TARGETS//; s/)//' | tr -s ' ' '\n' | grep .)
 fi
 
 scripts/deps.sh fuzz
