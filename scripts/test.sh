@@ -2,7 +2,8 @@
 # test.sh: the whole test suite from a fresh clone. Installs what is missing,
 # checks formatting, builds with -Werror under AddressSanitizer and
 # UndefinedBehaviorSanitizer, runs every unit and end-to-end test (ctest),
-# checks `cmake --install`, builds, installs, checks and removes the .deb
+# runs every fuzz target for a few seconds (scripts/fuzz.sh --smoke), checks
+# `cmake --install`, builds, installs, checks and removes the .deb
 # (as root), runs the core end-to-end tests again under valgrind, and runs
 # the smoke versions of the benchmark suite and the soak.
 set -euo pipefail
@@ -11,7 +12,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh test
 
 echo "== format (.clang-format)"
-mapfile -t sources < <(git ls-files 'src/*.c' 'include/*.h' 'tests/unit/*.c' 'tests/server/*.c' 2>/dev/null || ls src/*.c include/*.h tests/unit/*.c tests/server/*.c)
+mapfile -t sources < <(git ls-files 'src/*.c' 'include/*.h' 'tests/unit/*.c' 'tests/server/*.c' 'tests/fuzz/*.[ch]' 2>/dev/null || ls src/*.c include/*.h tests/unit/*.c tests/server/*.c tests/fuzz/*.[ch])
 clang-format --dry-run --Werror "${sources[@]}"
 
 jobs=$(nproc)
@@ -23,6 +24,9 @@ echo "== tests under the sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 600
+
+echo "== fuzz smoke (every libFuzzer target: its seed corpus, then 5 s of fuzzing; clang)"
+scripts/fuzz.sh --smoke
 
 echo "== cmake --install puts the binary, the man page and the completions in place"
 inst=$(mktemp -d)
