@@ -2,7 +2,9 @@
  * Parsed once into an immutable spec; the body is fed in while it streams
  * (buffered only up to --max-body, hashed, searched); after the transfer the
  * spec is evaluated into a list of the checks that failed (struct
- * check_failure, record.h). */
+ * check_failure, record.h). A "jq" expectation is only text here: jqw's
+ * worker compiles it (check_spec_compile) and runs it on the kept body; its
+ * answer comes in with the response (struct check_response). */
 #ifndef VOLLEY_CHECK_H
 #define VOLLEY_CHECK_H
 
@@ -12,6 +14,8 @@
 
 #include "buf.h"
 #include "record.h"
+
+struct jqw;
 
 /* ---- specs -------------------------------------------------------------- */
 
@@ -37,7 +41,9 @@ struct check_spec *check_spec_new(void);
  *   body           a PCRE2 regex searched in the (kept) body
  *   body-contains  non-empty text searched in the whole body, streaming
  *   jq             a jq program run on the JSON body; holds when its last
- *                  output is neither false nor null (jq -e)
+ *                  output is neither false nor null (jq -e); kept as text
+ *                  (at most JQW_MAX_PROGRAM bytes): check_spec_compile()
+ *                  says whether it compiles
  *   time           SECS (fractions allowed): time_total <= SECS
  *   size           N, MIN-MAX or MIN- (bytes; k/M/G suffixes, 1024-based)
  *   sha256         64 hex digits (either case), of the whole body
@@ -48,12 +54,11 @@ struct check_spec *check_spec_new(void);
 bool check_spec_set(struct check_spec *s, const char *name, const char *value, struct buf *err);
 
 /* A bounded cache of compiled expectations ("header", "body", "jq") keyed
- * by name and value, for specs parsed per input line: compiling a jq
- * program costs libjq 1.6 about 20 ms (its builtins are compiled each
- * time), a regex some microseconds. Holds at most CAPACITY entries (the
- * oldest is dropped first), so its memory does not grow with the list.
- * Caller frees with check_cache_free(); specs made through it stay valid
- * after it is freed. */
+ * by name and value, for specs parsed per input line (a regex costs some
+ * microseconds to compile; jqw remembers its own compile answers). Holds
+ * at most CAPACITY entries (the oldest is dropped first), so its memory
+ * does not grow with the list. Caller frees with check_cache_free(); specs
+ * made through it stay valid after it is freed. */
 struct check_cache;
 struct check_cache *check_cache_new(size_t capacity);
 void check_cache_free(struct check_cache *c);
@@ -79,6 +84,14 @@ void check_spec_free(struct check_spec *s);
 bool check_spec_empty(const struct check_spec *s);
 /* True when S needs the body buffered (up to --max-body): "body", "jq". */
 bool check_spec_needs_body(const struct check_spec *s);
+/* S's jq program (the value as given), or NULL when S has none. Borrowed
+ * from S. */
+const char *check_spec_jq(const struct check_spec *s);
+/* Whether S's jq program (if any) compiles, asked of W (jqw_compile: a
+ * lookup once known, else one compile in the worker, within its time
+ * budget, blocking the caller). When not, appends "--expect-jq: 'PROGRAM'
+ * does not compile: REASON" to ERR. True when S has no jq program. */
+bool check_spec_compile(const struct check_spec *s, struct jqw *w, struct buf *err);
 /* True when S has a "header" expectation (the response's headers must then
  * be collected for check_evaluate). */
 bool check_spec_has_headers(const struct check_spec *s);
@@ -156,6 +169,11 @@ struct check_response {
     int64_t size_download; /* body bytes */
     const char *(*header)(void *arg, const char *name, size_t index);
     void *header_arg;
+    /* The answer to S's jq program on the kept body (jqw), read only when S
+     * has one: whether it holds, else the failure's actual value (NULL:
+     * "(not evaluated)"), cut to 256 characters here. */
+    bool jq_holds;
+    const char *jq_actual;
 };
 
 /* Evaluate S (the spec given to check_state_begin) against R and what ST was

@@ -11,7 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jq.h>
 #include <pcre2.h>
 
 #include "buf.h"
@@ -41,8 +40,6 @@ struct check_item {
     unsigned char *needle;
     size_t needle_len;
     size_t *kmp; /* kmp[i]: longest proper border of needle[0..i] */
-    /* jq */
-    jq_state *jq;
     /* time */
     int64_t limit_us;
     /* size: max < 0 means no upper bound */

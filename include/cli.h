@@ -73,6 +73,8 @@ struct config {
     /* checks, bodies and reports */
     struct check_spec *checks; /* --expect-*; NULL: none */
     int64_t max_body;          /* --max-body */
+    long jq_budget_ms;         /* --jq-budget: time of one jq evaluation */
+    int64_t jq_memory;         /* --jq-memory: what jq may allocate */
     bool include_headers;
     bool include_body;
     bool sha256;
@@ -112,7 +114,10 @@ struct config {
     size_t nresolve;
     char **connect_to;
     size_t nconnect_to;
-    int64_t max_filesize;        /* < 0: none */
+    int64_t max_filesize; /* < 0: none */
+    bool deny_private;    /* --deny-private */
+    char **allow_address; /* --allow-address ADDR[/BITS]: exceptions to it */
+    size_t nallow_address;
     bool get;                    /* -G: the data goes into the query of a GET */
     struct cli_data *query_args; /* --url-query in order, until prepare */
     size_t nquery_args;

@@ -23,6 +23,7 @@ enum record_kind {
     KIND_CHECK,
     KIND_CANCELLED,
     KIND_OTHER,
+    KIND_DENIED, /* --deny-private refused every address of the URL */
     KIND__COUNT
 };
 

@@ -25,14 +25,18 @@ struct retry_attempt {
     bool idempotent;       /* GET, HEAD, PUT, DELETE, OPTIONS */
     long attempts;         /* attempts made so far, this one included */
     long retry_after_ms;   /* the server's Retry-After, < 0 when none */
+    bool local;            /* a local limit or refusal (out of file descriptors,
+                              --deny-private): never retried */
 };
 
 /* True when the failure is transient: connection refused or reset, empty
  * reply, DNS failure, timeout, HTTP 408, 429, 500, 502, 503, 504. */
 bool retry_transient(const struct retry_attempt *a);
 
-/* Milliseconds to wait before the next attempt, or -1 for no retry. RND is a
- * uniformly random 32-bit number (the jitter). */
+/* Milliseconds to wait before the next attempt, or -1 for no retry (never
+ * for an input error, a cancellation or a local failure, even with
+ * --retry-all-errors). RND is a uniformly random 32-bit number (the
+ * jitter). */
 long retry_decide(const struct retry_policy *p, const struct retry_attempt *a, uint32_t rnd);
 
 /* A Retry-After value (delay-seconds or an HTTP-date) in milliseconds from

@@ -30,14 +30,18 @@ enum sched_end {
 
 struct sched;
 struct filter;
+struct jqw;
+struct share;
 
 /* Everything is borrowed and must outlive the scheduler; every record goes
  * to W; F (NULL: none) says which lines are this run's; SHARE (NULL: none)
- * is the run's curl_share. Free with sched_free() before the event base is
- * freed. */
+ * is the run's curl_share; JQ is the run's jq worker (jq checks: NULL only
+ * in tests without them). BASE must have been made after
+ * evthread_use_pthreads() (jq answers are activated from jqw's thread).
+ * Free with sched_free() before the event base is freed. */
 struct sched *sched_new(struct event_base *base, const struct config *cfg,
                         const struct share *share, struct input *in, struct filter *f,
-                        struct writer *w);
+                        struct writer *w, struct jqw *jq);
 void sched_free(struct sched *s);
 
 /* Run until every line read has its record (or stdout is gone). */

@@ -1,6 +1,7 @@
 /* spec: a JSON request spec line {"url", "method", "headers", "data", "id",
- * "expect"} parsed with cJSON into plain strings. Unknown keys and wrong
- * types are errors (the line becomes an input record). */
+ * "expect"} parsed with cJSON into plain strings. Unknown keys, wrong types
+ * and a NUL in a string (raw or \u0000, which would cut it short) are
+ * errors (the line becomes an input record). */
 #ifndef VOLLEY_SPEC_H
 #define VOLLEY_SPEC_H
 
@@ -16,7 +17,8 @@ struct spec {
     size_t nheaders;
     char *data; /* NULL: not given */
     size_t data_len;
-    char *id_json;  /* the id as compact JSON (a scalar); NULL: none */
+    char *id_json;  /* the id as compact JSON (a scalar), as the record writes it
+                       (a string's invalid UTF-8 replaced); NULL: none */
     char **expect;  /* name, value pairs (names without "--expect-") */
     size_t nexpect; /* pairs */
 };

@@ -15,11 +15,14 @@
 #include "headers.h"
 #include "cli.h"
 #include "input.h"
+#include "jqw.h"
 #include "record.h"
 #include "retry.h"
 #include "spec.h"
 #include "task_common.h"
 #include "trace.h"
+
+struct deny; /* deny.h */
 
 struct task {
     uint64_t seq;
@@ -59,9 +62,18 @@ struct task {
     int64_t t_first_wall;      /* the same on the wall clock (ms), for timestamp */
     int64_t t_attempt;         /* when the current (last) attempt started */
     long attempts;
-    int64_t body_bytes;   /* counted by the write callback */
-    int64_t max_filesize; /* --max-filesize; < 0: no limit */
+    int local_errno;            /* EMFILE or ENFILE met by the attempt (a socket, the
+                                   --output-dir file); 0: none */
+    const struct deny *deny;    /* --deny-private (borrowed from task_common); NULL: none */
+    long sock_hop;              /* the redirect the sockets below were for */
+    int sock_made, sock_denied; /* its addresses: sockets made, refused by --deny-private */
+    struct buf denied;          /* the first refused address and why, for the record */
+    int64_t body_bytes;         /* counted by the write callback */
+    int64_t max_filesize;       /* --max-filesize; < 0: no limit */
     bool too_large;
+    struct jqw_req jq;            /* the jq expectation's evaluation (jqw) */
+    bool jq_waiting;              /* submitted: the record waits for its answer */
+    CURLcode result;              /* the last attempt's, while the record waits */
     struct retry_attempt outcome; /* how the last attempt ended, for retry_decide() */
     struct record rec;            /* filled by task_from_line(), task_finish(), task_cancelled() */
 };
@@ -98,8 +110,25 @@ void task_detach(struct task *t);
 
 /* Fill T->rec and T->outcome from the finished attempt with RESULT (the
  * Retry-After header is read when the run retries). The record's strings
- * borrow from T and its handle: hand it over before the handle is reused. */
-void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now);
+ * borrow from T and its handle: hand it over before the handle is reused.
+ * False when the record is complete. True when its checks wait for the jq
+ * program's answer: the caller submits it with task_jq_submit(), keeps the
+ * handle, and completes the record with task_jq_done() once DONE fired (or
+ * gives up with task_jq_cancel()). */
+bool task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now);
+/* Send the kept body to the run's jqw (tc->jq) for T's jq program; DONE (an
+ * event of the caller's loop, made with event_new(base, -1, 0, ...), never
+ * added) is activated once the answer is in. Never blocks. */
+void task_jq_submit(struct task *t, const struct task_common *tc, struct event *done);
+/* The answer is in (DONE ran): complete the checks in their order and
+ * T->rec and T->outcome, as task_finish() would have. */
+void task_jq_done(struct task *t, const struct task_common *tc);
+/* True between task_jq_submit() and task_jq_done() or task_jq_cancel(). */
+bool task_jq_waiting(const struct task *t);
+/* Withdraw T's request (queued or running: its answer is dropped, DONE is
+ * never activated for it). Call from the loop's thread; nothing to do when
+ * T waits for nothing. */
+void task_jq_cancel(struct task *t, const struct task_common *tc);
 /* Fill T->rec for a task cancelled before or during an attempt; ABORTED: it
  * was in flight and libcurl's transfer was stopped. WHY is borrowed. */
 void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,
@@ -112,6 +141,13 @@ size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg);
  * task): collects the response's header lines when they are wanted, and
  * buffers them for -D. */
 size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg);
+/* libcurl's socket opener of every handle (CURLOPT_OPENSOCKETDATA: the
+ * task), called for each address libcurl is about to connect to, after DNS
+ * and on every redirect: refuses an address --deny-private denies (no
+ * socket, nothing sent: libcurl goes on with the next address), makes the
+ * socket otherwise, and notes what it met for the record (a refused
+ * address, a local limit such as running out of file descriptors). */
+curl_socket_t task_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr);
 
 /* After an attempt of T finished with *RESULT: when volley follows T's
  * redirects itself (a task that sends --header-for headers, with -L) and

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "cli.h"
+#include "jqw.h"
 #include "log.h"
 #include "redact.h"
 #include "share.h"
@@ -25,6 +26,8 @@ struct task_header_for {
     char *pattern;      /* lower case; "*.domain" or a host */
     const char *header; /* borrowed from the config */
 };
+struct deny; /* deny.h */
+
 /* Fields are read by task.c; only CHECK_CACHE changes after
  * task_common_new(). */
 struct task_common {
@@ -34,6 +37,9 @@ struct task_common {
     const char *proxy_http, *proxy_https; /* "" for none */
     const char *noproxy;
     struct check_cache *check_cache; /* compiled per-line expectations */
+    struct jqw *jq;                  /* the run's jq worker (borrowed); NULL: jq
+                                        programs are neither compiled nor run */
+    struct deny *deny;               /* --deny-private's policy; NULL: none */
     struct curl_slist *headers;
     struct curl_slist *resolve;
     struct curl_slist *connect_to;
@@ -65,10 +71,16 @@ struct task_handle {
                             here), NULL while none does */
 };
 
-/* Build once per run; CFG and SHARE (may be NULL) must outlive it. Free with
- * task_common_free(). */
-struct task_common *task_common_new(const struct config *cfg, const struct share *share);
+/* Build once per run; CFG, SHARE (may be NULL) and JQ (the run's jq
+ * worker, shared by every loop; NULL in tests without jq) must outlive it.
+ * Free with task_common_free(). */
+struct task_common *task_common_new(const struct config *cfg, const struct share *share,
+                                    struct jqw *jq);
 void task_common_free(struct task_common *tc);
+
+/* What gives the run a proxy: "-x", or the environment variable that
+ * names one (the rules of libcurl that task_common applies); NULL: none. */
+const char *task_common_proxy_origin(const struct config *cfg);
 
 /* The method of a request: the one GIVEN (-X or a spec's), else POST when
  * it sends a body (DATA: -d without -G, or -F), HEAD with -I (HEAD), else

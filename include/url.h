@@ -1,6 +1,7 @@
 /* url: turns a trimmed input line into a fetchable URL (default scheme,
  * http/https only, syntax checked with libcurl's URL parser) and writes URLs
- * for output with any password replaced by "***". */
+ * for output with any password replaced by "***", as libcurl's parse finds
+ * it. */
 #ifndef VOLLEY_URL_H
 #define VOLLEY_URL_H
 
@@ -37,13 +38,29 @@ const char *url_prepare(struct url_checker *c, const char *line, size_t len,
 /* True when URL (as url_prepare() made it) is fetched over TLS: its scheme
  * is https. */
 bool url_is_https(const char *url);
-/* True when URL carries a password in its userinfo. */
-bool url_has_password(const char *url);
-/* Append URL to DST with the password (if any) written as "***". */
+/* Passwords never reach output. A URL libcurl accepted is redacted from
+ * libcurl's own parse (its CURLUPART_PASSWORD, the one it sends), so what
+ * the transfer sends and what output hides are the same thing; text libcurl
+ * refused is scrubbed of anything shaped like a password. */
+
+/* After a successful url_prepare(C, ..., URL): when libcurl found a
+ * password in it, append URL to DST with the password as "***" and return
+ * true; else append nothing and return false (URL is shown as it is). */
+bool url_redact_prepared(struct url_checker *c, const char *url, struct buf *dst);
+/* Append URL (libcurl's effective URL, say) to DST with its password as
+ * "***", by libcurl's parse of it; what libcurl cannot parse is scrubbed as
+ * url_clip() does. */
 void url_redact(const char *url, struct buf *dst);
-/* Append LINE for a record of a bad line: redacted, cut to 256 characters
- * followed by "..." when longer. */
-void url_clip(const char *line, size_t len, struct buf *dst);
+/* Append LINE (LEN bytes, NULs included) for the record of a refused line:
+ * scrubbed (from the first ':' that is not a scheme's or a JSON name's to
+ * the last '@': "//u:p@h/", "http://u:p/ss@h/", "http://u:p\0@h/" all
+ * show "u:***@"; CUT: LINE is the start of a longer line, so with no '@' a
+ * password may run past its end and the rest after that ':' goes too), then
+ * cut to 256 characters followed by "..." when longer. */
+void url_clip(const char *line, size_t len, bool cut, struct buf *dst);
+/* Append what of the prepared URL may name a file: host, ":port" when
+ * given, and the path; never the userinfo, query or fragment. */
+void url_name_part(struct url_checker *c, struct buf *dst);
 
 /* The parts of a URL's authority as written (no parsing beyond finding
  * them): the scheme ("" when the URL has none), the host (without

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # deps.sh: install the Debian/Ubuntu packages volley needs that are missing.
-# Usage: scripts/deps.sh [build|test|bench|links|fuzz]   (default: test)
+# Usage: scripts/deps.sh [build|test|bench|links|fuzz|scaleout]   (default: test)
 # links: the bench packages plus Node.js and npm for bench/links.sh (the npm
 # checkers it compares come from the npm registry, which CI does not reach).
 # fuzz: clang and its libFuzzer runtime, for -DVOLLEY_FUZZ=ON.
+# scaleout: the job engines tests/scaleout runs for real (Slurm with munge,
+# GNU parallel with sshd), plus nginx, jq and curl for those tests.
 # Packages already present are left alone; services are not started.
 # Exit status: 0 when everything needed is installed; 2 for a bad argument or
 # no way to become root; otherwise apt-get's own status, after a message.
@@ -20,7 +22,8 @@ build) pkgs+=(curl) ;;
 test) pkgs+=(curl libcmocka-dev bats jq openssl valgrind clang-format libxml2-utils perl zsh man-db bash-completion file) ;;
 bench | links) pkgs+=(curl jq openssl wrk wget2 time iproute2 procps) ;;
 fuzz) pkgs+=(clang libclang-rt-14-dev) ;; # libFuzzer targets: -DVOLLEY_FUZZ=ON
-*) echo "usage: $0 [build|test|bench|links|fuzz]" >&2; exit 2 ;;
+scaleout) pkgs+=(curl jq openssl procps slurmctld slurmd slurm-client munge parallel openssh-server) ;;
+*) echo "usage: $0 [build|test|bench|links|fuzz|scaleout]" >&2; exit 2 ;;
 esac
 
 missing=()

@@ -4,8 +4,10 @@
 # UndefinedBehaviorSanitizer, runs every unit and end-to-end test (ctest),
 # runs every fuzz target for a few seconds (scripts/fuzz.sh --smoke), checks
 # `cmake --install`, builds, installs, checks and removes the .deb
-# (as root), runs the core end-to-end tests again under valgrind, and runs
-# the smoke versions of the benchmark suite and the soak.
+# (as root), runs the job engines for real (Slurm, GNU parallel over ssh,
+# the Kubernetes example's command; as root, after `deps.sh scaleout`), runs
+# the core end-to-end tests again under valgrind, and runs the smoke
+# versions of the benchmark suite and the soak.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +25,7 @@ cmake --build build-test -j"$jobs"
 echo "== tests under the sanitizers"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 600
+ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 600 -LE scaleout
 
 echo "== fuzz smoke (every libFuzzer target: its seed corpus, then 5 s of fuzzing; clang)"
 scripts/fuzz.sh --smoke
@@ -40,6 +42,10 @@ rm -rf "$inst"
 
 echo "== the .deb installs the binary, the man page and the completions where they are looked for"
 scripts/deb-check.sh
+
+echo "== job engines: a Slurm job array, GNU parallel over ssh, the Kubernetes Indexed Job's command"
+scripts/deps.sh scaleout
+ctest --test-dir build-test --output-on-failure -L scaleout
 
 echo "== core end-to-end tests under valgrind"
 cmake -S . -B build-valgrind -DCMAKE_BUILD_TYPE=Debug -DVOLLEY_WERROR=ON >/dev/null

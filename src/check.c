@@ -1,10 +1,12 @@
 /* check: --expect-* expectations: each parsed expectation is a reference-
- * counted item (a status list, a PCRE2 regex, a libjq program, a KMP table
- * for streaming body-contains, ...), a spec is a set of items; parsing,
- * merging, and a bounded cache of compiled items for per-line specs. The
+ * counted item (a status list, a PCRE2 regex, a jq program's text, a KMP
+ * table for streaming body-contains, ...), a spec is a set of items;
+ * parsing, merging, and a bounded cache of compiled items for per-line
+ * specs. jq programs are compiled and run by jqw's worker, never here. The
  * body's state is check_state.c's, evaluation check_eval.c's. */
 #include "check.h"
 #include "check_impl.h"
+#include "jqw.h"
 #include "log.h"
 #include "text.h"
 
@@ -48,8 +50,6 @@ static void check_item_unref(struct check_item *it)
     pcre2_code_free(it->re);
     free(it->needle);
     free(it->kmp);
-    if (it->jq)
-        jq_teardown(&it->jq);
     free(it);
 }
 
@@ -100,6 +100,25 @@ bool check_spec_empty(const struct check_spec *s)
 bool check_spec_needs_body(const struct check_spec *s)
 {
     return s && (s->item[CK_BODY] || s->item[CK_JQ]);
+}
+
+const char *check_spec_jq(const struct check_spec *s)
+{
+    return s && s->item[CK_JQ] ? s->item[CK_JQ]->value : NULL;
+}
+
+bool check_spec_compile(const struct check_spec *s, struct jqw *w, struct buf *err)
+{
+    const char *program = check_spec_jq(s);
+    if (!program)
+        return true;
+    struct buf why = {0};
+    bool ok = jqw_compile(w, program, &why);
+    if (!ok)
+        buf_addf(err, "--expect-jq: '%s' does not compile: %s", program,
+                 why.len ? buf_str(&why) : "invalid program");
+    buf_free(&why);
+    return ok;
 }
 
 bool check_spec_has_headers(const struct check_spec *s)
@@ -311,55 +330,16 @@ static bool check_parse_contains(struct check_item *it, const char *v, struct bu
     return true;
 }
 
-/* jq's compile messages, gathered into one line: "jq: error: " dropped,
- * the "jq: N compile errors" trailer skipped, white space collapsed. */
-static void check_jq_message(void *arg, jv msg)
-{
-    struct buf *b = arg;
-    jv text = jq_format_error(msg); /* takes MSG */
-    const char *s = jv_get_kind(text) == JV_KIND_STRING ? jv_string_value(text) : "";
-    if (!strncmp(s, "jq: error: ", 11))
-        s += 11;
-    else if (!strncmp(s, "jq: ", 4) && strstr(s, " compile error"))
-        s = "";
-    while (isspace((unsigned char)*s))
-        s++;
-    if (*s && b) {
-        if (b->len)
-            buf_adds(b, "; ");
-        bool space = false;
-        for (; *s; s++) {
-            if (isspace((unsigned char)*s)) {
-                space = true;
-                continue;
-            }
-            if (space)
-                buf_addc(b, ' ');
-            space = false;
-            buf_addc(b, *s);
-        }
-    }
-    jv_free(text);
-}
-
+/* A jq program is kept as text: whether it compiles is the worker's to say
+ * (check_spec_compile), and it runs there too. */
 static bool check_parse_jq(struct check_item *it, const char *v, struct buf *err)
 {
-    jq_state *jq = jq_init();
-    if (!jq)
-        log_die(LOG_EXIT_INTERNAL, "out of memory");
-    struct buf msgs = {0};
-    jq_set_error_cb(jq, check_jq_message, &msgs);
-    int ok = jq_compile(jq, v);
-    jq_set_error_cb(jq, check_jq_message, NULL); /* runtime messages are dropped */
-    if (!ok) {
-        buf_addf(err, "--expect-jq: '%s' does not compile: %s", v,
-                 msgs.len ? buf_str(&msgs) : "invalid program");
-        buf_free(&msgs);
-        jq_teardown(&jq);
+    size_t n = strlen(v);
+    if (n > JQW_MAX_PROGRAM) {
+        buf_addf(err, "--expect-jq: the program is too long (%zu bytes, at most %zu)", n,
+                 JQW_MAX_PROGRAM);
         return false;
     }
-    buf_free(&msgs);
-    it->jq = jq;
     it->expected = log_strdup(v);
     return true;
 }

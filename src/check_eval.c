@@ -1,14 +1,13 @@
 /* check_eval: a spec against a response and what the body left behind,
  * into the list of failed checks (owned by the check_state): the status, the
- * headers and the body by regex (within bounded limits), body-contains, jq,
- * time, size, SHA-256. */
+ * headers and the body by regex (within bounded limits), body-contains, jq
+ * (the worker's answer, brought by the response), time, size, SHA-256. */
 #include "check.h"
 #include "check_impl.h"
 #include "headers.h"
 #include "log.h"
 #include "text.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -192,121 +191,15 @@ static void check_eval_body(struct check_eval *ev, const struct check_item *it,
     check_eval_fail(ev, "body", it->expected);
 }
 
-/* Parse BODY as exactly one JSON value, as jv_parse() does but without
- * copying the whole body into the error message. */
-static jv check_eval_parse_json(const char *body, size_t len)
-{
-    if (len > INT_MAX)
-        return jv_invalid_with_msg(jv_string("body too large to parse"));
-    jv_parser *p = jv_parser_new(0);
-    jv_parser_set_buf(p, body ? body : "", (int)len, 0);
-    jv v = jv_parser_next(p);
-    if (jv_is_valid(v)) {
-        jv next = jv_parser_next(p);
-        if (jv_is_valid(next)) {
-            jv_free(v);
-            jv_free(next);
-            v = jv_invalid_with_msg(jv_string("Unexpected extra JSON values"));
-        } else if (jv_invalid_has_msg(jv_copy(next))) {
-            jv_free(v);
-            v = next;
-        } else {
-            jv_free(next);
-        }
-    } else if (!jv_invalid_has_msg(jv_copy(v))) {
-        jv_free(v);
-        v = jv_invalid_with_msg(jv_string("Expected JSON value"));
-    }
-    jv_parser_free(p);
-    return v;
-}
-
-/* Append the message of the invalid jv V (consumed) to B. */
-static void check_eval_jv_msg(struct buf *b, jv v)
-{
-    jv msg = jv_invalid_get_msg(v);
-    if (jv_get_kind(msg) == JV_KIND_STRING) {
-        buf_adds(b, jv_string_value(msg));
-        jv_free(msg);
-    } else {
-        jv text = jv_dump_string(msg, 0);
-        buf_adds(b, jv_string_value(text));
-        jv_free(text);
-    }
-}
-
+/* "jq": the worker's answer, as the response brings it. */
 static void check_eval_jq(struct check_eval *ev, const struct check_item *it,
-                          const struct check_state *st)
+                          const struct check_response *r)
 {
-    size_t len;
-    bool cut;
-    const char *body = check_state_body(st, &len, &cut);
-    struct buf *a = &ev->actual;
-    buf_clear(a);
-    jv input = check_eval_parse_json(body, len);
-    if (!jv_is_valid(input)) {
-        buf_adds(a, "body is not JSON");
-        if (cut)
-            buf_addf(a, " (cut at %zu bytes by --max-body)", len);
-        buf_adds(a, ": ");
-        check_eval_jv_msg(a, input);
-        check_eval_fail(ev, "jq", it->expected);
+    if (r->jq_holds)
         return;
-    }
-    jq_start(it->jq, input, 0); /* takes INPUT */
-    jv last = jv_invalid();
-    bool error = false;
-    for (;;) {
-        jv out = jq_next(it->jq);
-        if (jv_is_valid(out)) {
-            jv_free(last);
-            last = out;
-            continue;
-        }
-        if (jv_invalid_has_msg(jv_copy(out))) {
-            buf_adds(a, "jq error: ");
-            check_eval_jv_msg(a, out);
-            error = true;
-        } else {
-            jv_free(out);
-        }
-        break;
-    }
-    if (!error && jq_halted(it->jq)) {
-        /* halt and halt_error: jq's exit status decides, as in jq -e */
-        jv code = jq_get_exit_code(it->jq);
-        int status = jv_get_kind(code) == JV_KIND_NUMBER ? (int)jv_number_value(code) : 0;
-        jv_free(code);
-        if (status != 0) {
-            buf_addf(a, "jq halted with exit status %d", status);
-            jv msg = jq_get_error_message(it->jq);
-            if (jv_get_kind(msg) == JV_KIND_STRING) {
-                buf_adds(a, ": ");
-                buf_adds(a, jv_string_value(msg));
-            }
-            jv_free(msg);
-            error = true;
-        } else {
-            jv_free(last);
-            last = jv_true();
-        }
-    }
-    if (!error) {
-        jv_kind k = jv_get_kind(last);
-        if (k != JV_KIND_INVALID && k != JV_KIND_FALSE && k != JV_KIND_NULL) {
-            jv_free(last);
-            return;
-        }
-        if (k == JV_KIND_INVALID) {
-            buf_adds(a, "no output");
-        } else {
-            jv text = jv_dump_string(jv_copy(last), 0);
-            buf_adds(a, jv_string_value(text));
-            jv_free(text);
-        }
-    }
-    jv_free(last);
-    check_eval_clip(a);
+    buf_clear(&ev->actual);
+    buf_adds(&ev->actual, r->jq_actual ? r->jq_actual : "(not evaluated)");
+    check_eval_clip(&ev->actual);
     check_eval_fail(ev, "jq", it->expected);
 }
 
@@ -336,7 +229,7 @@ size_t check_evaluate(const struct check_spec *s, struct check_state *st,
         check_eval_fail(&ev, "body-contains", it->expected);
     }
     if ((it = s->item[CK_JQ]))
-        check_eval_jq(&ev, it, st);
+        check_eval_jq(&ev, it, r);
     if ((it = s->item[CK_TIME]) && r->time_total > it->limit_us) {
         buf_clear(&ev.actual);
         check_add_secs(&ev.actual, r->time_total);

@@ -22,6 +22,9 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+/* The least --jq-memory. */
+#define CLI_JQ_MEMORY_MIN ((int64_t)1024 * 1024)
+
 /* ---- numbers ------------------------------------------------------------ */
 
 static bool cli_digits(const char *s, const char *e, bool fraction, bool sign)
@@ -696,6 +699,11 @@ static enum cli_result cli_finish(struct config *cfg, struct buf *err)
         buf_adds(err, "--summarize needs record files (FILE...), e.g. the shards' outputs");
         return CLI_ERROR;
     }
+    if (cfg->jq_memory < CLI_JQ_MEMORY_MIN) {
+        buf_addf(err, "--jq-memory needs at least 1M (jq itself needs that much), not %lld bytes",
+                 (long long)cfg->jq_memory);
+        return CLI_ERROR;
+    }
     for (size_t i = 0; cfg->summarize && i < cfg->nfiles; i++)
         if (strcmp(cfg->files[i], "-") == 0) {
             buf_adds(err, "--summarize reads each file twice: stdin (-) cannot be one");
@@ -758,6 +766,7 @@ void cli_free(struct config *cfg)
     cli_free_list(cfg->connect_to, cfg->nconnect_to);
     cli_free_list(cfg->reports, cfg->nreports);
     cli_free_list(cfg->resume, cfg->nresume);
+    cli_free_list(cfg->allow_address, cfg->nallow_address);
     free(cfg->file_nurls);
     free(cfg->data_args);
     check_spec_free(cfg->checks);

@@ -40,6 +40,8 @@ _Static_assert(SHARD_BY_HOST == 0 && SHARD_BY_DOMAIN == 1 && SHARD_BY_ORIGIN == 
 
 /* Sorted by long name; --help lists them in this order. */
 static const struct cli_opt cli_rows[] = {
+    {"allow-address", 0, CLI_LIST, LIST_AT(allow_address, nallow_address), .arg = "ADDR[/BITS]",
+     .help = "with --deny-private: connect to these addresses anyway"},
     {"allow-timeouts", 0, FLAG(allow_timeouts),
      .help = "timeouts are recorded but fail neither the run nor the thresholds"},
     {"anyauth", 0, FLAG(auth), .set = AUTH_ANY,
@@ -76,6 +78,9 @@ static const struct cli_opt cli_rows[] = {
      .arg = "DATA", .help = "send DATA URL-encoded: TEXT, =TEXT, NAME=TEXT, @FILE, NAME@FILE"},
     {"deadline", 0, CLI_SECS, AT(deadline_ms), .min = 1, .arg = "SECS",
      .help = "whole run: then cancel what is left (exit 124)"},
+    {"deny-private", 0, FLAG(deny_private),
+     .help = "refuse to connect to loopback, private, link-local, multicast, reserved and "
+             "metadata addresses"},
     {"digest", 0, FLAG(auth), .set = AUTH_DIGEST, .help = "-u with HTTP Digest auth"},
     {"dry-run", 0, FLAG(dry_run), .help = "print the lines this run would handle; fetch nothing"},
     {"dump-header", 'D', CLI_STRING, AT(dump_header), .flags = CLI_F_NONEMPTY, .arg = "FILE",
@@ -119,6 +124,10 @@ static const struct cli_opt cli_rows[] = {
      .help = "connect from this interface or source address"},
     {"ipv4", '4', FLAG(ip), .set = IP_V4, .help = "connect to IPv4 addresses only"},
     {"ipv6", '6', FLAG(ip), .set = IP_V6, .help = "connect to IPv6 addresses only"},
+    {"jq-budget", 0, CLI_SECS, AT(jq_budget_ms), .min = 1, .def = "1", .arg = "SECS",
+     .help = "time limit of one --expect-jq evaluation (its check fails past it)"},
+    {"jq-memory", 0, CLI_SIZE, AT(jq_memory), .def = "512M", .arg = "BYTES",
+     .help = "memory one --expect-jq evaluation may use (its check fails past it)"},
     {"json", 0, FLAG(format), .set = FORMAT_JSONL, .help = "the same as --format jsonl"},
     {"keepalive-time", 0, CLI_SECS, AT(keepalive_ms), .min = 1000, .def = "60", .arg = "SECS",
      .help = "idle time before TCP keepalive probes (whole seconds)"},

@@ -27,7 +27,7 @@ static int dryrun_flush(int fd, struct buf *b)
 
 int dryrun_run(const struct config *cfg, struct input *in, struct filter *f, int fd)
 {
-    struct task_common *tc = task_common_new(cfg, NULL);
+    struct task_common *tc = task_common_new(cfg, NULL, NULL); /* no share, no jq: nothing runs */
     struct task t = {0};
     task_init(&t);
     struct buf out = {0};

@@ -1,5 +1,11 @@
 /* input: lazy, line-at-a-time reading of --url values and URL list files,
- * with trimming, comment skipping and the 64 KiB line limit. */
+ * with trimming, comment skipping and the 64 KiB line limit. One rule for
+ * every source: a line is trimmed first, and what is left (from its first
+ * to its last non-blank byte) may be 64 KiB long. A line with its end in
+ * the read buffer is handed out from there; one that outgrows the buffer
+ * (however the bytes arrive: a regular file, a pipe written slowly, stdin)
+ * is followed byte by byte, its leading blanks dropped, at most 64 KiB of it
+ * kept, so that both ways decide alike. */
 #include "input.h"
 #include "log.h"
 #include "text.h"
@@ -15,8 +21,15 @@
 #include <unistd.h>
 
 #define INPUT_BUF (URL_MAX_LINE * 2 + 4096)
-#define INPUT_KEEP 2048  /* bytes of an over-long line kept for its record */
-#define INPUT_SLACK 1024 /* blanks around a line that do not count towards 64 KiB */
+#define INPUT_KEEP 2048 /* bytes of an over-long line kept for its record */
+
+/* Where a line longer than the buffer holds (URL_MAX_LINE) stands. */
+enum input_long {
+    INPUT_L_NONE, /* not in such a line */
+    INPUT_L_LEAD, /* only blanks so far: not decided */
+    INPUT_L_BODY, /* text from its first non-blank, at most 64 KiB so far */
+    INPUT_L_SKIP, /* decided (a comment, or handed out as too long): to its end */
+};
 
 /* A UTF-8 byte-order mark, which editors on Windows put at a file's start:
  * skipped there (anywhere else it is part of the line). */
@@ -35,8 +48,11 @@ struct input {
     bool eof;
     const char *source;
     uint64_t lineno;
-    bool skipping; /* discarding the rest of an over-long line */
-    bool bom_seen; /* the source's start was checked for a byte-order mark */
+    enum input_long long_state; /* a line longer than the buffer holds */
+    struct buf long_text;       /* its text from the first non-blank (INPUT_L_BODY) */
+    size_t long_solid;          /* up to its last non-blank */
+    bool long_over;             /* blanks dropped at 64 KiB: any non-blank is too much */
+    bool bom_seen;              /* the source's start was checked for a byte-order mark */
     char *buf;
     size_t start, end;
     char err[512];
@@ -67,6 +83,7 @@ void input_free(struct input *in)
     if (!in)
         return;
     input_close(in);
+    buf_free(&in->long_text);
     free(in->buf);
     free(in);
 }
@@ -104,7 +121,7 @@ static bool input_open_next(struct input *in, enum input_status *st)
     in->lineno = 0;
     in->start = in->end = 0;
     in->eof = false;
-    in->skipping = false;
+    in->long_state = INPUT_L_NONE;
     in->bom_seen = false;
     in->fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
     if (in->fd < 0) {
@@ -161,6 +178,38 @@ static enum input_status input_fill(struct input *in)
     }
 }
 
+/* Follow N more bytes (no newline among them) of a line longer than the
+ * buffer. True when they make it too long: its start (at most INPUT_KEEP
+ * bytes of its text) is then handed out, and the rest is skipped. */
+static bool input_long_feed(struct input *in, const char *p, size_t n)
+{
+    struct buf *t = &in->long_text;
+    for (size_t i = 0; i < n && in->long_state != INPUT_L_SKIP; i++) {
+        char c = p[i];
+        bool blank = text_blank(c);
+        if (in->long_state == INPUT_L_LEAD) {
+            if (blank)
+                continue;
+            in->long_state = c == '#' ? INPUT_L_SKIP : INPUT_L_BODY; /* a comment: no record */
+            if (in->long_state == INPUT_L_SKIP)
+                break;
+        }
+        if (blank) {
+            if (t->len < URL_MAX_LINE)
+                buf_addc(t, c);
+            else
+                in->long_over = true;
+        } else if (in->long_over || t->len >= URL_MAX_LINE) {
+            in->long_state = INPUT_L_SKIP;
+            return true;
+        } else {
+            buf_addc(t, c);
+            in->long_solid = t->len;
+        }
+    }
+    return false;
+}
+
 /* At a source's start: skip a byte-order mark. False while the bytes read
  * so far are a prefix of one. */
 static bool input_skip_bom(struct input *in)
@@ -190,13 +239,21 @@ static enum input_status input_file_line(struct input *in, struct input_line *li
         char *p = in->buf + in->start;
         size_t avail = in->end - in->start;
         char *nl = memchr(p, '\n', avail);
-        if (in->skipping) {
-            if (nl) {
-                in->start += (size_t)(nl - p) + 1;
-                in->skipping = false;
+        if (in->long_state != INPUT_L_NONE) {
+            size_t n = nl ? (size_t)(nl - p) : avail;
+            bool too_long = input_long_feed(in, p, n);
+            in->start += nl ? n + 1 : n;
+            bool ended = nl || (in->eof && in->start == in->end);
+            line->text = in->long_text.p ? in->long_text.p : "";
+            line->too_long = too_long;
+            line->len = too_long ? INPUT_KEEP : in->long_solid;
+            bool out = too_long || (ended && in->long_state == INPUT_L_BODY);
+            if (ended)
+                in->long_state = INPUT_L_NONE;
+            if (out)
+                return INPUT_LINE;
+            if (ended)
                 continue;
-            }
-            in->start = in->end;
         } else if (nl || (in->eof && avail > 0)) {
             size_t n = nl ? (size_t)(nl - p) : avail;
             in->start += nl ? n + 1 : n;
@@ -205,15 +262,14 @@ static enum input_status input_file_line(struct input *in, struct input_line *li
             line->len = n;
             line->too_long = false; /* decided after trimming */
             return INPUT_LINE;
-        } else if (avail > URL_MAX_LINE + INPUT_SLACK) {
-            /* no newline within the limit: hand out its start, skip the rest */
+        } else if (avail > URL_MAX_LINE) {
+            /* no end within the limit: follow the line byte by byte */
             in->lineno++;
-            line->text = p;
-            line->len = INPUT_KEEP;
-            line->too_long = true;
-            in->start = in->end;
-            in->skipping = true;
-            return INPUT_LINE;
+            in->long_state = INPUT_L_LEAD;
+            buf_clear(&in->long_text);
+            in->long_solid = 0;
+            in->long_over = false;
+            continue;
         }
         if (in->eof)
             return INPUT_EOF;
@@ -367,7 +423,10 @@ int64_t input_unread(struct input *in, const char **source)
         name = in->source;
         if (!in->regular)
             goto unknown;
-        t.at_start = !in->skipping;
+        /* a long line still undecided counts by its first non-blank; one
+         * being kept is a line not handed out yet */
+        t.at_start = in->long_state == INPUT_L_NONE || in->long_state == INPUT_L_LEAD;
+        t.n += in->long_state == INPUT_L_BODY;
         t.bom = in->bom_seen ? INPUT_BOM_LEN : 0;
         input_tally_add(&t, in->buf + in->start, in->end - in->start);
         if (!in->eof)

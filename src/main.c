@@ -16,10 +16,14 @@
 #include "writer.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <event2/event.h>
+#include <event2/thread.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 enum {
@@ -59,8 +63,9 @@ static int main_status(enum sched_end end, const struct output_summary *s, const
     if (cfg->max_fail_ratio >= 0 && end == SCHED_DONE &&
         (s->urls == 0 || (double)s->failed / (double)s->urls <= cfg->max_fail_ratio))
         return input_failed ? EXIT_USAGE : EXIT_OK;
-    static const enum record_kind fetch[] = {KIND_INPUT,     KIND_DNS,      KIND_CONNECT, KIND_TLS,
-                                             KIND_TOO_LARGE, KIND_PROTOCOL, KIND_OTHER};
+    static const enum record_kind fetch[] = {KIND_INPUT, KIND_DNS,       KIND_CONNECT,
+                                             KIND_TLS,   KIND_TOO_LARGE, KIND_PROTOCOL,
+                                             KIND_OTHER, KIND_DENIED};
     for (size_t i = 0; i < sizeof fetch / sizeof fetch[0]; i++)
         if (s->by_kind[fetch[i]])
             return EXIT_FETCH;
@@ -159,8 +164,9 @@ static int main_finish(struct writer *w, const struct writer_end *we, enum sched
     return status;
 }
 
-/* The usual run: fetch every line F keeps, records to stdout. */
-static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
+/* The usual run: fetch every line F keeps, records to stdout; jq checks
+ * run in JQ's worker. */
+static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, struct jqw *jq)
 {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         log_die(EXIT_INTERNAL, "cannot initialise libcurl");
@@ -173,7 +179,7 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f)
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles);
     struct share *share = share_new(cfg);
-    struct sched *s = sched_new(base, cfg, share, in, f, w);
+    struct sched *s = sched_new(base, cfg, share, in, f, w, jq);
     struct main_run run = {w, s};
     struct progress *prog = NULL;
     if (main_progress(cfg))
@@ -223,10 +229,56 @@ static int main_summarize(const struct config *cfg, struct report *rep)
     return status;
 }
 
+/* Make fds 0, 1 and 2 valid before anything is opened, so that no file
+ * volley opens becomes stdin, stdout or stderr by accident: each closed one
+ * gets /dev/null. False when stdout was closed. */
+static bool main_std_fds(void)
+{
+    bool out_open = true;
+    for (int fd = 0; fd <= 2; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+            continue;
+        if (fd == STDOUT_FILENO)
+            out_open = false;
+        /* the lowest free number: FD itself, the ones below being open */
+        int n = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+        if (n != fd)
+            _exit(EXIT_INTERNAL); /* not even /dev/null: nothing can be said */
+    }
+    return out_open;
+}
+
+/* This program's path for re-executing it as the jq worker: what
+ * /proc/self/exe names (valgrind, say, runs a program whose /proc/self/exe
+ * is valgrind's own, and answers readlink with the program's path); NULL to
+ * let jqw run /proc/self/exe itself (a binary deleted since it started). */
+static const char *main_self_exe(char *buf, size_t cap)
+{
+    static const char deleted[] = " (deleted)";
+    ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
+    if (n <= 0 || (size_t)n >= cap - 1)
+        return NULL;
+    buf[n] = '\0';
+    size_t d = sizeof deleted - 1;
+    if ((size_t)n >= d && strcmp(buf + n - d, deleted) == 0)
+        return NULL;
+    return buf;
+}
+
 int main(int argc, char **argv)
 {
+    /* first: no file may become fd 0, 1 or 2; a closed stdout ends the run
+     * before anything is read or fetched (records would go nowhere) */
+    if (!main_std_fds()) {
+        log_warn("stdout is closed");
+        return EXIT_INTERNAL;
+    }
     if (jqw_is_worker(argc, argv)) /* volley re-executed as its own jq worker */
         return jqw_worker_main(argc, argv);
+    /* jq answers are activated on the loops from jqw's thread: libevent
+     * locks, set up once before any event_base exists */
+    if (evthread_use_pthreads() != 0)
+        log_die(EXIT_INTERNAL, "cannot set up libevent for threads");
     signal(SIGPIPE, SIG_IGN);
     struct config cfg;
     struct buf err = {0};
@@ -238,12 +290,32 @@ int main(int argc, char **argv)
         cli_free(&cfg);
         return cr == CLI_ERROR ? EXIT_USAGE : EXIT_OK;
     }
+    /* one jq worker for the run, made before any loop or thread; the
+     * --expect-jq program must compile (a usage error when not), checked
+     * before prepare changes anything on disk */
+    char self[4096];
+    struct jqw_options jo = {
+        .time_ms = cfg.jq_budget_ms,
+        .mem_bytes = (size_t)cfg.jq_memory,
+        .max_body = (size_t)cfg.max_body,
+        .exe = main_self_exe(self, sizeof self),
+        .argv0 = argv[0],
+    };
+    struct jqw *jq = jqw_new(&jo);
+    if (!check_spec_compile(cfg.checks, jq, &err)) {
+        log_warn("%s", buf_str(&err));
+        buf_free(&err);
+        jqw_free(jq);
+        cli_free(&cfg);
+        return EXIT_USAGE;
+    }
     struct report *rep = report_new();
     struct filter *f = NULL;
     if (!prepare_config(&cfg, rep, &err) || !(f = filter_new(&cfg, &err))) {
         log_warn("%s", buf_str(&err));
         buf_free(&err);
         report_free(rep);
+        jqw_free(jq);
         cli_free(&cfg);
         return EXIT_USAGE;
     }
@@ -256,8 +328,9 @@ int main(int argc, char **argv)
         status = dryrun_run(&cfg, in, f, STDOUT_FILENO);
         input_free(in);
     } else {
-        status = main_fetch(&cfg, rep, f);
+        status = main_fetch(&cfg, rep, f, jq);
     }
+    jqw_free(jq); /* after every loop is gone */
     filter_free(f);
     report_free(rep);
     cli_free(&cfg);

@@ -3,7 +3,9 @@
  * --output-dir, --report files and the open-files limit. */
 #include "prepare.h"
 #include "form.h"
+#include "deny.h"
 #include "log.h"
+#include "task_common.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -206,6 +208,30 @@ bool prepare_proxy(const char *s, struct buf *err)
     return rc == CURLUE_OK && known;
 }
 
+/* --deny-private judges the address connected to, which a proxy hides;
+ * --allow-address makes exceptions to it, and must parse. */
+static bool prepare_deny(const struct config *cfg, struct buf *err)
+{
+    if (cfg->nallow_address && !cfg->deny_private) {
+        buf_adds(err, "--allow-address makes exceptions to --deny-private, which is not given");
+        return false;
+    }
+    if (!cfg->deny_private)
+        return true;
+    const char *proxy = task_common_proxy_origin(cfg);
+    if (proxy) {
+        buf_addf(err,
+                 "--deny-private cannot be combined with a proxy (%s%s): the proxy makes the "
+                 "connections, so their addresses cannot be checked",
+                 proxy, proxy[0] == '-' ? "" : " is set");
+        return false;
+    }
+    struct deny *d = deny_new(cfg->allow_address, cfg->nallow_address, err);
+    bool ok = d != NULL;
+    deny_free(d);
+    return ok;
+}
+
 /* A file option's FILE can be read now. */
 static bool prepare_readable(const char *opt, const char *path, struct buf *err)
 {
@@ -344,6 +370,8 @@ static bool prepare_check(struct config *cfg, struct buf *err)
         if (!prepare_connect_to(cfg->connect_to[i], err))
             return false;
     if (cfg->proxy && !prepare_proxy(cfg->proxy, err))
+        return false;
+    if (!prepare_deny(cfg, err))
         return false;
     return (!cfg->cacert || prepare_readable("--cacert", cfg->cacert, err)) &&
            prepare_tls(cfg, err) && prepare_netrc(cfg, err) && prepare_cookies(cfg, err);

@@ -14,6 +14,7 @@ static const char *const record_kind_names[KIND__COUNT] = {
     [KIND_CHECK] = "check",
     [KIND_CANCELLED] = "cancelled",
     [KIND_OTHER] = "other",
+    [KIND_DENIED] = "denied",
 };
 
 const char *record_kind_name(enum record_kind k)

@@ -40,7 +40,7 @@ bool retry_transient(const struct retry_attempt *a)
 
 long retry_decide(const struct retry_policy *p, const struct retry_attempt *a, uint32_t rnd)
 {
-    if (a->kind == KIND_NONE || a->kind == KIND_INPUT || a->kind == KIND_CANCELLED)
+    if (a->kind == KIND_NONE || a->kind == KIND_INPUT || a->kind == KIND_CANCELLED || a->local)
         return -1;
     if (a->attempts > p->retries)
         return -1;

@@ -25,6 +25,7 @@ struct sched_task {
     struct origin_entry entry;    /* in its origin's queue */
     TAILQ_ENTRY(sched_task) link; /* in the list of those waiting to retry, or the spares */
     struct event *retry_ev;       /* the backoff timer, kept across reuse */
+    struct event *jq_ev;          /* the jq answer is in; kept across reuse */
     int slot;                     /* the pool slot while in flight, else -1 */
 };
 
@@ -153,6 +154,7 @@ static struct sched_task *sched_dequeue(struct sched *s, struct origin *o)
 /* ---- tasks -------------------------------------------------------------- */
 
 static void sched_on_retry(evutil_socket_t fd, short events, void *arg);
+static void sched_on_jq(evutil_socket_t fd, short events, void *arg);
 
 static struct sched_task *sched_task_get(struct sched *s)
 {
@@ -165,7 +167,8 @@ static struct sched_task *sched_task_get(struct sched *s)
         st->s = s;
         st->slot = -1;
         st->retry_ev = evtimer_new(s->base, sched_on_retry, st);
-        if (!st->retry_ev)
+        st->jq_ev = event_new(s->base, -1, 0, sched_on_jq, st);
+        if (!st->retry_ev || !st->jq_ev)
             log_die(LOG_EXIT_INTERNAL, "out of memory");
     }
     task_reset(&st->task);
@@ -235,16 +238,10 @@ static uint32_t sched_random(struct sched *s)
     return (uint32_t)((x * 2685821657736338717ULL) >> 32);
 }
 
-static void sched_on_done(void *arg, void *data, CURLcode result)
+/* T's record is complete: retry it (waiting on a timer, holding no slot)
+ * or hand the record over and free the slot. */
+static void sched_settle(struct sched *s, struct sched_task *st, int64_t now)
 {
-    struct sched *s = arg;
-    struct sched_task *st = data;
-    int64_t now = clock_now_us();
-    if (s->cancel == SCHED_DONE && task_follow(&st->task, s->tc, &result, now)) {
-        evcurl_add(s->ec, s->slots[st->slot].h.easy, st); /* the next hop, in the same slot */
-        return;
-    }
-    task_finish(&st->task, s->tc, result, now);
     long delay = -1;
     if (s->cfg->retries > 0 && s->cancel == SCHED_DONE)
         delay = retry_decide(&s->retry, &st->task.outcome, sched_random(s));
@@ -262,6 +259,35 @@ static void sched_on_done(void *arg, void *data, CURLcode result)
         sched_task_put(s, st);
     }
     sched_origin_update(s, o, now);
+}
+
+static void sched_on_done(void *arg, void *data, CURLcode result)
+{
+    struct sched *s = arg;
+    struct sched_task *st = data;
+    int64_t now = clock_now_us();
+    if (s->cancel == SCHED_DONE && task_follow(&st->task, s->tc, &result, now)) {
+        evcurl_add(s->ec, s->slots[st->slot].h.easy, st); /* the next hop, in the same slot */
+        return;
+    }
+    if (task_finish(&st->task, s->tc, result, now)) {
+        /* its jq check runs in the worker: the task keeps its slot (and
+         * the handle its record borrows from) until the answer is in */
+        task_jq_submit(&st->task, s->tc, st->jq_ev);
+        return;
+    }
+    sched_settle(s, st, now);
+}
+
+/* The jq answer of a task holding its slot is in. */
+static void sched_on_jq(evutil_socket_t fd, short events, void *arg)
+{
+    (void)fd;
+    (void)events;
+    struct sched_task *st = arg;
+    struct sched *s = st->s;
+    task_jq_done(&st->task, s->tc);
+    sched_settle(s, st, clock_now_us());
 }
 
 static void sched_unwait(struct sched *s, struct sched_task *st)
@@ -453,6 +479,11 @@ static void sched_drain(struct sched *s, bool emit)
         struct sched_task *st = s->slots[i].st;
         if (!st)
             continue;
+        if (task_jq_waiting(&st->task)) { /* its transfer is over; its jq check is withdrawn */
+            task_jq_cancel(&st->task, s->tc);
+            sched_drop(s, st, false, emit, now);
+            continue;
+        }
         evcurl_remove(s->ec, s->slots[i].h.easy);
         sched_drop(s, st, true, emit, now);
     }
@@ -484,7 +515,7 @@ static struct event *sched_event(struct event *ev)
 
 struct sched *sched_new(struct event_base *base, const struct config *cfg,
                         const struct share *share, struct input *in, struct filter *f,
-                        struct writer *w)
+                        struct writer *w, struct jqw *jq)
 {
     struct sched *s = log_calloc(1, sizeof *s);
     s->base = base;
@@ -493,7 +524,7 @@ struct sched *sched_new(struct event_base *base, const struct config *cfg,
     s->filter = f;
     s->w = w;
     s->ec = evcurl_new(base, sched_on_done, s);
-    s->tc = task_common_new(cfg, share);
+    s->tc = task_common_new(cfg, share, jq);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
                                      cfg->retry_all_errors};
     s->slots = log_calloc((size_t)cfg->parallel, sizeof *s->slots);
@@ -539,6 +570,7 @@ void sched_free(struct sched *s)
     while ((st = TAILQ_FIRST(&s->spares))) {
         TAILQ_REMOVE(&s->spares, st, link);
         event_free(st->retry_ev);
+        event_free(st->jq_ev);
         task_free(&st->task);
         free(st);
     }

@@ -2,6 +2,7 @@
 #include "spec.h"
 #include "cli.h"
 #include "log.h"
+#include "text.h"
 
 #include <cjson/cJSON.h>
 #include <stdlib.h>
@@ -76,30 +77,50 @@ static bool spec_expect(const cJSON *e, struct spec *out, struct buf *err)
     return true;
 }
 
-/* Does the JSON text hold a NUL: a raw byte, or the escape \u0000 (after an
- * odd number of backslashes)? cJSON would cut the string there. */
-static bool spec_has_nul(const char *s, size_t len)
+/* True when LINE (LEN bytes) holds a NUL, raw or as the escape \u0000:
+ * cJSON would end the string there, silently dropping the rest of it. An
+ * escape is a backslash after an even number of them. */
+static bool spec_has_nul(const char *line, size_t len)
 {
-    if (memchr(s, '\0', len))
+    if (memchr(line, '\0', len))
         return true;
     for (size_t i = 0; i + 6 <= len; i++) {
-        if (s[i] != '\\')
+        if (line[i] != '\\' || line[i + 1] != 'u' || memcmp(line + i + 2, "0000", 4) != 0)
             continue;
-        size_t n = 0;
-        while (i + n < len && s[i + n] == '\\')
-            n++;
-        if (n % 2 == 1 && i + n + 5 <= len && s[i + n] == 'u' && !memcmp(s + i + n + 1, "0000", 4))
+        size_t run = 0; /* backslashes right before this one */
+        while (run < i && line[i - 1 - run] == '\\')
+            run++;
+        if (run % 2 == 0)
             return true;
-        i += n - 1;
     }
     return false;
+}
+
+/* The id V (a scalar) as the record writes it: a string through the one
+ * JSON string writer (invalid UTF-8 replaced, as everywhere in output),
+ * anything else as cJSON prints it. Caller frees with free(). */
+static char *spec_id_json(const cJSON *v)
+{
+    if (!cJSON_IsString(v)) {
+        char *p = cJSON_PrintUnformatted(v);
+        if (!p)
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
+        char *own = log_strdup(p);
+        cJSON_free(p);
+        return own;
+    }
+    struct buf b = {0};
+    text_json_string(&b, v->valuestring, strlen(v->valuestring));
+    char *own = log_strdup(buf_str(&b));
+    buf_free(&b);
+    return own;
 }
 
 bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
 {
     memset(out, 0, sizeof *out);
     if (spec_has_nul(line, len)) {
-        buf_adds(err, "a NUL (\\u0000) in a request spec");
+        buf_adds(err, "NUL (\\u0000) in a request spec string");
         return false;
     }
     const char *end = NULL;
@@ -161,9 +182,7 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
                 goto done;
             }
             free(out->id_json);
-            out->id_json = cJSON_PrintUnformatted(it);
-            if (!out->id_json)
-                log_die(LOG_EXIT_INTERNAL, "out of memory");
+            out->id_json = spec_id_json(it);
         } else if (!strcmp(k, "expect")) {
             if (!spec_expect(it, out, err))
                 goto done;
@@ -197,8 +216,7 @@ void spec_clear(struct spec *s)
         free(s->headers[i]);
     free(s->headers);
     free(s->data);
-    if (s->id_json)
-        cJSON_free(s->id_json);
+    free(s->id_json);
     for (size_t i = 0; i < 2 * s->nexpect; i++)
         free(s->expect[i]);
     free(s->expect);

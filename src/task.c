@@ -2,6 +2,7 @@
  * write callback, and the record of one URL's result. */
 #include "task.h"
 #include "clock.h"
+#include "deny.h"
 #include "field.h"
 #include "resume.h"
 #include "log.h"
@@ -15,6 +16,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +33,8 @@ size_t task_write(char *ptr, size_t size, size_t nmemb, void *arg)
     }
     if (t->cs.active)
         check_state_feed(&t->cs, ptr, n);
+    if (t->write_failed) /* --output-dir: its file could not be made */
+        return 0;
     if (t->out_fd >= 0) { /* --output-dir: buffered to its file */
         for (size_t done = 0; done < n;) {
             ssize_t w = write(t->out_fd, ptr + done, n - done);
@@ -60,6 +64,34 @@ size_t task_header_line(char *ptr, size_t size, size_t nitems, void *arg)
         trace_header(&t->trace, url ? url : "", ptr, n);
     }
     return n;
+}
+
+curl_socket_t task_open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    (void)purpose;
+    struct task *t = arg;
+    long hop = 0; /* the counts are per connection: a redirect starts anew */
+    curl_easy_getinfo(t->h->easy, CURLINFO_REDIRECT_COUNT, &hop);
+    if (hop != t->sock_hop) {
+        t->sock_hop = hop;
+        t->sock_made = t->sock_denied = 0;
+    }
+    bool embedded;
+    const char *why = t->deny ? deny_check(t->deny, &addr->addr, addr->addrlen, &embedded) : NULL;
+    if (why) { /* the one decision made inside a callback: nothing may be sent */
+        if (t->sock_denied++ == 0) {
+            buf_clear(&t->denied);
+            deny_addr_text(&addr->addr, addr->addrlen, &t->denied);
+            buf_addf(&t->denied, " (%s%s)", why, embedded ? ", IPv4 in IPv6" : "");
+        }
+        return CURL_SOCKET_BAD;
+    }
+    curl_socket_t fd = socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+    if (fd == CURL_SOCKET_BAD && (errno == EMFILE || errno == ENFILE))
+        t->local_errno = errno; /* a local limit, not the remote host's failure */
+    else if (fd != CURL_SOCKET_BAD)
+        t->sock_made++;
+    return fd;
 }
 
 void task_init(struct task *t)
@@ -107,11 +139,13 @@ void task_reset(struct task *t)
     t->body_bytes = 0;
     t->max_filesize = -1;
     t->too_large = false;
+    t->jq_waiting = false; /* the scheduler cancels a request before it resets */
     memset(&t->rec, 0, sizeof t->rec);
 }
 
 void task_free(struct task *t)
 {
+    jqw_req_free(&t->jq);
     url_checker_free(t->parsed);
     spec_clear(&t->spec);
     curl_slist_free_all(t->spec_headers);
@@ -125,6 +159,7 @@ void task_free(struct task *t)
     buf_free(&t->headers_json);
     buf_free(&t->message);
     buf_free(&t->filename);
+    buf_free(&t->denied);
     if (t->out_fd >= 0)
         close(t->out_fd);
     buf_free(&t->url);
@@ -215,6 +250,10 @@ static bool task_set_spec(struct task *t, const struct task_common *tc, struct s
                 check_spec_free(line);
                 return false;
             }
+        if (tc->jq && !check_spec_compile(line, tc->jq, err)) {
+            check_spec_free(line);
+            return false;
+        }
         t->checks = check_spec_override(cfg->checks, line);
         check_spec_free(line);
     }
@@ -230,10 +269,10 @@ static bool task_set_spec(struct task *t, const struct task_common *tc, struct s
 /* Fill T->rec for a line that is not fetchable: WHY (static or in T's
  * message) and TEXT (LEN bytes) shown clipped and redacted. */
 static bool task_reject(struct task *t, const struct task_common *tc, const char *why,
-                        const char *text, size_t len)
+                        const char *text, size_t len, bool cut)
 {
     buf_clear(&t->shown);
-    url_clip(text, len, &t->shown);
+    url_clip(text, len, cut, &t->shown);
     task_record_base(t, tc);
     t->rec.kind = KIND_INPUT;
     t->rec.error_message = why;
@@ -326,7 +365,7 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
     buf_addc(&t->label, ':');
     buf_add_u64(&t->label, l->lineno);
     if (l->too_long)
-        return task_reject(t, tc, "line longer than 64 KiB", l->text, l->len);
+        return task_reject(t, tc, "line longer than 64 KiB", l->text, l->len, true);
     const char *url = l->text;
     size_t len = l->len;
     if (l->text[0] == '{') { /* a JSON request spec */
@@ -334,7 +373,7 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
         buf_clear(&t->message);
         if (!spec_parse(l->text, l->len, &sp, &t->message) ||
             !task_set_spec(t, tc, &sp, &t->message))
-            return task_reject(t, tc, buf_str(&t->message), l->text, l->len);
+            return task_reject(t, tc, buf_str(&t->message), l->text, l->len, false);
         url = t->spec.url;
         len = strlen(url);
     }
@@ -343,11 +382,11 @@ bool task_from_line(struct task *t, const struct task_common *tc, const struct i
     url_checker_path_as_is(t->parsed, tc->cfg->path_as_is);
     const char *why = url_prepare(t->parsed, url, len, tc->cfg->proto_default, &t->url);
     if (why)
-        return task_reject(t, tc, why, url, len);
+        return task_reject(t, tc, why, url, len, false);
     if (!task_add_query(t, tc))
-        return task_reject(t, tc, "the URL with --url-query or -G data does not parse", url, len);
-    if (url_has_password(t->url.p))
-        url_redact(t->url.p, &t->shown);
+        return task_reject(t, tc, "the URL with --url-query or -G data does not parse", url, len,
+                           false);
+    url_redact_prepared(t->parsed, t->url.p, &t->shown); /* libcurl's password, if any */
     if (tc->nheader_for)
         task_header_for(t, tc);
     return true;
@@ -413,22 +452,23 @@ static void task_open_output(struct task *t, const char *dir)
             buf_addc(&t->filename, '/');
         buf_add_u64(&t->filename, t->seq);
         buf_addc(&t->filename, '_');
-        const char *u = strstr(t->url.p, "://");
-        u = u ? u + 3 : t->url.p;
-        const char *at = strchr(u, '@'); /* never a password in a file name */
-        if (at && at < u + strcspn(u, "/?#"))
-            u = at + 1;
-        size_t n = 0;
-        for (; *u && *u != '?' && *u != '#' && n < 120; u++, n++) {
+        struct buf part = {0}; /* host, port and path as libcurl parsed them: no userinfo */
+        url_name_part(t->parsed, &part);
+        const char *u = part.p ? part.p : "";
+        for (size_t n = 0; *u && n < 120; u++, n++) {
             char c = *u;
             bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
                         (c >= '0' && c <= '9') || c == '.' || c == '-';
             buf_addc(&t->filename, safe ? c : '_');
         }
+        buf_free(&part);
     }
     t->out_fd = open(t->filename.p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (t->out_fd < 0)
-        t->write_failed = true;
+    if (t->out_fd < 0) {
+        t->write_failed = true; /* the first body bytes end the transfer */
+        if (errno == EMFILE || errno == ENFILE)
+            t->local_errno = errno;
+    }
 }
 
 /* Fetch U next on EASY. libcurl 7.88 reads a CURLU again only when it has
@@ -443,6 +483,13 @@ static void task_set_url(CURL *easy, CURLU *u)
 
 /* A response's body starts: nothing counted, checked, collected or saved
  * yet. */
+/* Forget the sockets --deny-private counted for the last connection. */
+static void task_sockets_reset(struct task *t)
+{
+    t->sock_hop = 0;
+    t->sock_made = t->sock_denied = 0;
+}
+
 static void task_begin_body(struct task *t, const struct task_common *tc)
 {
     const struct config *cfg = tc->cfg;
@@ -483,6 +530,9 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
         t->t_first_wall = clock_wall_ms();
     }
     t->t_attempt = now;
+    t->local_errno = 0;
+    t->deny = tc->deny;
+    task_sockets_reset(t);
     h->errbuf[0] = '\0';
     task_begin_body(t, tc);
     task_set_url(easy, task_curlu(t));
@@ -495,6 +545,7 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     TASK_SET(easy, CURLOPT_PIPEWAIT,
              (long)((tls && tc->cfg->http != HTTPV_1_1) || tc->cfg->http == HTTPV_2_PRIOR));
     TASK_SET(easy, CURLOPT_WRITEDATA, t);
+    TASK_SET(easy, CURLOPT_OPENSOCKETDATA, t);
 }
 
 void task_detach(struct task *t)
@@ -599,6 +650,7 @@ bool task_follow(struct task *t, const struct task_common *tc, CURLcode *result,
     t->hop_connects += connects;
     t->hops++;
     t->t_hop = now;
+    task_sockets_reset(t); /* --deny-private judges the new hop's connection */
     struct buf origin = {0};
     task_origin_of(u, &origin);
     bool same = origin.len == t->origin.len && !memcmp(origin.p, t->origin.p, origin.len);
@@ -760,6 +812,8 @@ static void task_checks(struct task *t, const struct task_common *tc, long code,
         .size_download = r->size_download,
         .header = task_header,
         .header_arg = &t->hdrs,
+        .jq_holds = t->jq.status == JQW_HOLDS,
+        .jq_actual = tc->jq ? buf_str(&t->jq.actual) : "jq is not available",
     };
     const struct check_failure *failed;
     size_t nfailed = check_evaluate(spec, &t->cs, &resp, &failed);
@@ -804,6 +858,7 @@ static void task_outcome(struct task *t, const struct task_common *tc, CURLcode 
         .idempotent = retries && retry_idempotent(r->method),
         .attempts = t->attempts,
         .retry_after_ms = -1,
+        .local = (t->local_errno != 0 && r->kind == KIND_OTHER) || r->kind == KIND_DENIED,
     };
     struct curl_header *h = NULL;
     if (retries && !r->ok && r->http_code > 0 &&
@@ -811,64 +866,13 @@ static void task_outcome(struct task *t, const struct task_common *tc, CURLcode 
         t->outcome.retry_after_ms = retry_parse_after(h->value, time(NULL));
 }
 
-void task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
+/* The checks of T (when it has any) are in; the rest of T->rec and
+ * T->outcome. */
+static void task_complete(struct task *t, const struct task_common *tc, CURLcode result)
 {
-    (void)now;
-    struct record *r = &t->rec;
-    CURL *h = t->h->easy;
-    memset(r, 0, sizeof *r); /* nothing of an earlier attempt */
-    task_record_base(t, tc);
-    task_getinfo(h, r);
-    long code = r->http_code, ver = 0, redirects = r->num_redirects;
-    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &ver);
-    r->http_version = code > 0 ? task_http_version(ver) : NULL;
-    char *eff = NULL, *scheme = NULL;
-    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
-    if (eff && (redirects > 0 || t->hops > 0 || t->query)) {
-        buf_clear(&t->effective);
-        url_redact(eff, &t->effective);
-        r->url_effective = t->effective.p;
-    }
-    if (t->hops > 0) { /* volley followed: the chain's numbers, as libcurl counts its own */
-        int64_t before = t->t_hop - t->t_attempt;
-        r->num_redirects += t->hops;
-        r->num_connects += t->hop_connects;
-        r->time_redirect = before;
-        r->time_total += before;
-        r->time_namelookup += t->hop_times[0];
-        r->time_connect += t->hop_times[1];
-        r->time_appconnect += t->hop_times[2];
-        r->time_starttransfer += t->hop_times[3];
-    }
-    task_trace_flush(t, tc);
-    if (r->redirect_url && url_has_password(r->redirect_url)) {
-        buf_clear(&t->redirect);
-        url_redact(r->redirect_url, &t->redirect);
-        r->redirect_url = t->redirect.p;
-    }
-    curl_easy_getinfo(h, CURLINFO_SCHEME, &scheme);
-    r->scheme = task_scheme(scheme);
-    r->time_queue = t->t_first - t->t_read;
-
     const struct config *cfg = tc->cfg;
-    if (t->out_fd >= 0) {
-        close(t->out_fd);
-        t->out_fd = -1;
-    }
-    r->kind = task_classify(result, code, t->too_large);
-    if (result == CURLE_URL_MALFORMAT && redirects == 0) {
-        /* a URL libcurl's parser took but its transfer refused (an invalid
-         * international host name, say): the line is not fetchable */
-        r->kind = KIND_INPUT;
-        r->attempts = 0;
-    }
-    if (t->write_failed && result == CURLE_WRITE_ERROR) {
-        r->kind = KIND_OTHER;
-        r->error_code = (long)result;
-        r->error_message = "cannot write the body to --output-dir";
-    } else if (result == CURLE_OK) {
-        task_checks(t, tc, code, r);
-    }
+    struct record *r = &t->rec;
+    long code = r->http_code;
     if (cfg->output_dir && code == 0) /* no response: no file, as curl does */
         unlink(t->filename.p);
     else if (cfg->output_dir && !t->write_failed)
@@ -898,6 +902,126 @@ void task_finish(struct task *t, const struct task_common *tc, CURLcode result, 
         r->error_message = t->h->errbuf[0] ? t->h->errbuf : curl_easy_strerror(result);
     }
     task_outcome(t, tc, result);
+}
+
+bool task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
+{
+    (void)now;
+    struct record *r = &t->rec;
+    CURL *h = t->h->easy;
+    memset(r, 0, sizeof *r); /* nothing of an earlier attempt */
+    task_record_base(t, tc);
+    task_getinfo(h, r);
+    long code = r->http_code, ver = 0, redirects = r->num_redirects;
+    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &ver);
+    r->http_version = code > 0 ? task_http_version(ver) : NULL;
+    char *eff = NULL, *scheme = NULL;
+    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
+    if (eff && (redirects > 0 || t->hops > 0 || t->query)) {
+        buf_clear(&t->effective);
+        url_redact(eff, &t->effective);
+        r->url_effective = t->effective.p;
+    }
+    if (t->hops > 0) { /* volley followed: the chain's numbers, as libcurl counts its own */
+        int64_t before = t->t_hop - t->t_attempt;
+        r->num_redirects += t->hops;
+        r->num_connects += t->hop_connects;
+        r->time_redirect = before;
+        r->time_total += before;
+        r->time_namelookup += t->hop_times[0];
+        r->time_connect += t->hop_times[1];
+        r->time_appconnect += t->hop_times[2];
+        r->time_starttransfer += t->hop_times[3];
+    }
+    task_trace_flush(t, tc);
+    if (r->redirect_url) { /* its password, as libcurl's parse finds it */
+        buf_clear(&t->redirect);
+        url_redact(r->redirect_url, &t->redirect);
+        r->redirect_url = t->redirect.p;
+    }
+    curl_easy_getinfo(h, CURLINFO_SCHEME, &scheme);
+    r->scheme = task_scheme(scheme);
+    r->time_queue = t->t_first - t->t_read;
+
+    const struct config *cfg = tc->cfg;
+    if (t->out_fd >= 0) {
+        close(t->out_fd);
+        t->out_fd = -1;
+    }
+    r->kind = task_classify(result, code, t->too_large);
+    if (result == CURLE_URL_MALFORMAT && redirects == 0) {
+        /* a URL libcurl's parser took but its transfer refused (an invalid
+         * international host name, say): the line is not fetchable */
+        r->kind = KIND_INPUT;
+        r->attempts = 0;
+    }
+    if (result == CURLE_COULDNT_CONNECT && t->sock_denied > 0 && t->sock_made == 0 &&
+        t->sock_hop == redirects) {
+        /* every address of the connection was refused by --deny-private */
+        r->kind = KIND_DENIED;
+        buf_clear(&t->message);
+        buf_adds(&t->message, "refused by --deny-private: ");
+        buf_adds(&t->message, buf_str(&t->denied));
+        if (t->sock_denied > 1)
+            buf_addf(&t->message, " and %d more address%s", t->sock_denied - 1,
+                     t->sock_denied > 2 ? "es" : "");
+        r->error_message = t->message.p;
+    } else if (t->local_errno && result != CURLE_OK && r->kind != KIND_CANCELLED) {
+        /* out of file descriptors here: not the remote host's failure */
+        r->kind = KIND_OTHER;
+        r->error_code = (long)result;
+        buf_clear(&t->message);
+        buf_adds(&t->message, "too many open files (");
+        buf_adds(&t->message, t->write_failed && result == CURLE_WRITE_ERROR
+                                  ? "cannot create the --output-dir file"
+                              : t->h->errbuf[0] ? t->h->errbuf
+                                                : curl_easy_strerror(result));
+        buf_addc(&t->message, ')');
+        r->error_message = t->message.p;
+    } else if (t->write_failed && result == CURLE_WRITE_ERROR) {
+        r->kind = KIND_OTHER;
+        r->error_code = (long)result;
+        r->error_message = "cannot write the body to --output-dir";
+    } else if (result == CURLE_OK) {
+        const struct check_spec *spec = t->checks ? t->checks : cfg->checks;
+        if (tc->jq && check_spec_jq(spec)) { /* the checks wait for the worker */
+            t->result = result;
+            return true;
+        }
+        task_checks(t, tc, code, r);
+    }
+    task_complete(t, tc, result);
+    return false;
+}
+
+void task_jq_submit(struct task *t, const struct task_common *tc, struct event *done)
+{
+    const struct check_spec *spec = t->checks ? t->checks : tc->cfg->checks;
+    size_t len;
+    bool cut;
+    const char *body = check_state_body(&t->cs, &len, &cut);
+    t->jq_waiting = true;
+    jqw_submit(tc->jq, &t->jq, check_spec_jq(spec), body, len, cut, done);
+}
+
+void task_jq_done(struct task *t, const struct task_common *tc)
+{
+    t->jq_waiting = false;
+    task_checks(t, tc, t->rec.http_code, &t->rec);
+    task_complete(t, tc, t->result);
+}
+
+bool task_jq_waiting(const struct task *t)
+{
+    return t->jq_waiting;
+}
+
+void task_jq_cancel(struct task *t, const struct task_common *tc)
+{
+    if (!t->jq_waiting)
+        return;
+    jqw_cancel(tc->jq, &t->jq);
+    t->jq_waiting = false;
 }
 
 void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,

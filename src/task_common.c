@@ -4,6 +4,7 @@
 #include "form.h"
 #include "task.h"
 #include "trace.h"
+#include "deny.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -31,30 +32,56 @@ static struct curl_slist *task_common_slist(char *const *items, size_t n)
     return l;
 }
 
-static const char *task_common_env(const char *lower, const char *upper)
+/* The value of LOWER, else of UPPER (may be NULL), when set and not empty;
+ * the name it came from into *FROM (may be NULL). */
+static const char *task_common_env(const char *lower, const char *upper, const char **from)
 {
-    const char *v = getenv(lower);
+    const char *name = lower, *v = getenv(lower);
     if ((!v || !*v) && upper)
-        v = getenv(upper);
+        v = getenv(name = upper);
+    if (from)
+        *from = v && *v ? name : NULL;
     return v && *v ? v : NULL;
 }
 
 /* The proxy rules libcurl applies, read once: -x for every scheme, else
  * http_proxy (lower case only) for http, https_proxy or HTTPS_PROXY for
  * https, all_proxy or ALL_PROXY for both; --noproxy, else no_proxy or
- * NO_PROXY, exempts hosts. */
+ * NO_PROXY, exempts hosts.
+ * Each proxy ("" for none) and where it came from (NULL: none). */
+static void task_common_proxy_env(const struct config *cfg, const char **http, const char **https,
+                                  const char **from_http, const char **from_https)
+{
+    if (cfg->proxy) {
+        *http = *https = cfg->proxy;
+        *from_http = *from_https = *cfg->proxy ? "-x" : NULL;
+        return;
+    }
+    const char *all_from, *h_from, *hs_from;
+    const char *all = task_common_env("all_proxy", "ALL_PROXY", &all_from);
+    const char *h = task_common_env("http_proxy", NULL, &h_from);
+    const char *hs = task_common_env("https_proxy", "HTTPS_PROXY", &hs_from);
+    *http = h ? h : all ? all : "";
+    *https = hs ? hs : all ? all : "";
+    *from_http = h ? h_from : all_from;
+    *from_https = hs ? hs_from : all_from;
+}
+
+const char *task_common_proxy_origin(const struct config *cfg)
+{
+    const char *http, *https, *from_http, *from_https;
+    task_common_proxy_env(cfg, &http, &https, &from_http, &from_https);
+    const char *no = cfg->noproxy ? cfg->noproxy : task_common_env("no_proxy", "NO_PROXY", NULL);
+    if (no && !strcmp(no, "*"))
+        return NULL; /* every host exempted, -x's too (CURLOPT_NOPROXY) */
+    return from_http ? from_http : from_https;
+}
+
 static void task_common_proxies(struct task_common *tc)
 {
-    const char *all = task_common_env("all_proxy", "ALL_PROXY");
-    const char *http = task_common_env("http_proxy", NULL);
-    const char *https = task_common_env("https_proxy", "HTTPS_PROXY");
-    const char *no = task_common_env("no_proxy", "NO_PROXY");
-    if (tc->cfg->proxy) {
-        tc->proxy_http = tc->proxy_https = tc->cfg->proxy;
-    } else {
-        tc->proxy_http = http ? http : all ? all : "";
-        tc->proxy_https = https ? https : all ? all : "";
-    }
+    const char *from_http, *from_https;
+    task_common_proxy_env(tc->cfg, &tc->proxy_http, &tc->proxy_https, &from_http, &from_https);
+    const char *no = task_common_env("no_proxy", "NO_PROXY", NULL);
     tc->noproxy = tc->cfg->noproxy ? tc->cfg->noproxy : no ? no : "";
 }
 
@@ -114,10 +141,12 @@ static void task_common_referer(struct task_common *tc)
     tc->referer = n ? log_strndup(e, n) : NULL;
 }
 
-struct task_common *task_common_new(const struct config *cfg, const struct share *share)
+struct task_common *task_common_new(const struct config *cfg, const struct share *share,
+                                    struct jqw *jq)
 {
     struct task_common *tc = log_calloc(1, sizeof *tc);
     tc->cfg = cfg;
+    tc->jq = jq;
     tc->headers = task_common_slist(cfg->headers, cfg->nheaders);
     for (size_t i = 0; i < cfg->nheaders; i++) {
         const char *h = cfg->headers[i];
@@ -142,6 +171,12 @@ struct task_common *task_common_new(const struct config *cfg, const struct share
                                               : (long)CURLAUTH_BASIC;
     tc->trace_fd = cfg->verbose ? 2 : -1;
     tc->check_cache = check_cache_new(256);
+    if (cfg->deny_private) {
+        struct buf err = {0};
+        if (!(tc->deny = deny_new(cfg->allow_address, cfg->nallow_address, &err)))
+            log_die(LOG_EXIT_INTERNAL, "%s", buf_str(&err)); /* prepare checked them */
+        buf_free(&err);
+    }
     return tc;
 }
 
@@ -160,6 +195,7 @@ void task_common_free(struct task_common *tc)
     free(tc->referer);
     redact_free(tc->redact);
     check_cache_free(tc->check_cache);
+    deny_free(tc->deny);
     free(tc);
 }
 
@@ -279,6 +315,7 @@ static CURL *task_common_easy(const struct task_common *tc, struct task_handle *
     TASK_SET(h, CURLOPT_ERRORBUFFER, th->errbuf);
     TASK_SET(h, CURLOPT_WRITEFUNCTION, task_write);
     TASK_SET(h, CURLOPT_HEADERFUNCTION, task_header_line);
+    TASK_SET(h, CURLOPT_OPENSOCKETFUNCTION, task_open_socket);
     TASK_SET(h, CURLOPT_PROTOCOLS_STR, "http,https");
     TASK_SET(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     TASK_SET(h, CURLOPT_TIMEOUT_MS, cfg->max_time_ms);

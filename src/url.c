@@ -1,4 +1,6 @@
 /* url: input line → fetchable URL, and password redaction for output. */
+#define _GNU_SOURCE /* memmem */
+
 #include "url.h"
 #include "log.h"
 #include "text.h"
@@ -108,55 +110,141 @@ bool url_is_https(const char *url)
     return strncasecmp(url, "https://", 8) == 0;
 }
 
-/* The span of the password in URL's userinfo: [*start, *end). */
-static bool url_password_span(const char *url, size_t *start, size_t *end)
+/* ---- redaction ------------------------------------------------------------ */
+
+/* Append URL (LEN bytes, the text libcurl parsed into H) with the password
+ * libcurl found in it written as "***"; false (nothing appended) when H has
+ * no password. The password is replaced where it is written (libcurl keeps
+ * userinfo as given); should it not be found there, libcurl's own rendering
+ * of the URL is written instead, with "***" as its password. */
+static bool url_redact_handle(CURLU *h, const char *url, size_t len, struct buf *dst)
 {
-    /* the authority starts after "scheme://", or at the start of a URL
-     * that has no scheme yet (volley adds the default one) */
-    const char *sep = url_find_sep(url, strlen(url));
-    const char *auth = sep ? sep + 3 : url;
-    size_t alen = strcspn(auth, "/?#");
-    const char *at = NULL;
-    for (size_t i = 0; i < alen; i++)
-        if (auth[i] == '@')
-            at = auth + i;
-    if (!at)
+    char *pw = NULL, *user = NULL;
+    if (curl_url_get(h, CURLUPART_PASSWORD, &pw, 0) != CURLUE_OK || !pw) {
+        curl_free(pw);
         return false;
-    const char *colon = memchr(auth, ':', (size_t)(at - auth));
-    if (!colon)
-        return false;
-    *start = (size_t)(colon + 1 - url);
-    *end = (size_t)(at - url);
+    }
+    if (curl_url_get(h, CURLUPART_USER, &user, 0) != CURLUE_OK) {
+        curl_free(user);
+        user = NULL;
+    }
+    struct buf needle = {0}; /* "user:password@" as written */
+    buf_adds(&needle, user ? user : "");
+    buf_addc(&needle, ':');
+    size_t at_pw = needle.len;
+    buf_adds(&needle, pw);
+    buf_addc(&needle, '@');
+    const char *hit = memmem(url, len, needle.p, needle.len);
+    if (hit) {
+        size_t start = (size_t)(hit - url) + at_pw;
+        buf_add(dst, url, start);
+        buf_add(dst, "***", 3);
+        size_t rest = (size_t)(hit - url) + needle.len - 1; /* the '@' */
+        buf_add(dst, url + rest, len - rest);
+    } else {
+        CURLU *copy = curl_url_dup(h);
+        char *shown = NULL;
+        if (!copy || curl_url_set(copy, CURLUPART_PASSWORD, "***", 0) != CURLUE_OK ||
+            curl_url_get(copy, CURLUPART_URL, &shown, 0) != CURLUE_OK || !shown)
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
+        buf_adds(dst, shown);
+        curl_free(shown);
+        curl_url_cleanup(copy);
+    }
+    buf_free(&needle);
+    curl_free(user);
+    curl_free(pw);
     return true;
 }
 
-bool url_has_password(const char *url)
+bool url_redact_prepared(struct url_checker *c, const char *url, struct buf *dst)
 {
-    size_t s, e;
-    return url_password_span(url, &s, &e);
+    return url_redact_handle(c->h, url, strlen(url), dst);
+}
+
+/* Is S[I] (a ':') a scheme's, as in "http://" or JSON's "http:\/\/": the
+ * text before it back to the start or a '"' a scheme name, "//" after it? */
+static bool url_scheme_colon(const char *s, size_t len, size_t i)
+{
+    size_t j = i;
+    while (j > 0 && s[j - 1] != '"')
+        j--;
+    if (j == i || !((s[j] >= 'a' && s[j] <= 'z') || (s[j] >= 'A' && s[j] <= 'Z')))
+        return false;
+    for (size_t k = j; k < i; k++) {
+        char c = s[k];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '+' || c == '-' || c == '.'))
+            return false;
+    }
+    const char *rest = s + i + 1;
+    size_t n = len - i - 1;
+    return (n >= 2 && !memcmp(rest, "//", 2)) || (n >= 4 && !memcmp(rest, "\\/\\/", 4));
+}
+
+/* Append [S, S+LEN) with whatever may be a password replaced by "***", for
+ * text libcurl did not parse (a refused line): from the first ':' that is
+ * neither a scheme's nor a JSON name's (right after a '"') to the last '@'
+ * (to the end when CUT: the text was cut, and a password may run past it).
+ * Errs towards hiding: an unencoded '/' or a NUL in a password, a "//"
+ * without a scheme, several URLs on a line. */
+static void url_scrub(const char *s, size_t len, bool cut, struct buf *dst)
+{
+    size_t at = len;
+    for (size_t i = len; i > 0; i--)
+        if (s[i - 1] == '@') {
+            at = i - 1;
+            break;
+        }
+    size_t colon = len;
+    if (at < len || cut)
+        for (size_t i = 0; i < at; i++)
+            if (s[i] == ':' && !(i > 0 && s[i - 1] == '"') && !url_scheme_colon(s, len, i)) {
+                colon = i;
+                break;
+            }
+    if (colon == len) {
+        buf_add(dst, s, len);
+        return;
+    }
+    buf_add(dst, s, colon + 1);
+    buf_add(dst, "***", 3);
+    buf_add(dst, s + at, len - at);
 }
 
 void url_redact(const char *url, struct buf *dst)
 {
-    size_t s, e;
-    if (!url_password_span(url, &s, &e)) {
-        buf_adds(dst, url);
-        return;
-    }
-    buf_add(dst, url, s);
-    buf_add(dst, "***", 3);
-    buf_adds(dst, url + e);
+    size_t len = strlen(url);
+    CURLU *h = curl_url();
+    if (!h)
+        log_die(LOG_EXIT_INTERNAL, "out of memory");
+    if (curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK)
+        url_scrub(url, len, false, dst); /* not a URL to libcurl: hide what looks like one */
+    else if (!url_redact_handle(h, url, len, dst))
+        buf_add(dst, url, len);
+    curl_url_cleanup(h);
 }
 
-void url_clip(const char *line, size_t len, struct buf *dst)
+void url_clip(const char *line, size_t len, bool cut, struct buf *dst)
 {
-    struct buf tmp = {0};
-    buf_add(&tmp, line, len);
     size_t before = dst->len;
-    url_redact(buf_str(&tmp), dst);
-    buf_free(&tmp);
+    url_scrub(line, len, cut, dst);
     /* keep 256 characters, counted as output shows them */
     text_clip(dst, before, 256, "...");
+}
+
+void url_name_part(struct url_checker *c, struct buf *dst)
+{
+    static const CURLUPart parts[] = {CURLUPART_HOST, CURLUPART_PORT, CURLUPART_PATH};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        char *v = NULL;
+        if (curl_url_get(c->h, parts[i], &v, 0) == CURLUE_OK && v) {
+            if (parts[i] == CURLUPART_PORT)
+                buf_addc(dst, ':');
+            buf_adds(dst, v);
+        }
+        curl_free(v);
+    }
 }
 
 /* Is PORT (N bytes) the default port of SCHEME (SLEN bytes)? */

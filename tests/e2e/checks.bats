@@ -74,6 +74,130 @@ teardown_file() { fixture_stop; }
     [ "$status" -eq 2 ]
 }
 
+requests_are() { [ "$(stats requests)" = "$1" ]; }
+
+# vt ARGS...: v, killed after 120 s (a frozen loop fails the test, not the suite)
+vt() {
+    # shellcheck disable=SC2086
+    timeout -s KILL 120 ${VOLLEY_WRAPPER:-} "$VOLLEY" "$@"
+}
+
+# exited_within SECS PID: the background PID ends within SECS (its status in
+# $rc); otherwise it is killed and the test fails.
+exited_within() {
+    local i
+    for i in $(seq 1 $(($1 * 20))); do
+        kill -0 "$2" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$2" 2>/dev/null; then
+        kill -KILL "$2"
+        echo "volley did not end within $1 s" >&2
+        return 1
+    fi
+    rc=0
+    wait "$2" || rc=$?
+}
+
+@test "--expect-jq that never ends: each URL fails its check over the budget, the run goes on" {
+    run vt -q --json -j 3 --jq-budget 0.2 --expect-jq 'repeat(.)' \
+        --url "$BASE/json?1" --url "$BASE/json?2" --url "$BASE/json?3" \
+        --url '{"url":"'"$BASE"'/json?4","expect":{"jq":".version == \"1.2\""}}' \
+        --url '{"url":"'"$BASE"'/json?5","expect":{"jq":"[limit(3; repeat(1))] | length == 3"}}'
+    [ "$status" -eq 1 ]
+    [ "$(jq -s 'length' <<<"$output")" -eq 5 ]
+    [ "$(jq -s '[.[] | select(.seq <= 3)] | all(.error.kind == "check" and .checks[0].check == "jq" and
+          .checks[0].actual == "jq program over its 0.2 s budget")' <<<"$output")" = true ]
+    [ "$(jq -s '[.[] | select(.seq > 3)] | all(.ok)' <<<"$output")" = true ]
+    # a spec line's own program is budgeted too
+    run vt -q --json --jq-budget 0.2 --url '{"url":"'"$BASE"'/json","expect":{"jq":"repeat(.)"}}' \
+        --url "$BASE/ok"
+    [ "$status" -eq 1 ]
+    [ "$(jq -s 'sort_by(.seq) | map(.checks[0].actual // "ok") == ["jq program over its 0.2 s budget", "ok"]' <<<"$output")" = true ]
+}
+
+@test "--jq-memory: a jq program over it fails its check, the next one runs" {
+    # under AddressSanitizer the worker's allocator must return NULL past the
+    # limit, as glibc's does, rather than end the worker itself
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_may_return_null=1"
+    run vt -q --json -j 1 --jq-memory 32M --jq-budget 30 --expect-jq '"x" | until(length > 1000000000; . + .) | length > 0' \
+        --url "$BASE/json" --url '{"url":"'"$BASE"'/json?2","expect":{"jq":".version"}}'
+    [ "$status" -eq 1 ]
+    jq -se 'map(select(.seq == 1))[0].checks[0].actual | contains("32 MiB memory budget")' <<<"$output"
+    jq -se 'map(select(.seq == 2))[0].ok' <<<"$output"
+    run vt -q --jq-memory 0 --url "$BASE/json"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--jq-memory"* ]]
+    run vt -q --jq-budget 0 --url "$BASE/json"
+    [ "$status" -eq 2 ]
+}
+
+@test "a jq program that never ends holds up neither -m, --deadline nor the other transfers" {
+    start=$(date +%s%N)
+    run vt -q --json -j 2 -m 1 --deadline 3 --jq-budget 30 --expect-jq 'repeat(.)' \
+        --url "$BASE/json" --url "$BASE/delay/8000"
+    [ "$status" -eq 124 ]
+    elapsed=$((($(date +%s%N) - start) / 1000000))
+    [ "$elapsed" -lt 15000 ]
+    # the slow transfer timed out at -m while jq ran, then --deadline cancelled the jq check
+    jq -se 'map(select(.url | endswith("/delay/8000")))[0] | .error.kind == "timeout" and .time_total < 2.5' <<<"$output"
+    jq -se 'map(select(.url | endswith("/json")))[0] | .error.kind == "cancelled" and .attempts == 1' <<<"$output"
+}
+
+@test "SIGINT and SIGTERM act at once while jq checks run: every URL one cancelled record" {
+    for sig in INT TERM; do
+        stats_reset
+        vexec -j 3 --json --jq-budget 60 --expect-jq 'repeat(.)' \
+            --url "$BASE/json?1" --url "$BASE/json?2" --url "$BASE/json?3" \
+            >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+        pid=$!
+        wait_for requests_are 3
+        kill -$sig $pid
+        exited_within 5 $pid
+        [ "$rc" -eq $([ $sig = INT ] && echo 130 || echo 143) ]
+        out="$BATS_TEST_TMPDIR/out"
+        [ "$(jq -s 'length' "$out")" -eq 3 ]
+        [ "$(jq -s 'map(.seq) | sort == [1, 2, 3]' "$out")" = true ]
+        [ "$(jq -s 'all(.error.kind == "cancelled" and .attempts == 1)' "$out")" = true ]
+    done
+    # and no jq worker is left behind
+    ! pgrep -f -- "--jq-worker [0-9]+ [0-9]+ $pid\$" || false
+}
+
+@test "stdout closed while a jq check waits: exit 141 at once, the check withdrawn" {
+    {
+        echo '{"url":"'"$BASE"'/json","expect":{"jq":"repeat(.)"}}'
+        for i in $(seq 1 2000); do echo "$BASE/ok?$i"; done
+    } >"$BATS_TEST_TMPDIR/l"
+    start=$(date +%s)
+    rc=0
+    bash -c '"$0" -q -j 4 --jq-budget 60 "$1" | head -c 1 >/dev/null; exit "${PIPESTATUS[0]}"' \
+        "$VOLLEY" "$BATS_TEST_TMPDIR/l" || rc=$?
+    [ "$rc" -eq 141 ]
+    [ $(($(date +%s) - start)) -lt 30 ]
+}
+
+@test "--fail-fast while jq checks wait: exactly one failure, the rest cancelled once" {
+    run vt -q --json -j 4 --fail-fast --expect-jq 'false' \
+        --url "$BASE/json?1" --url "$BASE/json?2" --url "$BASE/json?3" --url "$BASE/json?4"
+    [ "$status" -eq 1 ]
+    [ "$(jq -s 'length' <<<"$output")" -eq 4 ]
+    [ "$(jq -s 'map(select(.error.kind == "check")) | length' <<<"$output")" -eq 1 ]
+    [ "$(jq -s 'map(select(.error.kind == "cancelled")) | length' <<<"$output")" -eq 3 ]
+    [ "$(jq -s 'map(.seq) | sort == [1, 2, 3, 4]' <<<"$output")" = true ]
+}
+
+@test "--retry-all-errors retries a failed jq check; a spec line's jq must compile" {
+    run vt -q --json --retry 2 --retry-delay 0.01 --retry-all-errors --expect-jq '.version == "9"' \
+        --url "$BASE/json"
+    [ "$status" -eq 1 ]
+    jq -e '.attempts == 3 and .checks[0].actual == "false"' <<<"$output"
+    run vt -q --json --url '{"url":"'"$BASE"'/json","expect":{"jq":".a | ("}}' --url "$BASE/ok"
+    [ "$status" -eq 3 ]
+    jq -se 'map(select(.seq == 1))[0] | .error.kind == "input" and (.error.message | startswith("--expect-jq: '"'"'.a | ('"'"' does not compile: syntax error"))' <<<"$output"
+    jq -se 'map(select(.seq == 2))[0].ok' <<<"$output"
+}
+
 @test "--expect-time, --expect-size, --expect-sha256" {
     sum=$(curl -s "$BASE/bytes/100" | sha256sum | cut -d' ' -f1)
     run v -q --json --expect-size 100 --expect-sha256 "$sum" --expect-time 5 --url "$BASE/bytes/100"

@@ -313,3 +313,62 @@ $BATS_TEST_TMPDIR/bom2.txt:2 203 $BASE/status/203" ]
     [ "$(cat "$BATS_TEST_TMPDIR/out")" = "1
 2" ]
 }
+
+@test "stdout closed at start: exit 4 before anything is fetched or written, nothing lands in a --report file" {
+    stats_reset
+    rep="$BATS_TEST_TMPDIR/r.json"
+    rc=0
+    v --report json="$rep" --url "$BASE/ok" >&- 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+    [ "$rc" -eq 4 ]
+    grep -qx "volley: stdout is closed" "$BATS_TEST_TMPDIR/err"
+    [ ! -e "$rep" ]
+    [ "$(stats requests)" -eq 0 ]
+}
+
+@test "stderr closed at start: the run goes on, nothing meant for stderr lands in a --report file" {
+    [ -z "${VOLLEY_WRAPPER:-}" ] || skip "valgrind itself does not start with stderr closed"
+    rep="$BATS_TEST_TMPDIR/r.tap"
+    rc=0
+    # the progress line is drawn while the report file is open
+    v --json --progress always --report tap="$rep" --url "$BASE/delay/700" --url "$BASE/status/500" \
+        >"$BATS_TEST_TMPDIR/out" 2>&- || rc=$?
+    [ "$rc" -eq 1 ]
+    [ "$(lines "$BATS_TEST_TMPDIR/out")" -eq 2 ]
+    [ "$(head -1 "$rep")" = "TAP version 13" ]
+    ! grep -q $'\r' "$rep" || false
+    ! grep -q "URLs in" "$rep" || false
+}
+
+@test "stdin closed at start and no list given: nothing is read, exit 0" {
+    rc=0
+    v -q --json <&- >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+    [ "$rc" -eq 0 ]
+    [ ! -s "$BATS_TEST_TMPDIR/out" ]
+    [ ! -s "$BATS_TEST_TMPDIR/err" ]
+    # a list on a FILE is not disturbed by the closed stdin
+    echo "$BASE/ok" >"$BATS_TEST_TMPDIR/l.txt"
+    v -q --json "$BATS_TEST_TMPDIR/l.txt" <&- >"$BATS_TEST_TMPDIR/out"
+    jq -e '.ok and .input == "'"$BATS_TEST_TMPDIR"'/l.txt:1"' "$BATS_TEST_TMPDIR/out"
+}
+
+@test "one rule for an over-long line, whatever the source: file, stdin, a pipe in small writes" {
+    f="$BATS_TEST_TMPDIR/long.txt"
+    {
+        echo "$BASE/ok?a"
+        printf '%3000s' ''
+        head -c 300000 /dev/zero | tr '\0' x
+        echo
+        printf '%70000s%s%70000s\n' '' "$BASE/ok?b" ''
+    } >"$f"
+    want='[{"seq":1,"kind":null},{"seq":2,"kind":"input"},{"seq":3,"kind":null}]'
+    for how in file stdin pipe; do
+        case $how in
+        file) v -q --json --order input "$f" >"$BATS_TEST_TMPDIR/out" || true ;;
+        stdin) v -q --json --order input <"$f" >"$BATS_TEST_TMPDIR/out" || true ;;
+        pipe) dd if="$f" bs=1000 status=none | v -q --json --order input >"$BATS_TEST_TMPDIR/out" || true ;;
+        esac
+        [ "$(jq -sc 'map({seq, kind: .error.kind})' "$BATS_TEST_TMPDIR/out")" = "$want" ]
+        jq -se '.[1].error.message == "line longer than 64 KiB" and (.[1].url | startswith("xxxx"))' "$BATS_TEST_TMPDIR/out"
+        jq -se '.[2].url == "'"$BASE"'/ok?b"' "$BATS_TEST_TMPDIR/out"
+    done
+}

@@ -101,3 +101,10 @@ EOF
     [ "$status" -eq 2 ]
     [[ "$output" == *"usage:"* ]]
 }
+
+@test "scaleout: the job engines and the base build packages, without recommends" {
+    STUB_MISSING="slurmctld slurmd slurm-client munge parallel openssh-server cmake" run "$DEPS" scaleout
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"installing cmake slurmctld slurmd slurm-client munge parallel openssh-server"* ]]
+    grep -q '^install policy=101 args=install -y -qq --no-install-recommends cmake slurmctld slurmd slurm-client munge parallel openssh-server$' "$LOG"
+}

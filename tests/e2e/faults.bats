@@ -311,3 +311,27 @@ failures() {
     cat "$BATS_TEST_TMPDIR/out"
     jq -e '.error.kind == "cancelled" and .error.code == null and .attempts == 1 and .http_code == 0' "$BATS_TEST_TMPDIR/out"
 }
+
+@test "out of file descriptors is a local error: kind other, 'too many open files', never retried" {
+    # -j is capped from the open-files limit alone, with 64 to spare; 100
+    # inherited descriptors eat that spare, so sockets and --output-dir files
+    # run out for some transfers: the silent listener keeps the others open
+    for i in $(seq 1 60); do echo "http://127.0.0.1:$SILENT_PORT/?$i"; done >"$BATS_TEST_TMPDIR/l.txt"
+    rc=0
+    (
+        ulimit -n 150
+        for fd in $(seq 10 109); do eval "exec $fd</dev/null"; done
+        vexec --json -q -j 60 --retry 2 --retry-delay 0.01 --retry-all-errors -m 0.5 \
+            --output-dir "$BATS_TEST_TMPDIR/bodies" "$BATS_TEST_TMPDIR/l.txt"
+    ) >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+    [ "$rc" -eq 3 ]
+    out="$BATS_TEST_TMPDIR/out"
+    [ "$(jq -s length "$out")" -eq 60 ]
+    # some met the limit; none is blamed on the remote host
+    [ "$(jq -s 'map(select(.error.kind == "other")) | length' "$out")" -ge 1 ]
+    [ "$(jq -s 'map(select(.error.kind == "connect")) | length' "$out")" -eq 0 ]
+    [ "$(jq -s 'map(select(.error.kind == "other")) | all(.attempts == 1 and
+          (.error.message | startswith("too many open files (")) and (.error.code == 7 or .error.code == 23))' "$out")" = true ]
+    # the rest timed out against the silent listener, and were retried
+    [ "$(jq -s 'map(select(.error.kind == "timeout")) | all(.attempts == 3)' "$out")" = true ]
+}

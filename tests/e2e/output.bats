@@ -187,6 +187,42 @@ job 1|200
     [[ "$output" == *'ftp://user:***@127.0.0.1/'* ]]
 }
 
+@test "a password is hidden wherever libcurl sees one, in every output channel, and in refused lines" {
+    d="$BATS_TEST_TMPDIR/chan"
+    mkdir -p "$d"
+    l="$BATS_TEST_TMPDIR/list.txt"
+    {
+        # fetched: libcurl skips the third slash and sends user:s3cr3t
+        echo "http:///user:s3cr3t@127.0.0.1:$PORT/ok"
+        echo "http:///user:s3cr3t@127.0.0.1:$PORT/redirect/1"
+        echo "{\"url\":\"http:///user:s3cr3t@127.0.0.1:$PORT/status/500\",\"id\":1}"
+        # refused: no scheme but "//", an unencoded '/', a NUL after it, a bad spec
+        echo "//u:s3cr3t@127.0.0.1:$PORT/x y"
+        echo "http://u:s3cr3t/x@127.0.0.1:$PORT/ y"
+        printf 'http://u:s3cr3t\0@127.0.0.1/\n'
+        echo "{\"url\":\"http://u:s3cr3t@127.0.0.1/\",\"bogus\":1}"
+    } >"$l"
+    # the transfer sends the credentials (the fixture echoes them)
+    run v -q --json --url "http:///user:s3cr3t@127.0.0.1:$PORT/echo"
+    jq -e '.ok' <<<"$output"
+    for fmt in text jsonl json; do
+        v -L --format $fmt --progress always --output-dir "$d/bodies" \
+            --report junit="$d/r.xml" --report tap="$d/r.tap" --report markdown="$d/r.md" \
+            --report json="$d/r.json" "$l" >"$d/out.$fmt" 2>"$d/err.$fmt" || true
+        [ -s "$d/out.$fmt" ]
+        [ -s "$d/r.xml" ] && [ -s "$d/r.tap" ] && [ -s "$d/r.md" ] && [ -s "$d/r.json" ]
+        ! grep -ra s3cr3t "$d" || false
+        ! ls -R "$d" | grep -a s3cr3t || false
+    done
+    v -q -w '%{url} %{url_effective} %{errormsg}\n' -L "$l" >"$d/out.w" || true
+    ! grep -a s3cr3t "$d/out.w" || false
+    # as libcurl parsed it: the password's place is kept
+    jq -se 'map(select(.seq == 1))[0] | .url == "http:///user:***@127.0.0.1:'"$PORT"'/ok" and .ok' "$d/out.jsonl"
+    [ "$(jq -s 'map(select(.error.kind == "input")) | length' "$d/out.jsonl")" -eq 4 ]
+    [ "$(jq -s 'map(select(.error.kind == "input") | .url | contains("***")) | all' "$d/out.jsonl")" = true ]
+    [ "$(ls "$d/bodies" | wc -l)" -ge 3 ]
+}
+
 @test "all output is valid UTF-8: control characters and bad bytes in lines" {
     printf 'http://127.0.0.1:%s/ok?a=\xc3\x28\x01\n\xe2\x82 bad\n' "$PORT" >"$BATS_TEST_TMPDIR/l.txt"
     run v -q --json "$BATS_TEST_TMPDIR/l.txt"

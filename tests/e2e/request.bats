@@ -120,3 +120,74 @@ last_echo() { curl -s --max-time 5 "$BASE/last-echo"; }
     run v -q --compressed --url "$BASE/echo"
     last_echo | jq -e '.headers["Accept-Encoding"] | test("gzip")' 
 }
+
+# accepted_on P: connections the fixture has accepted on port P
+accepted_on() { curl -s --max-time 5 "$BASE/stats" | jq ".by_port[\"$1\"].accepted"; }
+
+@test "--deny-private: refused addresses fail as 'denied' before any packet; allowed ones connect" {
+    # loopback first: only when it is refused are the outside ones tried
+    # (should the guard fail, nothing leaves the machine)
+    before=$(accepted_on "$PORT")
+    run v -q --json --deny-private --resolve "lo.test:$PORT:127.0.0.1" --url "http://lo.test:$PORT/ok"
+    [ "$status" -eq 3 ]
+    jq -e '.error.kind == "denied" and .error.code == null and .attempts == 1 and .num_connects == 0 and
+           .error.message == "refused by --deny-private: 127.0.0.1 (loopback)"' <<<"$output"
+    # the stats request itself is the one connection more
+    [ "$(accepted_on "$PORT")" -eq $((before + 1)) ]
+
+    before=$(accepted_on "$PORT")
+    run v -q --json --deny-private --retry 2 --retry-all-errors --retry-delay 0.01 \
+        --resolve "v6.test:$PORT:[::1]" --resolve "ten.test:$PORT:10.0.0.1" \
+        --resolve "meta.test:$PORT:169.254.169.254" --resolve "ula.test:$PORT:[fd00::1]" \
+        --resolve "mapped.test:$PORT:[::ffff:127.0.0.1]" --resolve "two.test:$PORT:127.0.0.1,10.0.0.1" \
+        --url "http://v6.test:$PORT/ok" --url "http://ten.test:$PORT/ok" --url "http://meta.test:$PORT/ok" \
+        --url "http://ula.test:$PORT/ok" --url "http://mapped.test:$PORT/ok" --url "http://two.test:$PORT/ok" \
+        --url "http://127.0.0.1:$PORT/ok"
+    [ "$status" -eq 3 ]
+    [ "$(jq -s 'length' <<<"$output")" -eq 7 ]
+    [ "$(jq -s 'all(.error.kind == "denied" and .attempts == 1 and .num_connects == 0 and .time_connect == 0)' <<<"$output")" = true ]
+    jq -se 'map({(.url | sub("^http://"; "") | sub(":.*"; "")): .error.message}) | add |
+        .["v6.test"] == "refused by --deny-private: ::1 (loopback)" and
+        .["ten.test"] == "refused by --deny-private: 10.0.0.1 (private)" and
+        .["meta.test"] == "refused by --deny-private: 169.254.169.254 (cloud metadata)" and
+        .["ula.test"] == "refused by --deny-private: fd00::1 (unique-local)" and
+        .["mapped.test"] == "refused by --deny-private: ::ffff:127.0.0.1 (loopback, IPv4 in IPv6)" and
+        (.["two.test"] | endswith(" and 1 more address"))' <<<"$output"
+    [ "$(accepted_on "$PORT")" -eq $((before + 1)) ]
+
+    # allowed: --allow-address lets one loopback address through (127.0.0.2,
+    # the fixture's second listener); a redirect from there to a refused
+    # address is checked again
+    before=$(accepted_on "$PORT")
+    run v -q --json -L --order input --deny-private --allow-address 127.0.0.2/32 \
+        --resolve "ok.test:$PORT2:127.0.0.2" --resolve "lo.test:$PORT:127.0.0.1" \
+        --url "http://ok.test:$PORT2/ok" --url "http://ok.test:$PORT2/redirect-to?url=http://lo.test:$PORT/ok"
+    [ "$status" -eq 3 ]
+    jq -se '.[0].ok and .[0].remote_ip == "127.0.0.2"' <<<"$output"
+    jq -se '.[1].error.kind == "denied" and .[1].http_code == 302 and .[1].error.message == "refused by --deny-private: 127.0.0.1 (loopback)"' <<<"$output"
+    [ "$(accepted_on "$PORT")" -eq $((before + 1)) ]
+    # without --deny-private the same run connects
+    run v -q --json --resolve "lo.test:$PORT:127.0.0.1" --url "http://lo.test:$PORT/ok"
+    [ "$status" -eq 0 ]
+}
+
+@test "--deny-private with a proxy (-x or the environment) is a usage error; --allow-address needs it" {
+    run v -q --deny-private -x "http://127.0.0.1:$PORT" --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--deny-private cannot be combined with a proxy (-x)"* ]]
+    for var in http_proxy https_proxy HTTPS_PROXY all_proxy ALL_PROXY; do
+        run env "$var=http://127.0.0.1:$PORT" "$VOLLEY" -q --deny-private --url "$BASE/ok"
+        [ "$status" -eq 2 ]
+        [[ "$output" == *"($var is set)"* ]]
+    done
+    # no proxy after all: -x '' and no_proxy='*'
+    run env http_proxy="http://127.0.0.1:$PORT" "$VOLLEY" -q --deny-private -x '' --url "http://127.0.0.1:$PORT/ok"
+    [ "$status" -eq 3 ]
+    run env http_proxy="http://127.0.0.1:$PORT" no_proxy='*' "$VOLLEY" -q --deny-private --url "http://127.0.0.1:$PORT/ok"
+    [ "$status" -eq 3 ]
+    run v -q --allow-address 127.0.0.2 --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    run v -q --deny-private --allow-address 127.0.0.2/40 --url "$BASE/ok"
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"--allow-address '127.0.0.2/40'"* ]]
+}

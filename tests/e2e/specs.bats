@@ -60,3 +60,35 @@ last_echo() { curl -s --max-time 5 "$BASE/last-echo"; }
     [ "$(jq -s 'map(.id) | sort_by(.) == [null, true]' <<<"$output")" = true ]
     [ "$(jq -s 'all(has("id"))' <<<"$output")" = true ]
 }
+
+@test "invalid UTF-8 in a spec's id is replaced in the record, and --resume matches it" {
+    printf '{"url":"%s/ok","id":"a\xff\xc3(b"}\n{"url":"%s/ok?2","id":"c\xe9"}\n' "$BASE" "$BASE" >"$BATS_TEST_TMPDIR/l"
+    v -q --json "$BATS_TEST_TMPDIR/l" >"$BATS_TEST_TMPDIR/out"
+    iconv -f UTF-8 -t UTF-8 "$BATS_TEST_TMPDIR/out" >/dev/null
+    [ "$(jq -sc 'map(.id) | sort' "$BATS_TEST_TMPDIR/out")" = '["a��(b","c�"]' ]
+    # the same lines again: both already done
+    run v --json --resume "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/l"
+    [ "$status" -eq 0 ]
+    [ -z "$(grep '^{' <<<"$output")" ]
+    [[ "$output" == *"skipped 2 already done (--resume)"* ]]
+    # reports and -w too
+    run v -q -w '%{json}\n' --report junit="$BATS_TEST_TMPDIR/r.xml" "$BATS_TEST_TMPDIR/l"
+    iconv -f UTF-8 -t UTF-8 <<<"$output" >/dev/null
+    iconv -f UTF-8 -t UTF-8 "$BATS_TEST_TMPDIR/r.xml" >/dev/null
+}
+
+@test "a NUL (\\u0000) in any spec string is an input record, not a string cut short" {
+    {
+        echo '{"url":"'"$BASE"'/ok\u0000/../evil"}'
+        echo '{"url":"'"$BASE"'/echo","data":"a\u0000b"}'
+        echo '{"url":"'"$BASE"'/echo","headers":{"X-A":"v\u0000w"}}'
+        echo '{"url":"'"$BASE"'/ok","id":"i\u0000"}'
+        echo '{"url":"'"$BASE"'/ok","data":"a\\u0000"}'
+    } >"$BATS_TEST_TMPDIR/l"
+    stats_reset
+    run v -q --json --order input "$BATS_TEST_TMPDIR/l"
+    [ "$status" -eq 3 ]
+    [ "$(jq -sc 'map(.error.kind)' <<<"$output")" = '["input","input","input","input",null]' ]
+    [ "$(jq -s 'map(select(.error.kind == "input")) | all(.error.message == "NUL (\\u0000) in a request spec string")' <<<"$output")" = true ]
+    [ "$(stats requests)" -eq 1 ]
+}

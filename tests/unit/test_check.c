@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "jqw.h"
 #include "text.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -61,9 +62,15 @@ static const char *hdr_lookup(void *arg, const char *name, size_t index)
 
 static struct hdrs no_headers = {NULL, 0};
 
+/* A response; a jq program holds unless the test says otherwise. */
 static struct check_response resp(long code, int64_t time_us, int64_t size, struct hdrs *h)
 {
-    struct check_response r = {code, time_us, size, hdr_lookup, h};
+    struct check_response r = {.http_code = code,
+                               .time_total = time_us,
+                               .size_download = size,
+                               .header = hdr_lookup,
+                               .header_arg = h,
+                               .jq_holds = true};
     return r;
 }
 
@@ -749,142 +756,92 @@ static void test_contains_streaming(void **state)
 
 /* ---- jq ----------------------------------------------------------------- */
 
-static void test_jq_truthiness(void **state)
-{
-    (void)state;
-    check_one("jq", ".ok", "{\"ok\": true}", "");
-    check_one("jq", ".n", "{\"n\": 0}", ""); /* 0 is truthy in jq */
-    check_one("jq", ".s", "{\"s\": \"\"}", "");
-    check_one("jq", ".a", "{\"a\": []}", "");
-    check_one("jq", ".ok", "{\"ok\": false}",
-              "[{\"check\":\"jq\",\"expected\":\".ok\",\"actual\":\"false\"}]");
-    check_one("jq", ".missing", "{\"ok\": true}",
-              "[{\"check\":\"jq\",\"expected\":\".missing\",\"actual\":\"null\"}]");
-    check_one("jq", "empty", "{}",
-              "[{\"check\":\"jq\",\"expected\":\"empty\",\"actual\":\"no output\"}]");
-    check_one("jq", ".[] | select(. > 5)", "[1, 2, 3]",
-              "[{\"check\":\"jq\",\"expected\":\".[] | select(. > 5)\",\"actual\":\"no output\"}]");
-    /* several outputs: the last one decides */
-    check_one("jq", "true, false", "null",
-              "[{\"check\":\"jq\",\"expected\":\"true, false\",\"actual\":\"false\"}]");
-    check_one("jq", "false, null, true", "null", "");
-    check_one("jq", ".[]", "[true, 1, null]",
-              "[{\"check\":\"jq\",\"expected\":\".[]\",\"actual\":\"null\"}]");
-    check_one("jq", ".[]", "[null, 1]", "");
-    check_one("jq", ".items | length > 1", "{\"items\": [1, 2]}", "");
-    check_one("jq", ".items | length > 2", "{\"items\": [1, 2]}",
-              "[{\"check\":\"jq\",\"expected\":\".items | length > 2\",\"actual\":\"false\"}]");
-}
+/* jq programs run in jqw's worker (test_jqw has what jq answers); here: the
+ * program is kept as text, the answer the response brings becomes the
+ * failure, and the compile check words its message. */
 
-static void test_jq_errors(void **state)
+static void test_jq_answer(void **state)
 {
     (void)state;
-    check_one("jq", "error(\"boom\")", "{}",
-              "[{\"check\":\"jq\",\"expected\":\"error(\\\"boom\\\")\",\"actual\":\"jq error: "
-              "boom\"}]");
-    /* an error after a truthy output still fails, as jq -e exits 5 */
-    check_one("jq", "true, error(\"late\")", "{}",
-              "[{\"check\":\"jq\",\"expected\":\"true, error(\\\"late\\\")\",\"actual\":\"jq "
-              "error: late\"}]");
-    /* jq's own runtime message (its wording varies between jq versions) */
-    struct check_spec *s = spec_of("jq", ".a.b", NULL);
-    struct check_response r = resp(200, 0, 8, &no_headers);
-    int n;
-    char *got = run(s, "{\"a\": 5}", 0, 1 << 20, &r, &n);
-    assert_int_equal(n, 1);
-    const char *prefix =
-        "[{\"check\":\"jq\",\"expected\":\".a.b\",\"actual\":\"jq error: Cannot index number with ";
-    if (strncmp(got, prefix, strlen(prefix)))
-        fail_msg("got %s", got);
-    free(got);
+    struct check_spec *s = spec_of("jq", ".ok", NULL);
+    assert_string_equal(check_spec_jq(s), ".ok");
+    assert_true(check_spec_needs_body(s));
+    struct check_response r = resp(200, 0, 0, &no_headers);
+    check_eval(s, "anything", &r, "");
+    r.jq_holds = false;
+    r.jq_actual = "false";
+    check_eval(s, "", &r, "[{\"check\":\"jq\",\"expected\":\".ok\",\"actual\":\"false\"}]");
+    r.jq_actual = "jq program over its 1 s budget";
+    check_eval(s, "", &r,
+               "[{\"check\":\"jq\",\"expected\":\".ok\",\"actual\":\"jq program over its 1 s "
+               "budget\"}]");
+    r.jq_actual = NULL;
+    check_eval(s, "", &r,
+               "[{\"check\":\"jq\",\"expected\":\".ok\",\"actual\":\"(not evaluated)\"}]");
     check_spec_free(s);
-    check_one("jq", "{\"x\": 1} | error", "{}",
-              "[{\"check\":\"jq\",\"expected\":\"{\\\"x\\\": 1} | error\",\"actual\":\"jq error: "
-              "{\\\"x\\\":1}\"}]");
-    /* halt ends with status 0 (holds); halt_error's status is a failure */
-    check_one("jq", "false, halt", "{}", "");
-    check_one("jq", "\"bye\" | halt_error(3)", "{}",
-              "[{\"check\":\"jq\",\"expected\":\"\\\"bye\\\" | halt_error(3)\","
-              "\"actual\":\"jq halted with exit status 3: bye\"}]");
+    assert_null(check_spec_jq(NULL));
+    s = spec_of("status", "200", NULL);
+    assert_null(check_spec_jq(s));
+    check_spec_free(s);
 }
 
-static void test_jq_not_json(void **state)
+static void test_jq_long_answer_clipped(void **state)
 {
     (void)state;
-    check_one("jq", ".", "",
-              "[{\"check\":\"jq\",\"expected\":\".\",\"actual\":\"body is not JSON: Expected JSON "
-              "value\"}]");
-    check_one("jq", ".", "1 2",
-              "[{\"check\":\"jq\",\"expected\":\".\",\"actual\":\"body is not JSON: Unexpected "
-              "extra JSON values\"}]");
-    /* jq's own parse message follows; it does not quote the body */
-    int n;
     struct check_spec *s = spec_of("jq", ".", NULL);
-    struct check_response r = resp(200, 0, 5, &no_headers);
-    char *got = run(s, "<html>", 0, 1 << 20, &r, &n);
-    assert_int_equal(n, 1);
-    const char *prefix = "[{\"check\":\"jq\",\"expected\":\".\",\"actual\":\"body is not JSON: ";
-    assert_memory_equal(got, prefix, strlen(prefix));
-    assert_null(strstr(got, "html"));
-    free(got);
-
-    /* a body cut at max_body says so */
-    got = run(s, "{\"a\": [1, 2, 3]}", 4, 8, &r, &n);
-    assert_int_equal(n, 1);
-    prefix =
-        "[{\"check\":\"jq\",\"expected\":\".\",\"actual\":\"body is not JSON (cut at 8 bytes by "
-        "--max-body): ";
-    assert_memory_equal(got, prefix, strlen(prefix));
-    free(got);
-    check_spec_free(s);
-}
-
-static void test_jq_long_output_clipped(void **state)
-{
-    (void)state;
-    /* the last output is false-y only when false or null, so make a long
-     * error message instead */
-    struct check_spec *s = spec_of("jq", "error([range(100)] | tostring)", NULL);
     struct check_response r = resp(200, 0, 2, &no_headers);
+    char longer[1000];
+    memset(longer, 'x', sizeof longer - 1);
+    longer[sizeof longer - 1] = '\0';
+    r.jq_holds = false;
+    r.jq_actual = longer;
     int n;
     char *got = run(s, "{}", 0, 1 << 20, &r, &n);
     assert_int_equal(n, 1);
-    assert_non_null(strstr(got, "...\"}]"));
-    /* "jq error: " + 256 bytes of the message, then "..." */
     const char *a = strstr(got, "\"actual\":\"") + 10;
-    assert_int_equal(strlen(a), 256 + 3 + 3);
+    assert_int_equal(strlen(a), 256 + 3 + 3); /* 256 characters, "...", "\"}]" */
+    assert_non_null(strstr(got, "...\"}]"));
     free(got);
     check_spec_free(s);
 }
 
-static void test_jq_reuse(void **state)
+/* Not compiled when set: the worker says whether it compiles. */
+static void test_jq_compile(void **state)
 {
     (void)state;
-    /* one compiled program, many bodies */
-    struct check_spec *s = spec_of("jq", ".up", NULL);
-    struct check_response r = resp(200, 0, 0, &no_headers);
-    for (int i = 0; i < 20; i++) {
-        const char *body = i % 2 ? "{\"up\": true}" : "{\"up\": false}";
-        int n;
-        char *got = run(s, body, 3, 1 << 20, &r, &n);
-        assert_int_equal(n, i % 2 ? 0 : 1);
-        free(got);
-    }
-    check_spec_free(s);
-}
-
-static void test_jq_invalid(void **state)
-{
-    (void)state;
-    check_rejected("jq", ".a | (", "--expect-jq: '.a | (' does not compile: syntax error");
-    check_rejected("jq", "nosuchfunction", "nosuchfunction/0 is not defined");
+    struct jqw_options o = {.time_ms = 5000, .mem_bytes = JQW_MEM_BYTES, .max_body = 1 << 20};
+    struct jqw *w = jqw_new(&o);
     struct buf err = {0};
-    struct check_spec *s = check_spec_new();
-    assert_false(check_spec_set(s, "jq", "{", &err));
+    struct check_spec *s = spec_of("jq", ".a | (", NULL); /* accepted as text */
+    assert_false(check_spec_compile(s, w, &err));
+    assert_memory_equal(buf_str(&err), "--expect-jq: '.a | (' does not compile: syntax error", 51);
     assert_null(strchr(buf_str(&err), '\n'));            /* one line */
     assert_null(strstr(buf_str(&err), "compile error")); /* jq's trailer dropped */
-    buf_free(&err);
     check_spec_free(s);
+    buf_clear(&err);
+    s = spec_of("jq", "nosuchfunction", NULL);
+    assert_false(check_spec_compile(s, w, &err));
+    assert_non_null(strstr(buf_str(&err), "nosuchfunction/0 is not defined"));
+    check_spec_free(s);
+    buf_clear(&err);
+    s = spec_of("jq", ".items | length > 1", "status", "200", NULL);
+    assert_true(check_spec_compile(s, w, &err));
+    check_spec_free(s);
+    s = spec_of("status", "200", NULL);
+    assert_true(check_spec_compile(s, w, &err)); /* no jq: nothing to ask */
+    assert_true(check_spec_compile(NULL, w, &err));
+    check_spec_free(s);
+    assert_int_equal(err.len, 0);
+    /* a program over jqw's bound is rejected when set */
+    size_t n = JQW_MAX_PROGRAM + 1;
+    char *prog = malloc(n + 1);
+    memset(prog, ' ', n);
+    prog[0] = '.';
+    prog[n] = '\0';
+    check_rejected("jq", prog, "--expect-jq: the program is too long");
+    free(prog);
+    buf_free(&err);
+    jqw_free(w);
 }
 
 /* ---- time, size --------------------------------------------------------- */
@@ -1053,6 +1010,8 @@ static void test_failure_order(void **state)
         spec_of("sha256", SHA_ABC, "size", "1", "time", "0.001", "jq", ".ok", "body-contains",
                 "zzz", "body", "^\\{", "header", "X-A: 2", "status", "201", NULL);
     struct check_response r = resp(200, 2000, 11, &h);
+    r.jq_holds = false;
+    r.jq_actual = "null";
     check_eval(s, "{\"ok\":null}", &r,
                "[{\"check\":\"status\",\"expected\":\"201\",\"actual\":\"200\"},"
                "{\"check\":\"header\",\"expected\":\"X-A: 2\",\"actual\":\"1\"},"
@@ -1182,10 +1141,10 @@ static void test_cache(void **state)
     assert_true(check_spec_set_cached(b, c, "header", "X-A: ^1$", &err)); /* twice in one spec */
     /* the same text under another name is another entry; evicts the oldest */
     assert_true(check_spec_set_cached(d, c, "body", ".ok", &err));
-    assert_true(check_spec_set_cached(d, c, "jq", ".ok", &err)); /* recompiled after eviction */
+    assert_true(check_spec_set_cached(d, c, "jq", ".ok", &err)); /* made again after eviction */
     /* a bad value is rejected every time, cached or not */
-    assert_false(check_spec_set_cached(d, c, "jq", ".a | (", &err));
-    assert_false(check_spec_set_cached(d, c, "jq", ".a | (", &err));
+    assert_false(check_spec_set_cached(d, c, "body", ".a | (", &err));
+    assert_false(check_spec_set_cached(d, c, "body", ".a | (", &err));
     assert_false(check_spec_set_cached(d, c, "nope", "x", &err));
     assert_true(check_spec_set_cached(d, NULL, "time", "1", &err));
     check_cache_free(c); /* specs outlive the cache */
@@ -1196,10 +1155,13 @@ static void test_cache(void **state)
     struct check_response r = resp(200, 0, 0, &h);
     check_eval(a, "{\"ok\": true}", &r,
                "[{\"check\":\"header\",\"expected\":\"X-A: ^1$\",\"actual\":\"2\"}]");
+    r.jq_holds = false;
+    r.jq_actual = "false";
     check_eval(b, "{\"ok\": false}", &r,
                "[{\"check\":\"header\",\"expected\":\"X-A: ^1$\",\"actual\":\"2\"},"
                "{\"check\":\"header\",\"expected\":\"X-A: ^1$\",\"actual\":\"2\"},"
                "{\"check\":\"jq\",\"expected\":\".ok\",\"actual\":\"false\"}]");
+    r.jq_holds = true;
     check_eval(d, "{\"ok\": true}", &r, "");
     check_spec_free(a);
     check_spec_free(b);
@@ -1228,12 +1190,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_large_body_growth),
     cmocka_unit_test(test_contains),
     cmocka_unit_test(test_contains_streaming),
-    cmocka_unit_test(test_jq_truthiness),
-    cmocka_unit_test(test_jq_errors),
-    cmocka_unit_test(test_jq_not_json),
-    cmocka_unit_test(test_jq_long_output_clipped),
-    cmocka_unit_test(test_jq_reuse),
-    cmocka_unit_test(test_jq_invalid),
+    cmocka_unit_test(test_jq_answer),
+    cmocka_unit_test(test_jq_long_answer_clipped),
+    cmocka_unit_test(test_jq_compile),
     cmocka_unit_test(test_time),
     cmocka_unit_test(test_size),
     cmocka_unit_test(test_sha256_want),
@@ -1248,4 +1207,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_cache),
 };
 
-UNIT_MAIN("check", tests)
+int main(int argc, char **argv)
+{
+    if (jqw_is_worker(argc, argv)) /* this binary is its own jq worker (test_jq_compile) */
+        return jqw_worker_main(argc, argv);
+    return cmocka_run_group_tests_name("check", tests, NULL, unit_cleanup);
+}

@@ -507,11 +507,10 @@ static void test_stdin_too_long_in_chunks(void **state)
     free(chunk);
 }
 
-/* ---- known bugs (run with --bugs) --------------------------------------- */
+/* ---- the limit ------------------------------------------------------------ */
 
-/* The 64 KiB limit is applied before trimming: a 64 KiB URL is accepted
- * with an LF line end but reported too long with CRLF (or a trailing
- * blank), though the trimmed lines are the same. */
+/* The 64 KiB limit is applied after trimming: a 64 KiB URL is accepted with
+ * an LF line end and with CRLF (or a trailing blank) alike. */
 static void test_limit_after_trim(void **state)
 {
     (void)state;
@@ -527,6 +526,141 @@ static void test_limit_after_trim(void **state)
     assert_int_equal(l.len, URL_MAX_LINE);
     input_free(in);
     free(line);
+    buf_free(&b);
+}
+
+/* ---- one rule for long lines, whatever the source ------------------------ */
+
+enum source { SRC_FILE, SRC_SLOW_PIPE, SRC_STDIN };
+
+/* Append what IN hands out now to SUM as "LINENO:L|T:LEN:FIRST4;" (T: too
+ * long); false once at EOF. */
+static bool drain_lines(struct input *in, struct buf *sum)
+{
+    struct input_line l;
+    for (;;) {
+        enum input_status st = input_next(in, &l);
+        if (st == INPUT_EOF)
+            return false;
+        if (st == INPUT_AGAIN)
+            return true;
+        assert_int_equal(st, INPUT_LINE);
+        buf_addf(sum, "%llu:%c:%zu:%.*s;", (unsigned long long)l.lineno, l.too_long ? 'T' : 'L',
+                 l.len, (int)(l.len < 4 ? l.len : 4), l.text);
+    }
+}
+
+/* DATA (LEN bytes) read from SRC: a regular file; a pipe opened by name and
+ * written 1000 bytes at a time, read between writes; stdin fed in chunks of
+ * 40000. The lines it gave, as drain_lines writes them (caller frees). */
+static char *lines_from(enum source src, const char *data, size_t len)
+{
+    struct buf sum = {0};
+    int fds[2] = {-1, -1}, saved = -1;
+    char path[64];
+    const char *name = path;
+    if (src == SRC_FILE) {
+        name = unit_file("rule.txt", data, len);
+    } else {
+        assert_int_equal(pipe(fds), 0);
+        snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+        if (src == SRC_STDIN) {
+            saved = dup(STDIN_FILENO);
+            dup2(fds[0], STDIN_FILENO);
+            name = "-";
+        }
+    }
+    struct input *in = input_new(NULL, 0, LIST(name), 1);
+    bool more = true;
+    if (src != SRC_FILE) {
+        size_t chunk = src == SRC_SLOW_PIPE ? 1000 : 40000;
+        for (size_t off = 0; off < len; off += chunk) {
+            size_t n = len - off < chunk ? len - off : chunk;
+            assert_int_equal(write(fds[1], data + off, n), (ssize_t)n);
+            assert_true(drain_lines(in, &sum));
+        }
+        close(fds[1]);
+    }
+    while (more)
+        more = drain_lines(in, &sum);
+    input_free(in);
+    if (src != SRC_FILE)
+        close(fds[0]);
+    if (saved >= 0) {
+        dup2(saved, STDIN_FILENO);
+        close(saved);
+    }
+    char *out = strdup(sum.p ? buf_str(&sum) : "");
+    buf_free(&sum);
+    return out;
+}
+
+/* DATA gives exactly WANT from each source. */
+static void same_from_every_source(const struct buf *data, const char *want)
+{
+    static const char *const names[] = {"a regular file", "a slow pipe", "stdin"};
+    for (int src = SRC_FILE; src <= SRC_STDIN; src++) {
+        char *got = lines_from((enum source)src, data->p, data->len);
+        if (strcmp(got, want))
+            fail_msg("from %s:\n  got  %s\n  want %s", names[src], got, want);
+        free(got);
+    }
+}
+
+static void add_n(struct buf *b, char c, size_t n)
+{
+    char *s = repeat(c, n);
+    buf_add(b, s, n);
+    free(s);
+}
+
+static void test_long_line_rule(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    /* the issue's line: over the buffer, its first 2 KiB blanks: too long */
+    buf_adds(&b, "a\n");
+    add_n(&b, ' ', 3000);
+    add_n(&b, 'x', 300000);
+    buf_adds(&b, "\nb\n");
+    same_from_every_source(&b, "1:L:1:a;2:T:2048:xxxx;3:L:1:b;");
+    /* 70 KiB of blanks around a short URL: the trimmed line is short */
+    buf_clear(&b);
+    add_n(&b, '\t', 70000);
+    buf_adds(&b, "https://a/");
+    add_n(&b, ' ', 70000);
+    buf_adds(&b, "\r\nnext\n");
+    same_from_every_source(&b, "1:L:10:http;2:L:4:next;");
+    /* exactly 64 KiB between blanks is fine; one byte more is not */
+    buf_clear(&b);
+    add_n(&b, ' ', 5000);
+    add_n(&b, 'y', URL_MAX_LINE);
+    add_n(&b, ' ', 5000);
+    buf_addc(&b, '\n');
+    add_n(&b, ' ', 5000);
+    add_n(&b, 'z', URL_MAX_LINE + 1);
+    buf_addc(&b, '\n');
+    same_from_every_source(&b, "1:L:65536:yyyy;2:T:2048:zzzz;");
+    /* blanks inside count: 40 KiB, 30 KiB of blanks, 1 byte */
+    buf_clear(&b);
+    add_n(&b, 'q', 40000);
+    add_n(&b, ' ', 30000);
+    buf_adds(&b, "q\nlast");
+    same_from_every_source(&b, "1:T:2048:qqqq;2:L:4:last;");
+    /* a long comment and a long blank line get no record */
+    buf_clear(&b);
+    add_n(&b, ' ', 80000);
+    buf_adds(&b, "# ");
+    add_n(&b, 'c', 100000);
+    buf_addc(&b, '\n');
+    add_n(&b, ' ', 200000);
+    buf_adds(&b, "\nend\n");
+    same_from_every_source(&b, "3:L:3:end;");
+    /* a long last line without a newline */
+    buf_clear(&b);
+    add_n(&b, ' ', 100000);
+    buf_adds(&b, "{\"url\":\"x\"}");
+    same_from_every_source(&b, "1:L:11:{\"ur;");
     buf_free(&b);
 }
 
@@ -638,6 +772,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_stdin_dash_among_files, stdin_setup, stdin_teardown),
     cmocka_unit_test_setup_teardown(test_stdin_too_long_in_chunks, stdin_setup, stdin_teardown),
     cmocka_unit_test(test_limit_after_trim),
+    cmocka_unit_test(test_long_line_rule),
     cmocka_unit_test(test_count),
     cmocka_unit_test(test_unread),
     cmocka_unit_test_setup_teardown(test_unread_stdin_pipe, stdin_setup, stdin_teardown),

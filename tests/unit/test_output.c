@@ -388,8 +388,8 @@ static void test_kind_names(void **state)
 {
     (void)state;
     static const char *const names[KIND__COUNT] = {
-        "none",      "input",    "dns",  "connect", "tls",       "timeout",
-        "too_large", "protocol", "http", "check",   "cancelled", "other",
+        "none",     "input", "dns",   "connect",   "tls",   "timeout", "too_large",
+        "protocol", "http",  "check", "cancelled", "other", "denied",
     };
     for (int k = 0; k < KIND__COUNT; k++)
         assert_string_equal(record_kind_name((enum record_kind)k), names[k]);

@@ -101,6 +101,12 @@ static void test_all_errors(void **state)
     assert_int_equal(retry_decide(&all, &a, 7), -1);
     a = attempt(KIND_CANCELLED, 42, 0);
     assert_int_equal(retry_decide(&all, &a, 7), -1);
+    /* a local failure (out of file descriptors, --deny-private) never */
+    a = attempt(KIND_OTHER, CURLE_COULDNT_CONNECT, 0);
+    assert_true(retry_decide(&all, &a, 7) >= 0);
+    a.local = true;
+    assert_int_equal(retry_decide(&all, &a, 7), -1);
+    assert_int_equal(retry_decide(&policy, &a, 7), -1);
 }
 
 static void test_backoff_full_jitter(void **state)

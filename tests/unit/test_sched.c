@@ -156,7 +156,7 @@ static void run_sched(struct run *r, int out_fd, const char *const *args)
     };
     struct writer *w = writer_new(&wo);
     struct input *in = input_new(cfg.urls, cfg.nurls, cfg.files, cfg.nfiles);
-    struct sched *s = sched_new(base, &cfg, NULL, in, NULL, w);
+    struct sched *s = sched_new(base, &cfg, NULL, in, NULL, w, NULL);
 
     r->end = sched_run(s);
     r->inflight_after = sched_inflight(s);

@@ -100,14 +100,57 @@ static void test_bad_specs(void **state)
     assert_bad("{\"url\":\"x\",\"expect\":\"200\"}", "\"expect\" must be an object");
 }
 
-/* "\\u0000" is a backslash and "u0000": no NUL */
-static void test_escaped_backslash(void **state)
+/* A NUL would end a string early (cJSON's are C strings): refused, raw
+ * or as \u0000, in any string, key or value. */
+static void test_nul_in_strings(void **state)
+{
+    (void)state;
+    static const char *const lines[] = {
+        "{\"url\":\"http://a/\\u0000evil\"}",
+        "{\"url\":\"x\",\"data\":\"a\\u0000b\"}",
+        "{\"url\":\"x\",\"method\":\"GET\\u0000\"}",
+        "{\"url\":\"x\",\"headers\":{\"X-A\":\"v\\u0000w\"}}",
+        "{\"url\":\"x\",\"headers\":{\"X\\u0000\":\"v\"}}",
+        "{\"url\":\"x\",\"id\":\"a\\u0000\"}",
+        "{\"url\":\"x\",\"expect\":{\"body\":\"a\\u0000\"}}",
+        "{\"url\\u0000\":\"x\"}",
+        "{\"url\":\"x\\\\\\u0000\"}", /* an escaped backslash, then the escape */
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+        assert_bad(lines[i], "NUL (\\u0000) in a request spec string");
+    /* a raw NUL byte */
+    static const char raw[] = "{\"url\":\"a\0b\"}";
+    struct spec s;
+    struct buf err = {0};
+    assert_false(spec_parse(raw, sizeof raw - 1, &s, &err));
+    assert_non_null(strstr(buf_str(&err), "NUL"));
+    /* "\\u0000" is a backslash and the text u0000: fine */
+    assert_true(parse("{\"url\":\"x\",\"data\":\"a\\\\u0000\"}", &s, &err));
+    assert_string_equal(s.data, "a\\u0000");
+    assert_int_equal(s.data_len, 7);
+    spec_clear(&s);
+    /* other escapes are fine */
+    assert_true(parse("{\"url\":\"x\",\"data\":\"\\u0001\\u00e9\"}", &s, &err));
+    assert_int_equal(s.data_len, 3);
+    spec_clear(&s);
+    buf_free(&err);
+}
+
+/* The id as the record writes it: valid UTF-8 always, the same bytes the
+ * --resume key is made of. */
+static void test_id_utf8(void **state)
 {
     (void)state;
     struct spec s;
     struct buf err = {0};
-    assert_true(parse("{\"url\":\"x\",\"data\":\"a\\\\u0000\"}", &s, &err));
-    assert_string_equal(s.data, "a\\u0000");
+    assert_true(parse("{\"url\":\"x\",\"id\":\"a\xff\xc3(b\"}", &s, &err));
+    assert_string_equal(s.id_json, "\"a\xEF\xBF\xBD\xEF\xBF\xBD(b\"");
+    spec_clear(&s);
+    assert_true(parse("{\"url\":\"x\",\"id\":\"caf\xc3\xa9 \\u00e9\\t\"}", &s, &err));
+    assert_string_equal(s.id_json, "\"caf\xc3\xa9 \xc3\xa9\\t\"");
+    spec_clear(&s);
+    assert_true(parse("{\"url\":\"x\",\"id\":-1.5e3}", &s, &err));
+    assert_string_equal(s.id_json, "-1500");
     spec_clear(&s);
     buf_free(&err);
 }
@@ -123,9 +166,9 @@ static void test_header_names(void **state)
 }
 
 static const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_full_spec),    cmocka_unit_test(test_minimal_and_ids),
-    cmocka_unit_test(test_bad_specs),    cmocka_unit_test(test_escaped_backslash),
-    cmocka_unit_test(test_header_names),
+    cmocka_unit_test(test_full_spec), cmocka_unit_test(test_minimal_and_ids),
+    cmocka_unit_test(test_bad_specs), cmocka_unit_test(test_nul_in_strings),
+    cmocka_unit_test(test_id_utf8),   cmocka_unit_test(test_header_names),
 };
 
 UNIT_MAIN("spec", tests)

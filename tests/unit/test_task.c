@@ -167,7 +167,7 @@ static void line_setup(struct line_case *c, const char *const *args)
     if (!prepare_config(&c->cfg, NULL, &err)) /* reads -d into cfg.data */
         fail_msg("prepare_config: %s", buf_str(&err));
     buf_free(&err);
-    c->tc = task_common_new(&c->cfg, NULL);
+    c->tc = task_common_new(&c->cfg, NULL, NULL);
     memset(&c->t, 0, sizeof c->t);
     task_init(&c->t);
 }

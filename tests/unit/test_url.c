@@ -70,13 +70,18 @@ static char *redact(const char *url)
         free(got_);                                                                                \
     } while (0)
 
-static char *clip(const char *line, size_t len)
+static char *clip_cut(const char *line, size_t len, bool cut)
 {
     struct buf b = {0};
-    url_clip(line, len, &b);
+    url_clip(line, len, cut, &b);
     char *s = strdup(buf_str(&b));
     buf_free(&b);
     return s;
+}
+
+static char *clip(const char *line, size_t len)
+{
+    return clip_cut(line, len, false);
 }
 
 /* A string of N copies of C (caller frees). */
@@ -183,24 +188,65 @@ static void test_prepare_reusable(void **state)
     assert_ok(p, "https://c.example/", "http", "https://c.example/");
 }
 
-/* ---- url_has_password / url_redact -------------------------------------- */
+/* ---- url_redact_prepared, url_redact -------------------------------------- */
 
-static void test_has_password(void **state)
+/* LINE is prepared; its shown form must be WANT, or LINE unchanged when
+ * WANT is NULL (no password). */
+static void check_shown(struct prep *p, const char *line, const char *want)
 {
-    (void)state;
-    assert_true(url_has_password("https://user:pw@host/"));
-    assert_true(url_has_password("http://u:p@h:8080"));
-    assert_true(url_has_password("https://:pw@host/"));
-    assert_true(url_has_password("https://u:@host/")); /* empty, but given */
-    assert_false(url_has_password("https://user@host/"));
-    assert_false(url_has_password("https://host/"));
-    assert_false(url_has_password("https://host:8080/"));
-    assert_false(url_has_password("https://host/a@b"));
-    assert_false(url_has_password("https://host/u:p@x"));
-    assert_false(url_has_password("https://host?u=a:b@c"));
-    assert_false(url_has_password("https://host#a:b@c"));
-    assert_false(url_has_password("host/u:p@x"));
-    assert_false(url_has_password(""));
+    const char *why = prepare(p, line, "https");
+    if (why)
+        fail_msg("'%s' rejected: %s", line, why);
+    struct buf b = {0};
+    bool redacted = url_redact_prepared(p->c, buf_str(&p->dst), &b);
+    if (redacted != (want != NULL) || (want && strcmp(buf_str(&b), want)))
+        fail_msg("'%s' shown as '%s' (%s), not '%s'", line, buf_str(&b),
+                 redacted ? "redacted" : "not redacted", want ? want : "(as is)");
+    buf_free(&b);
+}
+
+/* The password is the one libcurl's parse finds, the one it sends. */
+static void test_redact_prepared(void **state)
+{
+    struct prep *p = *state;
+    check_shown(p, "https://user:pw@host/", "https://user:***@host/");
+    check_shown(p, "http://u:p@h:8080", "http://u:***@h:8080");
+    check_shown(p, "https://:pw@host/", "https://:***@host/");
+    check_shown(p, "https://u:@host/", "https://u:***@host/"); /* empty, but given */
+    check_shown(p, "user:pw@example.com/", "https://user:***@example.com/");
+    /* libcurl skips the third slash and sends user:pass: a scan of the text
+     * after "://" found no userinfo */
+    check_shown(p, "http:///user:pass@host/", "http:///user:***@host/");
+    check_shown(p, "https://u:p%40ss@host/x", "https://u:***@host/x");
+    check_shown(p, "https://u:p:q@host/", "https://u:***@host/");
+    /* no password */
+    check_shown(p, "https://user@host/", NULL);
+    check_shown(p, "https://host/", NULL);
+    check_shown(p, "https://host:8080/", NULL);
+    check_shown(p, "https://host/a@b", NULL);
+    check_shown(p, "https://host/u:p@x", NULL);
+    check_shown(p, "https://host?u=a:b@c", NULL);
+    check_shown(p, "https://host#a:b@c", NULL);
+    check_shown(p, "host/u:p@x", NULL);
+}
+
+/* What of the URL names an --output-dir file: never the userinfo. */
+static void test_name_part(void **state)
+{
+    struct prep *p = *state;
+    static const char *const cases[][2] = {
+        {"http://u:secret@h:8080/a/b?q=1#f", "h:8080/a/b"},
+        {"http:///user:secret@host/x", "host/x"},
+        {"https://host", "host/"},
+        {"https://[::1]/p", "[::1]/p"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_null(prepare(p, cases[i][0], "https"));
+        struct buf b = {0};
+        url_name_part(p->c, &b);
+        assert_string_equal(buf_str(&b), cases[i][1]);
+        buf_free(&b);
+    }
 }
 
 static void test_redact(void **state)
@@ -222,6 +268,10 @@ static void test_redact(void **state)
     assert_redact("", "");
     /* a second URL in the query is not the authority */
     assert_redact("https://h/?u=http://a:b@c", "https://h/?u=http://a:b@c");
+    /* libcurl's parse decides, as for the URL it fetches */
+    assert_redact("http:///user:pass@host/", "http:///user:***@host/");
+    /* what libcurl cannot parse is scrubbed */
+    assert_redact("http://u:p/ss@h/", "http://u:***@h/");
 }
 
 static void test_redact_appends(void **state)
@@ -334,13 +384,55 @@ static void test_clip_redacts(void **state)
     free(big);
 }
 
+/* Refused lines are scrubbed of what looks like a password, NULs and all. */
+static void test_clip_scrubs_shapes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        size_t len; /* 0: strlen */
+        const char *want;
+    } cases[] = {
+        {"//u:p@h/", 0, "//u:***@h/"},
+        {"http://u:p/ss@h/", 0, "http://u:***@h/"},                     /* an unencoded '/' */
+        {"http://u:p//ss@h/", 0, "http://u:***@h/"},                    /* even "//" */
+        {"http://u:pass\0@h/", 17, "http://u:***@h/"},                  /* a NUL after it */
+        {"http://u:pa\0ss@h/x", 18, "http://u:***@h/x"},                /* and inside */
+        {"http://u:p@ss@h/", 0, "http://u:***@h/"},                     /* the last '@' */
+        {"http://u://p@h/", 0, "http://u:***@h/"},                      /* "//" in it */
+        {"http:///user:pass@h:99999/", 0, "http:///user:***@h:99999/"}, /* a bad port */
+        {"ftp://user:secret@host/ x", 0, "ftp://user:***@host/ x"},
+        {"{\"url\":\"http://u:p@h/\",\"bad\":1}", 0, "{\"url\":\"http://u:***@h/\",\"bad\":1}"},
+        {"{\"url\":\"http:\\/\\/u:p@h\\/\"}", 0, "{\"url\":\"http:\\/\\/u:***@h\\/\"}"},
+        {"{\"url\":\"u:p@h\"}", 0, "{\"url\":\"u:***@h\"}"},
+        /* nothing like a password */
+        {"http://h:8080/a b", 0, "http://h:8080/a b"},
+        {"mailto", 0, "mailto"},
+        {"no at sign: here", 0, "no at sign: here"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t len = cases[i].len ? cases[i].len : strlen(cases[i].line);
+        char *s = clip(cases[i].line, len);
+        if (strcmp(s, cases[i].want))
+            fail_msg("'%s' clipped to '%s', not '%s'", cases[i].line, s, cases[i].want);
+        free(s);
+    }
+    /* the start of a longer line: a password may run past its end */
+    char *s = clip_cut("http://u:secretsecret", 21, true);
+    assert_string_equal(s, "http://u:***");
+    free(s);
+    s = clip_cut("http://h/path", 13, true);
+    assert_string_equal(s, "http://h/path");
+    free(s);
+}
+
 static void test_clip_appends(void **state)
 {
     (void)state;
     struct buf b = {0};
     buf_adds(&b, "keep:");
     char *line = repeat('q', 1000);
-    url_clip(line, 1000, &b);
+    url_clip(line, 1000, false, &b);
     assert_int_equal(b.len, 5 + 256 + 3);
     assert_true(strncmp(buf_str(&b), "keep:qqq", 8) == 0);
     free(line);
@@ -392,7 +484,6 @@ static void test_clip_redacts_without_scheme(void **state)
     char *s = clip(line, sizeof line - 1);
     assert_string_equal(s, "user:***@exa mple.com/");
     free(s);
-    assert_true(url_has_password("user:secret@example.com/"));
 }
 
 /* url_clip counts characters as the bytes that are not 10xxxxxx, but a
@@ -429,7 +520,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_prepare_length_limit, prep_setup, prep_teardown),
     cmocka_unit_test_setup_teardown(test_prepare_uses_len, prep_setup, prep_teardown),
     cmocka_unit_test_setup_teardown(test_prepare_reusable, prep_setup, prep_teardown),
-    cmocka_unit_test(test_has_password),
+    cmocka_unit_test_setup_teardown(test_redact_prepared, prep_setup, prep_teardown),
+    cmocka_unit_test_setup_teardown(test_name_part, prep_setup, prep_teardown),
+    cmocka_unit_test(test_clip_scrubs_shapes),
     cmocka_unit_test(test_redact),
     cmocka_unit_test(test_redact_appends),
     cmocka_unit_test(test_clip_short),
