@@ -32,7 +32,7 @@ static void setup(void)
     FUZZ_CHECK(cli_parse(5, argv, &cfg, stderr, &err) == CLI_RUN);
     FUZZ_CHECK(prepare_config(&cfg, NULL, &err));
     buf_free(&err);
-    tc = task_common_new(&cfg, NULL);
+    tc = task_common_new(&cfg, NULL, NULL);
     probe = url_checker_new();
 }
 

@@ -2,8 +2,10 @@
  * Input: one byte of options, then the line. A line url_prepare takes is
  * http(s), and whatever password libcurl's own parse finds in it (the one
  * it would send) is, in libcurl's parse of url_redact's output, "***"
- * (and the output is stable under a second redaction); url_clip of any line
- * keeps at most 256 characters (and "..."); url_split's spans lie inside
+ * (and the output is stable under a second redaction), url_redact_prepared
+ * agrees, and url_name_part never holds it; url_clip of any line
+ * keeps at most 256 characters (and "...") and no password even a lenient
+ * parse (any scheme) finds; url_split's spans lie inside
  * the URL; url_host is lower case, without userinfo, and fits its buffer. */
 #include "fuzz.h"
 #include "text.h"
@@ -37,6 +39,25 @@ static bool password_of(const char *url, char **password)
     if (curl_url_get(h, CURLUPART_PASSWORD, password, 0) != CURLUE_OK)
         *password = NULL;
     return true;
+}
+
+/* The password of LINE by libcurl's most lenient parse (any scheme, none
+ * guessed as http), at least 3 bytes and not all '*'; NULL otherwise. */
+static char *lenient_password(const char *line)
+{
+    static CURLU *h;
+    if (!h)
+        h = curl_url();
+    char *pw = NULL;
+    if (curl_url_set(h, CURLUPART_URL, line, CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME) !=
+            CURLUE_OK ||
+        curl_url_get(h, CURLUPART_PASSWORD, &pw, 0) != CURLUE_OK)
+        return NULL;
+    if (strlen(pw) < 3 || strspn(pw, "*") == strlen(pw)) {
+        curl_free(pw);
+        return NULL;
+    }
+    return pw;
 }
 
 /* URL redacted: libcurl reads "***" as its password (or none, when it had
@@ -105,6 +126,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (curl_url_get(h, CURLUPART_PASSWORD, &password, 0) != CURLUE_OK)
             password = NULL;
         check_redacted(url, password != NULL);
+        /* the record's own redaction, from the prepared parse */
+        struct buf shown = {0}, name = {0};
+        bool red = url_redact_prepared(c, url, &shown);
+        FUZZ_CHECK(red == (password != NULL) && red == (shown.len > 0));
+        if (red) {
+            char *pw;
+            FUZZ_CHECK(password_of(buf_str(&shown), &pw) && pw && !strcmp(pw, "***"));
+            curl_free(pw);
+        }
+        /* an --output-dir name: never the password */
+        url_name_part(c, &name);
+        if (password && strlen(password) >= 3 &&
+            fuzz_count(url, dst.len, password, strlen(password)) == 1)
+            FUZZ_CHECK(!strstr(buf_str(&name), password));
+        buf_free(&shown);
+        buf_free(&name);
         /* libcurl's effective URL is its own normalized form: redacted too */
         char *norm = NULL;
         if (curl_url_get(h, CURLUPART_URL, &norm, 0) == CURLUE_OK) {
@@ -119,9 +156,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     check_parts(line, strlen(line));
 
+    /* a refused line is scrubbed: a password any scheme would carry (a
+     * lenient parse: ftp, no scheme) is not in its record */
+    bool cut = in.n && (data[0] & 2);
     struct buf clip = {0};
-    url_clip(line, len, &clip);
+    url_clip(line, len, cut, &clip);
     FUZZ_CHECK(chars(clip.p, clip.len) <= 256 + 3);
+    char *pw = lenient_password(line);
+    if (pw && fuzz_count(line, len, pw, strlen(pw)) == 1)
+        FUZZ_CHECK(!strstr(buf_str(&clip), pw));
+    curl_free(pw);
     buf_free(&clip);
     buf_free(&dst);
     free(line);
