@@ -58,7 +58,7 @@ run_one() {
     [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="$root/tests/fuzz/$t.dict")
     mkdir -p "$findings/$t"
     # the seeds must all pass as they are
-    if ! "$bin" -runs=0 -artifact_prefix="$findings/$t/" "$seeds" >"$log" 2>    if ! "$bin" -runs=0 "$seeds" >"$log" 2>&1; then1; then
+    if ! "$bin" -runs=0 -artifact_prefix="$findings/$t/" "$seeds" >"$log" 2>&1; then
         echo "FAIL $t: a seed of tests/fuzz/corpus/$t fails (see $log)"
         return 1
     fi

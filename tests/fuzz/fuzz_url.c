@@ -34,6 +34,7 @@ static bool password_of(const char *url, char **password)
     if (!h)
         h = curl_url();
     *password = NULL;
+    curl_url_set(h, CURLUPART_URL, NULL, 0); /* else a relative URL resolves against the last */
     if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
         return false;
     if (curl_url_get(h, CURLUPART_PASSWORD, password, 0) != CURLUE_OK)
@@ -42,18 +43,19 @@ static bool password_of(const char *url, char **password)
 }
 
 /* The password of LINE by libcurl's most lenient parse (any scheme, none
- * guessed as http), at least 3 bytes and not all '*'; NULL otherwise. */
+ * guessed as http), at least 3 bytes and without a '*'; NULL otherwise. */
 static char *lenient_password(const char *line)
 {
     static CURLU *h;
     if (!h)
         h = curl_url();
     char *pw = NULL;
+    curl_url_set(h, CURLUPART_URL, NULL, 0); /* else a relative URL resolves against the last */
     if (curl_url_set(h, CURLUPART_URL, line, CURLU_NON_SUPPORT_SCHEME | CURLU_GUESS_SCHEME) !=
             CURLUE_OK ||
         curl_url_get(h, CURLUPART_PASSWORD, &pw, 0) != CURLUE_OK)
         return NULL;
-    if (strlen(pw) < 3 || strspn(pw, "*") == strlen(pw)) {
+    if (strlen(pw) < 3 || strchr(pw, '*')) { /* (a '*' could be the mask's own) */
         curl_free(pw);
         return NULL;
     }
@@ -69,9 +71,14 @@ static void check_redacted(const char *url, bool had)
     url_redact(url, &r);
     FUZZ_CHECK(memcmp(r.p, "pre", 3) == 0);
     char *pw;
-    FUZZ_CHECK(password_of(r.p + 3, &pw));
-    FUZZ_CHECK(had ? pw && !strcmp(pw, "***") : !pw || !strcmp(pw, "***"));
-    curl_free(pw);
+    /* (libcurl's own normal form need not parse again: it decodes "%7f" in
+     * a host to a raw DEL) */
+    if (password_of(url, &pw)) {
+        curl_free(pw);
+        FUZZ_CHECK(password_of(r.p + 3, &pw));
+        FUZZ_CHECK(had ? pw && !strcmp(pw, "***") : !pw || !strcmp(pw, "***"));
+        curl_free(pw);
+    }
     url_redact(r.p + 3, &rr);
     FUZZ_CHECK(rr.len == r.len - 3 && fuzz_eq(rr.p, r.p + 3, rr.len));
     buf_free(&r);
@@ -162,7 +169,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct buf clip = {0};
     url_clip(line, len, cut, &clip);
     FUZZ_CHECK(chars(clip.p, clip.len) <= 256 + 3);
-    char *pw = lenient_password(line);
+    /* (refused lines are the clipped ones; a '{' line is a broken spec, whose
+     * "name": colons are JSON's, not a password's: fuzz_spec checks specs) */
+    char *pw = why && line[0] != '{' ? lenient_password(line) : NULL;
     if (pw && fuzz_count(line, len, pw, strlen(pw)) == 1)
         FUZZ_CHECK(!strstr(buf_str(&clip), pw));
     curl_free(pw);
