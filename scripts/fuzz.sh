@@ -15,42 +15,9 @@
 # (replay it: DIR/fuzz_TARGET FILE). One line per target: runs, exec/s,
 # coverage, corpus size.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
-mode=smoke secs=${FUZZ_SMOKE_SECS:-5} jobs=1 build=build-fuzz
-targets=()
-while [ $# -gt 0 ]; do
-    case "$1" in
-    --smoke) mode=smoke ;;
-    --time) mode=long secs=$2; shift ;;
-    --jobs) jobs=$2; shift ;;
-    --build) build=$2; shift ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
-    *) targets+=("${1#fuzz_}") ;;
-    esac
-    shift
-done
-if [ ${#targets[@]} -eq 0 ]; then
-    # the one list: VOLLEY_FUZZ_TARGETS in tests/fuzz/CMakeLists.txt
-    mapfile -t targets < <(sed -n '/^set(VOLLEY_FUZZ_TARGETS/,/)/p' tests/fuzz/CMakeLists.txt |
-        sed 's/set(VOLLEY_FUZZ_TARGETS//; s/)//' | tr -s ' ' '\n' | grep .)
-fi
-
-scripts/deps.sh fuzz
-if [ ! -f "$build/CMakeCache.txt" ]; then
-    cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DVOLLEY_FUZZ=ON -DVOLLEY_TESTS=OFF \
-        -DVOLLEY_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
-
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-root=$PWD
-findings=$root/$build/findings
-logs=$root/$build/logs
-mkdir -p "$findings" "$logs"
-
+# Everything is in functions, read whole before anything runs: editing this
+# file during a long run does not change the run.
 # Run one target; its summary line on stdout, its log in $logs.
 run_one() {
     local t=$1 bin=$root/$build/fuzz_$t seeds=$root/tests/fuzz/corpus/$t
@@ -86,22 +53,63 @@ run_one() {
         "${runs:-?}" "${eps:-?}" "${cov:-?}" "${corp:-?}"
 }
 
-status=0
-running=0
-for t in "${targets[@]}"; do
-    if [ "$jobs" -le 1 ]; then
-        run_one "$t" || status=1
-        continue
+main() {
+    cd "$(dirname "$0")/.."
+
+    mode=smoke secs=${FUZZ_SMOKE_SECS:-5} jobs=1 build=build-fuzz
+    targets=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+        --smoke) mode=smoke ;;
+        --time) mode=long secs=$2; shift ;;
+        --jobs) jobs=$2; shift ;;
+        --build) build=$2; shift ;;
+        -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
+        *) targets+=("${1#fuzz_}") ;;
+        esac
+        shift
+    done
+    if [ ${#targets[@]} -eq 0 ]; then
+        # the one list: VOLLEY_FUZZ_TARGETS in tests/fuzz/CMakeLists.txt
+        mapfile -t targets < <(sed -n '/^set(VOLLEY_FUZZ_TARGETS/,/)/p' tests/fuzz/CMakeLists.txt |
+            sed 's/set(VOLLEY_FUZZ_TARGETS//; s/)//' | tr -s ' ' '\n' | grep .)
     fi
-    run_one "$t" &
-    running=$((running + 1))
-    if [ "$running" -ge "$jobs" ]; then
+
+    scripts/deps.sh fuzz
+    if [ ! -f "$build/CMakeCache.txt" ]; then
+        cmake -S . -B "$build" -DCMAKE_C_COMPILER=clang -DVOLLEY_FUZZ=ON -DVOLLEY_TESTS=OFF \
+            -DVOLLEY_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    fi
+    cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}"
+
+    export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+    export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+    root=$PWD
+    findings=$root/$build/findings
+    logs=$root/$build/logs
+    mkdir -p "$findings" "$logs"
+
+    status=0
+    running=0
+    for t in "${targets[@]}"; do
+        if [ "$jobs" -le 1 ]; then
+            run_one "$t" || status=1
+            continue
+        fi
+        run_one "$t" &
+        running=$((running + 1))
+        if [ "$running" -ge "$jobs" ]; then
+            wait -n || status=1
+            running=$((running - 1))
+        fi
+    done
+    while [ "$running" -gt 0 ]; do
         wait -n || status=1
         running=$((running - 1))
-    fi
-done
-while [ "$running" -gt 0 ]; do
-    wait -n || status=1
-    running=$((running - 1))
-done
-exit "$status"
+    done
+    exit "$status"
+}
+
+main "$@"
+exit
