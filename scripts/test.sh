@@ -3,8 +3,9 @@
 # checks formatting, builds with -Werror under AddressSanitizer and
 # UndefinedBehaviorSanitizer, runs every unit and end-to-end test (ctest;
 # the end-to-end suite twice, the second time over four event loops), runs
-# the unit tests and the threaded cases under ThreadSanitizer,
-# checks `cmake --install`, builds, installs, checks and removes the .deb
+# the unit tests and the threaded cases under ThreadSanitizer, runs every
+# fuzz target for a few seconds (scripts/fuzz.sh --smoke), checks
+# `cmake --install`, builds, installs, checks and removes the .deb
 # (as root), runs the job engines for real (Slurm, GNU parallel over ssh,
 # the Kubernetes example's command; as root, after `deps.sh scaleout`), runs
 # the core end-to-end tests again under valgrind, and runs the smoke
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh test
 
 echo "== format (.clang-format)"
-mapfile -t sources < <(git ls-files 'src/*.c' 'include/*.h' 'tests/unit/*.c' 'tests/server/*.c' 2>/dev/null || ls src/*.c include/*.h tests/unit/*.c tests/server/*.c)
+mapfile -t sources < <(git ls-files 'src/*.c' 'include/*.h' 'tests/unit/*.c' 'tests/server/*.c' 'tests/fuzz/*.[ch]' 2>/dev/null || ls src/*.c include/*.h tests/unit/*.c tests/server/*.c tests/fuzz/*.[ch])
 clang-format --dry-run --Werror "${sources[@]}"
 
 jobs=$(nproc)
@@ -34,6 +35,9 @@ cmake --build build-tsan -j"$jobs"
 TSAN_OPTIONS=second_deadlock_stack=1 \
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" --timeout 900 \
     -R '^unit_|^e2e_threads$|^e2e_threads4_core$'
+
+echo "== fuzz smoke (every libFuzzer target: its seed corpus, then 5 s of fuzzing; clang)"
+scripts/fuzz.sh --smoke
 
 echo "== cmake --install puts the binary, the man page and the completions in place"
 inst=$(mktemp -d)

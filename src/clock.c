@@ -67,6 +67,18 @@ void clock_rfc3339(struct buf *dst, int64_t wall_ms)
     buf_addc(dst, 'Z');
 }
 
+/* 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z. */
+#define CLOCK_MIN_MS (-62167219200000LL)
+#define CLOCK_MAX_MS (253402300799999LL)
+
+/* The days of month M (1..12) in year Y. */
+static int clock_month_days(int64_t y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return days[m - 1] + (m == 2 && leap);
+}
+
 /* N digits at *P (advanced), or -1. */
 static int64_t clock_num(const char **p, const char *e, int n)
 {
@@ -101,7 +113,7 @@ bool clock_parse_rfc3339(const char *s, size_t len, int64_t *wall_ms)
     if (mo < 1 || mo > 12 || !clock_expect(&p, e, "-"))
         return false;
     int64_t d = clock_num(&p, e, 2);
-    if (d < 1 || d > 31 || !clock_expect(&p, e, "Tt "))
+    if (d < 1 || d > clock_month_days(y, (int)mo) || !clock_expect(&p, e, "Tt "))
         return false;
     int64_t hh = clock_num(&p, e, 2);
     if (hh < 0 || hh > 23 || !clock_expect(&p, e, ":"))
@@ -142,6 +154,10 @@ bool clock_parse_rfc3339(const char *s, size_t len, int64_t *wall_ms)
     if (p != e)
         return false;
     int64_t secs = clock_days_from_civil(y, (int)mo, (int)d) * 86400 + hh * 3600 + mi * 60 + ss;
-    *wall_ms = (secs - off) * 1000 + ms;
+    int64_t t = (secs - off) * 1000 + ms;
+    /* only instants clock_rfc3339 can write: years 0000 to 9999 in UTC */
+    if (t < CLOCK_MIN_MS || t > CLOCK_MAX_MS)
+        return false;
+    *wall_ms = t;
     return true;
 }

@@ -92,7 +92,9 @@ long retry_parse_after(const char *value, time_t now)
         8)
         return -1;
     int m = retry_month(mon);
-    if (m < 0 || strcmp(zone, "GMT") || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
+    /* sscanf's %d also takes signs: every field must be in range */
+    if (m < 0 || strcmp(zone, "GMT") || day < 1 || day > 31 || year < 0 || year > 9999 || hh < 0 ||
+        hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 60)
         return -1;
     int64_t t = clock_days_from_civil(year, m + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
     int64_t diff = t - (int64_t)now;

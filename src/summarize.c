@@ -5,6 +5,7 @@
 #include "headers.h"
 #include "log.h"
 #include "resume.h"
+#include "text.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -18,7 +19,7 @@
  * printed id and headers, and the checks array. */
 struct summarize_tree {
     cJSON *root;
-    char *id_json, *headers_json;
+    struct buf id_json, headers_json; /* written by summarize_json */
     struct check_failure *checks;
     struct record_source *sources; /* their file names are copies in source_files */
     struct buf source_files;
@@ -31,8 +32,8 @@ void summarize_tree_free(struct summarize_tree *t)
     if (!t)
         return;
     cJSON_Delete(t->root);
-    cJSON_free(t->id_json);
-    cJSON_free(t->headers_json);
+    buf_free(&t->id_json);
+    buf_free(&t->headers_json);
     free(t->checks);
     free(t->sources);
     buf_free(&t->source_files);
@@ -41,10 +42,54 @@ void summarize_tree_free(struct summarize_tree *t)
     free(t);
 }
 
+/* V as compact JSON into DST, its strings (and keys) through the one JSON
+ * string writer, so that what a record file held as invalid UTF-8 is
+ * written back valid, as every record is (cJSON would print it raw). */
+static void summarize_json(struct buf *dst, const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        text_json_string(dst, v->valuestring, strlen(v->valuestring));
+    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+        bool obj = cJSON_IsObject(v);
+        buf_addc(dst, obj ? '{' : '[');
+        for (const cJSON *c = v->child; c; c = c->next) {
+            if (c != v->child)
+                buf_addc(dst, ',');
+            if (obj) {
+                text_json_string(dst, c->string, strlen(c->string));
+                buf_addc(dst, ':');
+            }
+            summarize_json(dst, c);
+        }
+        buf_addc(dst, obj ? '}' : ']');
+    } else { /* a number, true, false, null: cJSON's printing */
+        cJSON copy = *v;
+        copy.next = copy.prev = NULL;
+        copy.string = NULL;
+        char *p = cJSON_PrintUnformatted(&copy);
+        if (!p)
+            log_die(LOG_EXIT_INTERNAL, "out of memory");
+        buf_adds(dst, p);
+        cJSON_free(p);
+    }
+}
+
 static const char *summarize_str(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The largest integer a JSON number (a double) holds exactly: 2^53. */
+#define SUMMARIZE_INT_MAX 9007199254740992.0
+
+/* V within [LO, SUMMARIZE_INT_MAX] (cJSON reads 1e400 as infinity): every
+ * integer type of a record can take it. */
+static double summarize_clamp(double v, double lo)
+{
+    if (!(v >= lo)) /* NaN too */
+        return isnan(v) ? 0 : lo;
+    return v > SUMMARIZE_INT_MAX ? SUMMARIZE_INT_MAX : v;
 }
 
 static double summarize_num(const cJSON *o, const char *key)
@@ -55,7 +100,7 @@ static double summarize_num(const cJSON *o, const char *key)
 
 static int64_t summarize_us(const cJSON *o, const char *key)
 {
-    return (int64_t)llround(summarize_num(o, key) * 1e6);
+    return (int64_t)llround(summarize_clamp(summarize_num(o, key) * 1e6, -SUMMARIZE_INT_MAX));
 }
 
 static bool summarize_error(const cJSON *e, struct record *r)
@@ -73,7 +118,8 @@ static bool summarize_error(const cJSON *e, struct record *r)
         if (strcmp(kind, record_kind_name((enum record_kind)k)) == 0)
             r->kind = (enum record_kind)k;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
-    r->error_code = cJSON_IsNumber(code) ? (long)code->valuedouble : -1;
+    r->error_code =
+        cJSON_IsNumber(code) ? (long)summarize_clamp(code->valuedouble, -SUMMARIZE_INT_MAX) : -1;
     r->error_message = summarize_str(e, "message");
     return true;
 }
@@ -178,13 +224,13 @@ static void summarize_field(const cJSON *root, const struct field *f, struct rec
     void *at = field_at(f, r);
     switch (f->type) {
     case FIELD_U64:
-        *(uint64_t *)at = (uint64_t)summarize_num(root, f->name);
+        *(uint64_t *)at = (uint64_t)summarize_clamp(summarize_num(root, f->name), 0);
         break;
     case FIELD_LONG:
-        *(long *)at = (long)summarize_num(root, f->name);
+        *(long *)at = (long)summarize_clamp(summarize_num(root, f->name), -SUMMARIZE_INT_MAX);
         break;
     case FIELD_I64:
-        *(int64_t *)at = (int64_t)summarize_num(root, f->name);
+        *(int64_t *)at = (int64_t)summarize_clamp(summarize_num(root, f->name), -SUMMARIZE_INT_MAX);
         break;
     case FIELD_SECS:
         *(int64_t *)at = summarize_us(root, f->name);
@@ -201,12 +247,16 @@ static void summarize_field(const cJSON *root, const struct field *f, struct rec
             r->timestamp_ms = 0;
         break;
     case FIELD_ID:
-        if (v)
-            r->id_json = t->id_json = cJSON_PrintUnformatted(v);
+        if (v) {
+            summarize_json(&t->id_json, v);
+            r->id_json = buf_str(&t->id_json);
+        }
         break;
     case FIELD_OBJECT: /* headers */
-        if (cJSON_IsObject(v))
-            r->headers_json = t->headers_json = cJSON_PrintUnformatted(v);
+        if (cJSON_IsObject(v)) {
+            summarize_json(&t->headers_json, v);
+            r->headers_json = buf_str(&t->headers_json);
+        }
         summarize_headers(v, r, t);
         break;
     case FIELD_CHECKS:

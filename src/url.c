@@ -184,7 +184,8 @@ static bool url_scheme_colon(const char *s, size_t len, size_t i)
 
 /* Append [S, S+LEN) with whatever may be a password replaced by "***", for
  * text libcurl did not parse (a refused line): from the first ':' that is
- * neither a scheme's nor a JSON name's (right after a '"') to the last '@'
+ * neither a scheme's nor, in a line that starts with '{' (a spec), a JSON
+ * name's (right after a '"') to the last '@'
  * (to the end when CUT: the text was cut, and a password may run past it).
  * Errs towards hiding: an unencoded '/' or a NUL in a password, a "//"
  * without a scheme, several URLs on a line. */
@@ -197,9 +198,11 @@ static void url_scrub(const char *s, size_t len, bool cut, struct buf *dst)
             break;
         }
     size_t colon = len;
+    bool json = len > 0 && s[0] == '{'; /* a request spec: its "name": colons are JSON's */
     if (at < len || cut)
         for (size_t i = 0; i < at; i++)
-            if (s[i] == ':' && !(i > 0 && s[i - 1] == '"') && !url_scheme_colon(s, len, i)) {
+            if (s[i] == ':' && !(json && i > 0 && s[i - 1] == '"') &&
+                !url_scheme_colon(s, len, i)) {
                 colon = i;
                 break;
             }

@@ -6,20 +6,8 @@
 #ifndef VOLLEY_FUZZ_LINKS_H
 #define VOLLEY_FUZZ_LINKS_H
 
+#include "fuzz.h"
 #include "links.h"
-
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define FUZZ_CHECK(cond)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);           \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 /* LINE:COLUMN of OFFSET in DATA, counted the way links.c documents:
  * "\n", "\r\n" and a lone "\r" end a line. */

@@ -38,14 +38,17 @@ static void test_rfc3339(void **state)
     assert_true(v == t - 123);
     assert_true(clock_parse_rfc3339("2026-12-01t21:30:00.1234z", 25, &v));
     assert_true(v == t - 123 + 123);
-    static const char *bad[] = {"",
-                                "2026-12-01",
-                                "2026-13-01T00:00:00Z",
-                                "2026-12-01T24:00:00Z",
-                                "2026-12-01T21:30:00",
-                                "2026-12-01T21:30:00.Z",
-                                "2026-12-01T21:30:00Zx",
-                                "26-12-01T21:30:00Z"};
+    assert_true(clock_parse_rfc3339("2024-02-29T00:00:00Z", 20, &v));
+    assert_true(clock_parse_rfc3339("2000-02-29T00:00:00Z", 20, &v));
+    assert_true(clock_parse_rfc3339("0000-01-01T00:00:00Z", 20, &v));
+    assert_true(clock_parse_rfc3339("9999-12-31T23:59:59.999Z", 24, &v));
+    static const char *bad[] = {
+        "", "2026-12-01", "2026-13-01T00:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T21:30:00",
+        "2026-12-01T21:30:00.Z", "2026-12-01T21:30:00Zx", "26-12-01T21:30:00Z",
+        /* found by fuzz_rfc3339: days past the month's end, and
+         * instants before year 0000 in UTC */
+        "2026-02-31T00:00:00Z", "2026-04-31T00:00:00Z", "2023-02-29T00:00:00Z",
+        "2100-02-29T00:00:00Z", "0000-01-01T00:00:00+00:01"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(clock_parse_rfc3339(bad[i], strlen(bad[i]), &v));
 }

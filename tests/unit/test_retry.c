@@ -192,6 +192,11 @@ static void test_parse_after(void **state)
     assert_int_equal(retry_parse_after("", now), -1);
     assert_int_equal(retry_parse_after("soon", now), -1);
     assert_int_equal(retry_parse_after("12abc", now), -1);
+    /* found by fuzz_retry_after: sscanf takes signs, so a negative field was a date */
+    assert_int_equal(retry_parse_after("Sun, 06 Nov 1994 -1:50:37 GMT", now), -1);
+    assert_int_equal(retry_parse_after("Sun, 06 Nov 1994 08:-1:37 GMT", now), -1);
+    assert_int_equal(retry_parse_after("Sun, 06 Nov -1994 08:49:37 GMT", now), -1);
+    assert_int_equal(retry_parse_after("Sun, 06 Nov 1994 -2147483648:00:00 GMT", now), -1);
     assert_int_equal(retry_parse_after("-5", now), -1);
     assert_int_equal(retry_parse_after("Sun, 06 Foo 1994 08:49:37 GMT", now), -1);
     assert_int_equal(retry_parse_after("Sun, 06 Nov 1994 08:49:37 PST", now), -1);

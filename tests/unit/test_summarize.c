@@ -191,6 +191,40 @@ static void test_not_records(void **state)
     summarize_tree_free(t);
 }
 
+/* Found by fuzz_records: numbers no integer holds (cJSON reads 1e400 as
+ * infinity) were cast to the record's integers (undefined behaviour), and
+ * an id or a header with invalid UTF-8 was printed back raw by cJSON. */
+static void test_hostile_values(void **state)
+{
+    (void)state;
+    const char *huge = "{\"url\":\"x\",\"method\":\"GET\",\"ok\":false,\"seq\":1e400,"
+                       "\"attempts\":-1e400,\"time_total\":1e300,"
+                       "\"error\":{\"kind\":\"dns\",\"code\":1e400}}";
+    struct record r;
+    struct summarize_tree *t;
+    assert_true(summarize_parse(huge, strlen(huge), &r, &t));
+    assert_true(r.seq == 9007199254740992ULL); /* 2^53, the largest exact one */
+    assert_true(r.attempts == -9007199254740992LL);
+    assert_true(r.error_code == 9007199254740992LL);
+    assert_true(r.time_total == 9007199254740992LL);
+    char *once = jsonl(&r);
+    summarize_tree_free(t);
+    assert_true(summarize_parse(once, strlen(once) - 1, &r, &t));
+    char *twice = jsonl(&r);
+    assert_string_equal(once, twice);
+    summarize_tree_free(t);
+    free(once);
+    free(twice);
+
+    const char *bad = "{\"url\":\"x\",\"method\":\"GET\",\"ok\":true,\"id\":\"a\xff\","
+                      "\"headers\":{\"x-\xe9\":\"v\xc3\",\"n\":[\"\xfe\",1.5,null]}}";
+    assert_true(summarize_parse(bad, strlen(bad), &r, &t));
+    assert_string_equal(r.id_json, "\"a\xEF\xBF\xBD\"");
+    assert_string_equal(r.headers_json,
+                        "{\"x-\xEF\xBF\xBD\":\"v\xEF\xBF\xBD\",\"n\":[\"\xEF\xBF\xBD\",1.5,null]}");
+    summarize_tree_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_sources_read_back),
         cmocka_unit_test(test_write_out_read_back),
         cmocka_unit_test(test_not_records),
+        cmocka_unit_test(test_hostile_values),
     };
     return cmocka_run_group_tests_name("summarize", tests, NULL, unit_cleanup);
 }

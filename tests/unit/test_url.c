@@ -405,6 +405,10 @@ static void test_clip_scrubs_shapes(void **state)
         {"{\"url\":\"http://u:p@h/\",\"bad\":1}", 0, "{\"url\":\"http://u:***@h/\",\"bad\":1}"},
         {"{\"url\":\"http:\\/\\/u:p@h\\/\"}", 0, "{\"url\":\"http:\\/\\/u:***@h\\/\"}"},
         {"{\"url\":\"u:p@h\"}", 0, "{\"url\":\"u:***@h\"}"},
+        /* found by fuzz_url: a quoted user name outside a spec is no JSON
+         * name, so its ':' starts the password */
+        {"http://\"user\":secret@h/\0x", 25, "http://\"user\":***@h/"},
+        {"ht\"l\":pw;@h/", 0, "ht\"l\":***@h/"},
         /* nothing like a password */
         {"http://h:8080/a b", 0, "http://h:8080/a b"},
         {"mailto", 0, "mailto"},
