@@ -18,6 +18,10 @@ struct evcurl;
 /* BASE is borrowed and must outlive the bridge. Free with evcurl_free()
  * before the base is freed. */
 struct evcurl *evcurl_new(struct event_base *base, evcurl_done_fn done, void *arg);
+/* Keep at most N idle-or-busy connections in the multi handle's cache
+ * (CURLMOPT_MAXCONNECTS): a connection that comes back to a fuller cache
+ * closes the oldest idle one. Transfers in flight are never refused. */
+void evcurl_max_connections(struct evcurl *ec, long n);
 /* Tear down: removes no handles (the caller removes its own first). */
 void evcurl_free(struct evcurl *ec);
 

@@ -124,6 +124,11 @@ struct evcurl *evcurl_new(struct event_base *base, evcurl_done_fn done, void *ar
     return ec;
 }
 
+void evcurl_max_connections(struct evcurl *ec, long n)
+{
+    curl_multi_setopt(ec->multi, CURLMOPT_MAXCONNECTS, n);
+}
+
 void evcurl_free(struct evcurl *ec)
 {
     if (!ec)
