@@ -31,6 +31,13 @@ struct progress *progress_new(struct event_base *base, int fd, int64_t total, pr
                               void *arg);
 void progress_free(struct progress *p);
 
+/* Draw through PUT instead of on the fd: PUT(ARG, LINE, LEN) is given each
+ * line (without "\r" and the erase sequence), and LEN 0 to erase it at the
+ * end (stdout's thread draws it when stdout shares stderr's terminal:
+ * writer_status_line()). */
+void progress_route(struct progress *p, void (*put)(void *arg, const char *line, size_t len),
+                    void *arg);
+
 /* The line for C (without "\r" and the erase sequence). Exposed for the
  * unit tests. */
 void progress_line(struct buf *dst, const struct progress_counts *c, int64_t total);

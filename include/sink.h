@@ -5,7 +5,12 @@
  * written (the back-pressure: above the bound, reading stops) and of the
  * records not wholly written (said on stderr when volley gives up on a
  * reader that stopped reading). A closed stdout (EPIPE) or a write error is
- * sticky: nothing more is written. */
+ * sticky: nothing more is written. While idle, the thread also watches a
+ * pipe or socket for its reader going away (POLLERR, POLLHUP), so that
+ * `volley ... | head -1` ends when head does, not when the next record is
+ * due. When stdout and stderr are one terminal, it also draws the progress
+ * line (sink_status_line()): erased before each block of records and drawn
+ * again after it, so the two never mix on one line. */
 #ifndef VOLLEY_SINK_H
 #define VOLLEY_SINK_H
 
@@ -28,7 +33,8 @@ enum sink_event {
 };
 
 struct sink_options {
-    int fd; /* where the bytes go (stdout); borrowed */
+    int fd;        /* where the bytes go (stdout); borrowed */
+    int status_fd; /* where sink_status_line() draws (stderr); borrowed */
     /* Called from the sink's thread, with no lock held, for each event
      * (ROOM and DRAINED once per request). NULL: none. */
     void (*notify)(void *arg, enum sink_event ev);
@@ -59,6 +65,13 @@ void sink_free(struct sink *s);
  * Never blocks for the reader. After a non-OK status the bytes are
  * dropped. */
 void sink_put(struct sink *s, struct buf *data, struct sink_ends *ends);
+
+/* The status line is LINE (LEN bytes, no newline; copied): the thread draws
+ * it on status_fd now ("\r\033[K" first) and again after every block of
+ * records it writes, each block preceded by an erase. LEN 0: erase it, and
+ * draw none from now on until the next call. Best effort: a terminal that
+ * takes no bytes (paused) never holds the thread past a sink_free(). */
+void sink_status_line(struct sink *s, const char *line, size_t len);
 
 enum sink_status sink_status(struct sink *s);
 /* Bytes handed over and not yet written. */

@@ -44,8 +44,10 @@ struct writer_options {
     int summary_fd;            /* where the summary goes (stderr); -1: none (-q) */
     void (*notify)(void *arg, enum writer_event ev); /* NULL: none */
     void *notify_arg;
-    bool any_order; /* seqs come sparse and in any order (--summarize): records go
-                       out as they come, also in a --format json document */
+    bool any_order;   /* seqs come sparse and in any order (--summarize): records go
+                         out as they come, also in a --format json document */
+    bool status_line; /* stdout and summary_fd are one terminal: the progress line
+                         is drawn by stdout's thread (writer_status_line()) */
 };
 
 /* What cut the run short: the option and the message of the records it
@@ -62,6 +64,11 @@ struct writer;
  * which gives up on what is not written yet (see writer_sync()). */
 struct writer *writer_new(const struct writer_options *opt);
 void writer_free(struct writer *w);
+
+/* The progress line (with status_line set): drawn on summary_fd by
+ * stdout's thread, erased before each block of records and drawn again
+ * after it; LEN 0 erases it (sink_status_line()). */
+void writer_status_line(struct writer *w, const char *line, size_t len);
 
 /* Who is told about the writer's events (see struct writer_options'
  * notify); call before the first record. */

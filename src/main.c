@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum {
@@ -113,6 +114,20 @@ static bool main_progress(const struct config *cfg)
     return cfg->progress == PROGRESS_ALWAYS || (isatty(STDERR_FILENO) && !cfg->verbose);
 }
 
+/* stdout and stderr are one terminal: the progress line must be erased
+ * before each record and drawn again after it (the sink does both). */
+static bool main_one_terminal(void)
+{
+    struct stat o, e;
+    return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO) && fstat(STDOUT_FILENO, &o) == 0 &&
+           fstat(STDERR_FILENO, &e) == 0 && o.st_rdev == e.st_rdev;
+}
+
+static void main_status_line(void *arg, const char *line, size_t len)
+{
+    writer_status_line(arg, line, len);
+}
+
 static bool main_color(const struct config *cfg)
 {
     if (cfg->format != FORMAT_TEXT || cfg->color == COLOR_NEVER)
@@ -140,6 +155,7 @@ static struct writer_options main_writer_options(const struct config *cfg, struc
         .fail_fast = cfg->fail_fast,
         .max_failures = cfg->max_failures,
         .summary_fd = cfg->quiet ? -1 : STDERR_FILENO,
+        .status_line = main_progress(cfg) && main_one_terminal(),
     };
 }
 
@@ -209,6 +225,8 @@ static int main_fetch(struct config *cfg, struct report *rep, struct filter *f, 
                             lr ? (int64_t)(nitems + linkrun_nlocal(lr))
                                : input_count(cfg->urls, cfg->nurls, cfg->files, cfg->nfiles),
                             main_progress_counts, &run);
+    if (prog && wo.status_line)
+        progress_route(prog, main_status_line, w);
 
     enum run_end end = dispatch_run(d);
     progress_free(prog);

@@ -14,6 +14,8 @@ struct progress {
     void *arg;
     int64_t t0; /* when it was made: the start of the run */
     bool drawn;
+    void (*put)(void *arg, const char *line, size_t len); /* NULL: on fd */
+    void *put_arg;
 };
 
 static void progress_duration(struct buf *dst, int64_t secs)
@@ -67,9 +69,14 @@ static void progress_draw(evutil_socket_t fd, short events, void *arg)
     p->fn(p->arg, &c);
     c.elapsed_us = clock_now_us() - p->t0;
     struct buf b = {0};
-    buf_adds(&b, "\r\033[K");
-    progress_line(&b, &c, p->total);
-    progress_write(p->fd, &b);
+    if (p->put) {
+        progress_line(&b, &c, p->total);
+        p->put(p->put_arg, b.p, b.len);
+    } else {
+        buf_adds(&b, "\r\033[K");
+        progress_line(&b, &c, p->total);
+        progress_write(p->fd, &b);
+    }
     buf_free(&b);
     p->drawn = true;
 }
@@ -91,12 +98,21 @@ struct progress *progress_new(struct event_base *base, int fd, int64_t total, pr
     return p;
 }
 
+void progress_route(struct progress *p, void (*put)(void *arg, const char *line, size_t len),
+                    void *arg)
+{
+    p->put = put;
+    p->put_arg = arg;
+}
+
 void progress_free(struct progress *p)
 {
     if (!p)
         return;
     event_free(p->ev);
-    if (p->drawn) {
+    if (p->drawn && p->put) {
+        p->put(p->put_arg, "", 0);
+    } else if (p->drawn) {
         struct buf b = {0};
         buf_adds(&b, "\r\033[K");
         progress_write(p->fd, &b);

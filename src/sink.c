@@ -2,7 +2,9 @@
  * it, in pieces small enough never to block for long: a pipe, a terminal or
  * a socket is written PIPE_BUF bytes at a time once poll() says it has
  * room, so the thread looks at its stop flag at least every SINK_POLL_MS
- * even when nobody reads. */
+ * even when nobody reads. Idle, it wakes as often to see whether a pipe's
+ * or socket's reader is gone. The progress line, when it shares stdout's
+ * terminal, is drawn here too, so records and the line never interleave. */
 #include "sink.h"
 #include "log.h"
 #include "run.h"
@@ -30,6 +32,7 @@
 struct sink {
     struct sink_options opt;
     bool regular;        /* stdout is a regular file: writes never wait for a reader */
+    bool watch;          /* stdout is a pipe or socket: watched for its reader's going */
     atomic_bool give_up; /* sink_free() on a stuck reader: the thread ends now */
     pthread_t thread;
     pthread_mutex_t lock;
@@ -46,10 +49,16 @@ struct sink {
     size_t room_mark;
     bool want_room, want_drained;
     enum sink_status status;
+    struct buf status_text; /* the status line to draw */
+    bool status_dirty;      /* changed since the thread last drew it */
     /* the thread's own */
     struct buf block;
     struct sink_ends block_ends;
+    struct buf line; /* the status line as drawn, "\r\033[K" first */
+    bool shown;      /* it is on the terminal now */
 };
+
+#define SINK_ERASE "\r\033[K"
 
 void sink_ends_add(struct sink_ends *e, size_t end)
 {
@@ -68,7 +77,7 @@ void sink_ends_free(struct sink_ends *e)
 
 static bool sink_done_locked(const struct sink *s)
 {
-    return s->status != SINK_OK || (s->backlog == 0 && !s->writing);
+    return s->status != SINK_OK || (s->backlog == 0 && !s->writing && !s->status_dirty);
 }
 
 /* The events due now (lock held): each request is answered once. */
@@ -116,6 +125,91 @@ static ssize_t sink_write_once(struct sink *s, size_t off, enum sink_status *st)
     return -1;
 }
 
+/* The time TIMEOUT_MS from now, for pthread_cond_timedwait(). */
+static struct timespec sink_after(long timeout_ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += timeout_ms / 1000;
+    t.tv_nsec += (timeout_ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+/* LEN bytes of P on the status fd, best effort: given up on when the
+ * terminal takes nothing and sink_free() is waiting. */
+static void sink_write_status(struct sink *s, const char *p, size_t len)
+{
+    while (len > 0) {
+        struct pollfd pf = {.fd = s->opt.status_fd, .events = POLLOUT};
+        int r = poll(&pf, 1, SINK_POLL_MS);
+        if (r == 0 || (r < 0 && errno == EINTR)) {
+            if (atomic_load(&s->give_up))
+                return;
+            continue;
+        }
+        ssize_t n = write(s->opt.status_fd, p, len);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0)
+            return;
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Before a block of records: the status line off the terminal. */
+static void sink_erase(struct sink *s)
+{
+    if (s->shown)
+        sink_write_status(s, SINK_ERASE, strlen(SINK_ERASE));
+    s->shown = false;
+}
+
+/* The status line drawn as it is now (erased when it is empty). */
+static void sink_draw(struct sink *s)
+{
+    if (s->line.len > strlen(SINK_ERASE)) {
+        sink_write_status(s, s->line.p, s->line.len);
+        s->shown = true;
+    } else {
+        sink_erase(s);
+    }
+}
+
+/* True when stdout's reader is gone (a pipe with no reader, a socket hung
+ * up), seen without writing. */
+static bool sink_hung_up(const struct sink *s)
+{
+    struct pollfd p = {.fd = s->opt.fd, .events = 0};
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+/* Wait for work (lock held). A watched stdout is looked at every
+ * SINK_POLL_MS meanwhile: its reader's going stops the sink as a failed
+ * write would. */
+static void sink_idle_locked(struct sink *s)
+{
+    if (!s->watch || s->status != SINK_OK) {
+        pthread_cond_wait(&s->work, &s->lock);
+        return;
+    }
+    struct timespec until = sink_after(SINK_POLL_MS);
+    if (pthread_cond_timedwait(&s->work, &s->lock, &until) != ETIMEDOUT)
+        return;
+    if (!sink_hung_up(s))
+        return;
+    s->status = SINK_CLOSED;
+    unsigned due = (1u << SINK_STOPPED) | sink_due_locked(s);
+    pthread_mutex_unlock(&s->lock);
+    sink_tell(s, due);
+    pthread_mutex_lock(&s->lock);
+    pthread_cond_broadcast(&s->idle);
+}
+
 static void sink_write_block(struct sink *s)
 {
     size_t off = 0, end = 0;
@@ -153,10 +247,33 @@ static void *sink_main(void *arg)
     struct sink *s = arg;
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        while (!s->pending.len && !s->stop)
-            pthread_cond_wait(&s->work, &s->lock);
-        if (!s->pending.len)
-            break; /* stopped, and nothing left */
+        while (!s->pending.len && !s->stop && !s->status_dirty)
+            sink_idle_locked(s);
+        bool redraw = s->status_dirty;
+        if (redraw) {
+            buf_clear(&s->line);
+            buf_adds(&s->line, SINK_ERASE);
+            if (s->status_text.len)
+                buf_add(&s->line, s->status_text.p, s->status_text.len);
+            s->status_dirty = false;
+        }
+        if (!s->pending.len) {
+            if (!redraw)
+                break; /* stopped, and nothing left */
+            s->writing = true;
+            pthread_mutex_unlock(&s->lock);
+            sink_draw(s);
+            pthread_mutex_lock(&s->lock);
+            s->writing = false;
+            unsigned due = sink_due_locked(s);
+            if (due) {
+                pthread_mutex_unlock(&s->lock);
+                sink_tell(s, due);
+                pthread_mutex_lock(&s->lock);
+            }
+            pthread_cond_broadcast(&s->idle);
+            continue;
+        }
         struct buf b = s->block;
         s->block = s->pending;
         s->pending = b;
@@ -168,7 +285,9 @@ static void *sink_main(void *arg)
         s->writing = true;
         pthread_mutex_unlock(&s->lock);
 
+        sink_erase(s);
         sink_write_block(s);
+        sink_draw(s);
 
         pthread_mutex_lock(&s->lock);
         buf_clear(&s->block);
@@ -196,7 +315,9 @@ struct sink *sink_new(const struct sink_options *o)
     struct sink *s = log_calloc(1, sizeof *s);
     s->opt = *o;
     struct stat sb;
-    s->regular = fstat(o->fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    bool known = fstat(o->fd, &sb) == 0;
+    s->regular = known && S_ISREG(sb.st_mode);
+    s->watch = known && (S_ISFIFO(sb.st_mode) || S_ISSOCK(sb.st_mode));
     atomic_init(&s->give_up, false);
     if (pthread_mutex_init(&s->lock, NULL) || pthread_cond_init(&s->work, NULL) ||
         pthread_cond_init(&s->idle, NULL))
@@ -225,6 +346,8 @@ void sink_free(struct sink *s)
     pthread_cond_destroy(&s->idle);
     buf_free(&s->pending);
     buf_free(&s->block);
+    buf_free(&s->status_text);
+    buf_free(&s->line);
     sink_ends_free(&s->pending_ends);
     sink_ends_free(&s->block_ends);
     free(s);
@@ -254,6 +377,17 @@ void sink_put(struct sink *s, struct buf *data, struct sink_ends *ends)
     s->records += ends->n;
     ends->n = 0;
     s->backlog += n;
+    pthread_cond_signal(&s->work);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sink_status_line(struct sink *s, const char *line, size_t len)
+{
+    pthread_mutex_lock(&s->lock);
+    buf_clear(&s->status_text);
+    if (len)
+        buf_add(&s->status_text, line, len);
+    s->status_dirty = true;
     pthread_cond_signal(&s->work);
     pthread_mutex_unlock(&s->lock);
 }
@@ -303,16 +437,7 @@ bool sink_want_drained(struct sink *s)
 
 bool sink_sync(struct sink *s, long timeout_ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    if (timeout_ms >= 0) {
-        until.tv_sec += timeout_ms / 1000;
-        until.tv_nsec += (timeout_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-    }
+    struct timespec until = sink_after(timeout_ms >= 0 ? timeout_ms : 0);
     pthread_mutex_lock(&s->lock);
     int rc = 0;
     while (!sink_done_locked(s) && rc == 0)

@@ -74,9 +74,18 @@ struct writer *writer_new(const struct writer_options *opt)
     }
     w->next_seq = 1;
     buf_reserve(&w->out, WRITER_FLUSH_AT * 2);
-    struct sink_options so = {.fd = oo->fd, .notify = writer_on_sink, .arg = w};
+    struct sink_options so = {.fd = oo->fd,
+                              .status_fd = opt->status_line ? opt->summary_fd : -1,
+                              .notify = writer_on_sink,
+                              .arg = w};
     w->sink = sink_new(&so);
     return w;
+}
+
+void writer_status_line(struct writer *w, const char *line, size_t len)
+{
+    if (w->opt.status_line) /* the sink has its own lock */
+        sink_status_line(w->sink, line, len);
 }
 
 void writer_free(struct writer *w)

@@ -270,6 +270,16 @@ $BATS_TEST_TMPDIR/bom2.txt:2 203 $BASE/status/203" ]
     [ ! -s "$BATS_TEST_TMPDIR/err" ]
 }
 
+@test "| head -1 ends volley when head ends, not when the next transfer does" {
+    # the second URL never answers: only watching stdout for its reader's
+    # going (not only writing to it) ends the run before timeout's 20 s
+    run bash -c 'timeout 20 "$VOLLEY" -j 2 --url "$BASE/ok" --url "$BASE/hang" 2>"$BATS_TEST_TMPDIR/err" | head -1; echo "rc=${PIPESTATUS[0]}"'
+    [ "${#lines[@]}" -eq 2 ]
+    [[ "${lines[0]}" == "200 "*"/ok" ]]
+    [ "${lines[1]}" = "rc=141" ]
+    [ ! -s "$BATS_TEST_TMPDIR/err" ]
+}
+
 @test "the summary goes to stderr, -q silences it" {
     run bash -c '"$VOLLEY" --url "$BASE/ok" --url "$BASE/status/503" 2>&1 >/dev/null'
     [[ "${lines[0]}" == "volley: 2 URLs in "*"URLs/s)"* ]]

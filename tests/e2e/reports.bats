@@ -120,6 +120,21 @@ run_reports() {
     [[ "$output" == *"in flight"* ]]
 }
 
+@test "progress and records on one terminal: the line is erased before each record and drawn again after" {
+    command -v script >/dev/null || skip "no script(1)"
+    for i in $(seq 1 6); do echo "$BASE/delay/300?p=$i"; done >"$BATS_TEST_TMPDIR/l.txt"
+    # stdout and stderr are both the pseudo-terminal; 1.8 s: drawn several times
+    script -qec "\"$VOLLEY\" -j 1 --color never --format text \"$BATS_TEST_TMPDIR/l.txt\"" /dev/null \
+        </dev/null >"$BATS_TEST_TMPDIR/tty"
+    grep -q "in flight" "$BATS_TEST_TMPDIR/tty"
+    # what each terminal line shows in the end: the text after its last erase
+    tr -d '\r' <"$BATS_TEST_TMPDIR/tty" | sed 's/.*\x1b\[K//' >"$BATS_TEST_TMPDIR/shown"
+    [ "$(grep -c '^200 0\.[0-9]* 3 http://.*/delay/300?p=[1-6]$' "$BATS_TEST_TMPDIR/shown")" -eq 6 ]
+    ! grep 'in flight.*http://' "$BATS_TEST_TMPDIR/shown" || false
+    # and the line is gone at the end: the summary starts a line of its own
+    grep -q '^volley: 6 URLs in ' "$BATS_TEST_TMPDIR/shown"
+}
+
 @test "a bad --report leaves the report files of the good ones as they were" {
     echo "keep me" >"$BATS_TEST_TMPDIR/a.xml"
     run v -q --report "junit=$BATS_TEST_TMPDIR/a.xml" --report "nope=$BATS_TEST_TMPDIR/b" --url "$BASE/ok"

@@ -3,7 +3,8 @@
  * once each, a closed reader (EPIPE) and a broken stdout stop it for good,
  * and a reader that stopped reading never blocks the caller: the sink
  * gives up on it when freed, with the records it could not write counted
- * (the 2 s rule's parts). */
+ * (the 2 s rule's parts). Idle, it sees a pipe's reader go without
+ * writing; and it draws the status line around each block of records. */
 #include "unit.h"
 
 #include "sink.h"
@@ -11,6 +12,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <time.h>
 
 struct told {
     atomic_int ev[3];
@@ -189,10 +191,60 @@ static void test_empty_records(void **state)
     close(fds[1]);
 }
 
+static void test_reader_gone_idle(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    struct told t;
+    struct sink *s = sink_on(fds[1], &t);
+    close(fds[0]); /* nothing handed over: only watching can see it */
+    for (int i = 0; i < 500 && !atomic_load(&t.ev[SINK_STOPPED]); i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    assert_int_equal(atomic_load(&t.ev[SINK_STOPPED]), 1);
+    assert_int_equal(sink_status(s), SINK_CLOSED);
+    assert_true(sink_want_drained(s));
+    sink_free(s);
+    close(fds[1]);
+}
+
+static void test_status_line(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    struct sink_options o = {.fd = fds[1], .status_fd = fds[1]};
+    struct sink *s = sink_new(&o);
+    sink_status_line(s, "1/2 URLs", 8);
+    assert_true(sink_sync(s, 5000)); /* drawn */
+    struct buf b = {0};
+    struct sink_ends e = {0};
+    records(&b, &e, 2, 3, 'r');
+    sink_put(s, &b, &e);
+    assert_true(sink_sync(s, 5000)); /* erased, the records, drawn again */
+    sink_status_line(s, "2/2 URLs", 8);
+    assert_true(sink_sync(s, 5000));
+    sink_status_line(s, "", 0); /* erased for good */
+    assert_true(sink_sync(s, 5000));
+    records(&b, &e, 1, 3, 's');
+    sink_put(s, &b, &e);
+    assert_true(sink_sync(s, 5000)); /* nothing to erase or draw */
+    char *got = unit_drain(fds[0], NULL);
+    assert_string_equal(got, "\r\033[K1/2 URLs\r\033[Krr\nrr\n\r\033[K1/2 URLs"
+                             "\r\033[K2/2 URLs\r\033[Kss\n");
+    free(got);
+    sink_free(s);
+    buf_free(&b);
+    sink_ends_free(&e);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_writes_in_order), cmocka_unit_test(test_closed_reader),
     cmocka_unit_test(test_broken),          cmocka_unit_test(test_stuck_reader),
-    cmocka_unit_test(test_empty_records),
+    cmocka_unit_test(test_empty_records),   cmocka_unit_test(test_reader_gone_idle),
+    cmocka_unit_test(test_status_line),
 };
 
 UNIT_MAIN("sink", tests)
