@@ -228,10 +228,8 @@ static void test_hostile_values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_round_trip),
-        cmocka_unit_test(test_sources_read_back),
-        cmocka_unit_test(test_write_out_read_back),
-        cmocka_unit_test(test_not_records),
+        cmocka_unit_test(test_round_trip),          cmocka_unit_test(test_sources_read_back),
+        cmocka_unit_test(test_write_out_read_back), cmocka_unit_test(test_not_records),
         cmocka_unit_test(test_hostile_values),
     };
     return cmocka_run_group_tests_name("summarize", tests, NULL, unit_cleanup);
