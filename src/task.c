@@ -1,23 +1,22 @@
-/* task: input line → task, easy-handle setup from the config, the counting
- * write callback, and the record of one URL's result. */
+/* task: one task's life (init, reset, free), libcurl's callbacks (the
+ * counting write callback, headers, the socket opener that --deny-private
+ * asks), the per-attempt options on a pooled easy handle, and the
+ * redirects volley follows itself. An input line becomes a task in
+ * task_line.c; libcurl's result becomes a record in task_result.c. */
 #include "task.h"
+#include "task_impl.h"
 #include "clock.h"
 #include "deny.h"
-#include "field.h"
-#include "resume.h"
 #include "log.h"
 #include "output.h"
 #include "url.h"
 
-#include <assert.h>
 #include <ctype.h>
-#include <stdlib.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 /* Only counts: the decision about a too large body is made after the
@@ -177,17 +176,17 @@ void task_free(struct task *t)
 
 /* Fields every record has, whatever happened. */
 /* The URL and method a record shows for T. */
-static const char *task_shown_url(struct task *t)
+const char *task_shown_url(struct task *t)
 {
     return t->shown.len ? t->shown.p : buf_str(&t->url);
 }
 
-static const char *task_shown_method(const struct task *t, const struct task_common *tc)
+const char *task_shown_method(const struct task *t, const struct task_common *tc)
 {
     return t->method ? t->method : tc->method;
 }
 
-static void task_record_base(struct task *t, const struct task_common *tc)
+void task_record_base(struct task *t, const struct task_common *tc)
 {
     struct record *r = &t->rec;
     r->seq = t->seq;
@@ -205,113 +204,13 @@ static void task_record_base(struct task *t, const struct task_common *tc)
     }
 }
 
-/* Headers from layers of rising priority: -H, then --header-for, then a
- * spec's. A header is sent unless a later layer names it. */
-struct task_layer {
-    const char *const *h;
-    size_t n;
-};
-
-static bool task_named_after(const struct task_layer *ls, size_t nl, size_t from, const char *h)
-{
-    size_t n = spec_header_name_len(h);
-    for (size_t l = from; l < nl; l++)
-        for (size_t j = 0; j < ls[l].n; j++)
-            if (spec_header_named(ls[l].h[j], h, n))
-                return true;
-    return false;
-}
-
-static struct curl_slist *task_merge(const struct task_layer *ls, size_t nl)
-{
-    struct curl_slist *out = NULL;
-    for (size_t l = 0; l < nl; l++)
-        for (size_t j = 0; j < ls[l].n; j++)
-            if (!task_named_after(ls, nl, l + 1, ls[l].h[j]) &&
-                !(out = curl_slist_append(out, ls[l].h[j])))
-                log_die(LOG_EXIT_INTERNAL, "out of memory");
-    return out;
-}
-
-void task_key(struct task *t, const struct task_common *tc, struct buf *key)
-{
-    resume_key(key, t->spec.id_json, task_shown_method(t, tc), task_shown_url(t));
-}
-
-/* Take the request spec S (moved: S is cleared) for T: its method, data
- * and headers replace the run's for this task; false with a message in ERR
- * when they cannot be used. */
-static bool task_set_spec(struct task *t, const struct task_common *tc, struct spec *s,
-                          struct buf *err)
-{
-    const struct config *cfg = tc->cfg;
-    t->spec = *s;
-    memset(s, 0, sizeof *s);
-    struct spec *sp = &t->spec;
-    /* run-level headers the spec does not name, then the spec's */
-    struct task_layer ls[] = {{(const char *const *)cfg->headers, cfg->nheaders},
-                              {(const char *const *)sp->headers, sp->nheaders}};
-    t->spec_headers = task_merge(ls, 2);
-    if (sp->nexpect) {
-        struct check_spec *line = check_spec_new();
-        for (size_t i = 0; i < sp->nexpect; i++)
-            if (!check_spec_set_cached(line, tc->check_cache, sp->expect[2 * i],
-                                       sp->expect[2 * i + 1], err)) {
-                check_spec_free(line);
-                return false;
-            }
-        if (tc->jq && !check_spec_compile(line, tc->jq, err)) {
-            check_spec_free(line);
-            return false;
-        }
-        t->checks = check_spec_override(cfg->checks, line);
-        check_spec_free(line);
-    }
-    bool body = sp->data ? !cfg->get : tc->body;
-    t->method = task_common_method(sp->method ? sp->method : cfg->method, body, cfg->head);
-    if (body && strcasecmp(t->method, "HEAD") == 0) {
-        buf_adds(err, "a HEAD request cannot send data");
-        return false;
-    }
-    return true;
-}
-
-/* Fill T->rec for a line that is not fetchable: WHY (static or in T's
- * message) and TEXT (LEN bytes) shown clipped and redacted. */
-static bool task_reject(struct task *t, const struct task_common *tc, const char *why,
-                        const char *text, size_t len, bool cut)
-{
-    buf_clear(&t->shown);
-    url_clip(text, len, cut, &t->shown);
-    task_record_base(t, tc);
-    t->rec.kind = KIND_INPUT;
-    t->rec.error_message = why;
-    return false;
-}
-
-static CURLU *task_curlu(const struct task *t)
+CURLU *task_curlu(const struct task *t)
 {
     return url_checker_handle(t->parsed);
 }
 
-/* --url-query, then -G's data (the spec's, else the run's), appended to the
- * query of T's parsed URL. */
-static bool task_add_query(struct task *t, const struct task_common *tc)
-{
-    const struct config *cfg = tc->cfg;
-    const char *parts[] = {cfg->query, !cfg->get ? NULL : t->spec.data ? t->spec.data : cfg->data};
-    for (size_t i = 0; i < 2; i++) {
-        if (!parts[i])
-            continue;
-        t->query = true;
-        if (curl_url_set(task_curlu(t), CURLUPART_QUERY, parts[i], CURLU_APPENDQUERY) != CURLUE_OK)
-            return false;
-    }
-    return true;
-}
-
 /* "scheme://host:port" of U (lower case, the port always), into DST. */
-static void task_origin_of(CURLU *u, struct buf *dst)
+void task_origin_of(CURLU *u, struct buf *dst)
 {
     char *scheme = NULL, *host = NULL, *port = NULL;
     curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
@@ -324,83 +223,6 @@ static void task_origin_of(CURLU *u, struct buf *dst)
     curl_free(scheme);
     curl_free(host);
     curl_free(port);
-}
-
-/* The --header-for headers whose pattern matches T's host: T's headers
- * with them, and with -L volley follows T's redirects (task_follow). */
-static void task_header_for(struct task *t, const struct task_common *tc)
-{
-    char *host = NULL;
-    if (curl_url_get(task_curlu(t), CURLUPART_HOST, &host, 0) != CURLUE_OK || !host)
-        return;
-    size_t hl = strlen(host);
-    const char **matched = log_calloc(tc->nheader_for, sizeof *matched);
-    size_t n = 0;
-    for (size_t i = 0; i < tc->nheader_for; i++)
-        if (task_common_host_matches(tc->header_for[i].pattern, host, hl))
-            matched[n++] = tc->header_for[i].header;
-    curl_free(host);
-    if (n) {
-        const struct config *cfg = tc->cfg;
-        const struct spec *sp = &t->spec;
-        struct task_layer ls[] = {{(const char *const *)cfg->headers, cfg->nheaders},
-                                  {matched, n},
-                                  {(const char *const *)sp->headers, sp->url ? sp->nheaders : 0}};
-        t->hfor_headers = task_merge(ls, 3);
-        t->self_follow = cfg->location;
-        task_origin_of(task_curlu(t), &t->origin);
-    }
-    free(matched);
-}
-
-bool task_quick_key(const struct task_common *tc, const struct input_line *l, struct buf *url,
-                    struct buf *key)
-{
-    /* a plain line without userinfo: its record shows the composed URL as
-     * is (no redaction, no clipping that differs from it) */
-    if (l->too_long || l->text[0] == '{' || memchr(l->text, '@', l->len) ||
-        url_compose(l->text, l->len, tc->cfg->proto_default, url))
-        return false;
-    resume_key(key, NULL, tc->method, url->p);
-    return true;
-}
-
-bool task_from_line(struct task *t, const struct task_common *tc, const struct input_line *l,
-                    uint64_t seq, int64_t now)
-{
-    t->seq = seq;
-    t->t_read = now;
-    t->method = tc->method;
-    t->link = l->link;
-    buf_adds(&t->label, l->source);
-    buf_addc(&t->label, ':');
-    buf_add_u64(&t->label, l->lineno);
-    if (l->too_long)
-        return task_reject(t, tc, "line longer than 64 KiB", l->text, l->len, true);
-    const char *url = l->text;
-    size_t len = l->len;
-    if (l->text[0] == '{') { /* a JSON request spec */
-        struct spec sp;
-        buf_clear(&t->message);
-        if (!spec_parse(l->text, l->len, &sp, &t->message) ||
-            !task_set_spec(t, tc, &sp, &t->message))
-            return task_reject(t, tc, buf_str(&t->message), l->text, l->len, false);
-        url = t->spec.url;
-        len = strlen(url);
-    }
-    if (!t->parsed)
-        t->parsed = url_checker_new();
-    url_checker_path_as_is(t->parsed, tc->cfg->path_as_is);
-    const char *why = url_prepare(t->parsed, url, len, tc->cfg->proto_default, &t->url);
-    if (why)
-        return task_reject(t, tc, why, url, len, false);
-    if (!task_add_query(t, tc))
-        return task_reject(t, tc, "the URL with --url-query or -G data does not parse", url, len,
-                           false);
-    url_redact_prepared(t->parsed, t->url.p, &t->shown); /* libcurl's password, if any */
-    if (tc->nheader_for)
-        task_header_for(t, tc);
-    return true;
 }
 
 /* The headers of T's first request. */
@@ -507,7 +329,7 @@ static void task_sockets_reset(struct task *t)
 }
 
 /* --check-fragments: T's link has fragments to look for. */
-static bool task_fragments_wanted(const struct task *t, const struct task_common *tc)
+bool task_fragments_wanted(const struct task *t, const struct task_common *tc)
 {
     return tc->cfg->check_fragments && t->link && t->link->nfragments > 0;
 }
@@ -592,7 +414,7 @@ static int64_t task_info_off(CURL *h, CURLINFO what)
 }
 
 /* Write what the attempt traced (-v, -D). */
-static void task_trace_flush(struct task *t, const struct task_common *tc)
+void task_trace_flush(struct task *t, const struct task_common *tc)
 {
     trace_flush(&t->trace, t->seq, tc->redact, tc->trace_fd, tc->cfg->dump_header_fd);
 }
@@ -707,407 +529,4 @@ bool task_follow(struct task *t, const struct task_common *tc, CURLcode *result,
     t->h->errbuf[0] = '\0';
     task_begin_body(t, tc); /* the redirect's body is not the response's */
     return true;
-}
-
-enum record_kind task_classify(CURLcode code, long http_code, bool too_large)
-{
-    if (too_large)
-        return KIND_TOO_LARGE;
-    switch ((int)code) {
-    case CURLE_OK:
-        return (http_code >= 200 && http_code < 400) ? KIND_NONE : KIND_HTTP;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-        return KIND_DNS;
-    case CURLE_COULDNT_CONNECT:
-        return KIND_CONNECT;
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-        return http_code > 0 ? KIND_PROTOCOL : KIND_CONNECT;
-    case CURLE_OPERATION_TIMEDOUT:
-        return KIND_TIMEOUT;
-    case CURLE_FILESIZE_EXCEEDED:
-        return KIND_TOO_LARGE;
-    case CURLE_UNSUPPORTED_PROTOCOL:
-    case CURLE_WEIRD_SERVER_REPLY:
-    case CURLE_HTTP2:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_TOO_MANY_REDIRECTS:
-    case CURLE_GOT_NOTHING:
-    case CURLE_HTTP2_STREAM:
-        return KIND_PROTOCOL;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_OBSOLETE51: /* CURLE_PEER_FAILED_VERIFICATION before 7.62 */
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_ENGINE_NOTFOUND:
-    case CURLE_SSL_ENGINE_SETFAILED:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_CIPHER:
-    case CURLE_SSL_ENGINE_INITFAILED:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CRL_BADFILE:
-    case CURLE_SSL_SHUTDOWN_FAILED:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-    case CURLE_SSL_INVALIDCERTSTATUS:
-    case CURLE_SSL_CLIENTCERT:
-    case CURLE_USE_SSL_FAILED:
-        return KIND_TLS;
-    case CURLE_ABORTED_BY_CALLBACK:
-        return KIND_CANCELLED;
-    default:
-        return KIND_OTHER;
-    }
-}
-
-static const char *task_http_version(long v)
-{
-    switch (v) {
-    case CURL_HTTP_VERSION_1_0:
-        return "1.0";
-    case CURL_HTTP_VERSION_1_1:
-        return "1.1";
-    case CURL_HTTP_VERSION_2_0:
-        return "2";
-    case CURL_HTTP_VERSION_3:
-        return "3";
-    default:
-        return NULL;
-    }
-}
-
-/* The scheme libcurl used, in lower case as URLs write it (libcurl before
- * 8.8 says "HTTP"); only http and https are fetched. */
-static const char *task_scheme(const char *s)
-{
-    if (s && !strcasecmp(s, "https"))
-        return "https";
-    if (s && !strcasecmp(s, "http"))
-        return "http";
-    return NULL;
-}
-
-/* The record fields libcurl reports as they are (the field table's
- * CURLINFO column), in one loop; an empty string is null. */
-static void task_getinfo(CURL *h, struct record *r)
-{
-    size_t n;
-    const struct field *f = field_table(&n);
-    for (const struct field *end = f + n; f < end; f++) {
-        if (f->info == CURLINFO_NONE)
-            continue;
-        switch (f->info & CURLINFO_TYPEMASK) {
-        case CURLINFO_LONG: {
-            long v = 0;
-            curl_easy_getinfo(h, f->info, &v);
-            *(long *)field_at(f, r) = v;
-            break;
-        }
-        case CURLINFO_OFF_T: {
-            curl_off_t v = 0;
-            curl_easy_getinfo(h, f->info, &v);
-            *(int64_t *)field_at(f, r) = (int64_t)v;
-            break;
-        }
-        case CURLINFO_STRING: {
-            char *v = NULL;
-            curl_easy_getinfo(h, f->info, &v);
-            *(const char **)field_at(f, r) = v && *v ? v : NULL;
-            break;
-        }
-        default: /* test_field checks that the table has no other kind */
-            assert(!"a CURLINFO type the record has no member for");
-        }
-    }
-}
-
-/* The INDEX-th value of response header NAME, for the checks. */
-static const char *task_header(void *arg, const char *name, size_t index)
-{
-    return headers_get(arg, name, index);
-}
-
-/* Evaluate the status and the expectations of a transfer that got its
- * response; sets R's kind (http or check) and checks. */
-static void task_checks(struct task *t, const struct task_common *tc, long code, struct record *r)
-{
-    const struct check_spec *spec = t->checks ? t->checks : tc->cfg->checks;
-    if (!spec)
-        return; /* task_classify already applied 2xx/3xx */
-    bool status_ok = check_status_ok(spec, code);
-    struct check_response resp = {
-        .http_code = code,
-        .time_total = r->time_total,
-        .size_download = r->size_download,
-        .header = task_header,
-        .header_arg = &t->hdrs,
-        .jq_holds = t->jq.status == JQW_HOLDS,
-        .jq_actual = tc->jq ? buf_str(&t->jq.actual) : "jq is not available",
-    };
-    const struct check_failure *failed;
-    size_t nfailed = check_evaluate(spec, &t->cs, &resp, &failed);
-    r->checks = failed;
-    r->nchecks = nfailed;
-    if (!status_ok && !check_spec_has_status(spec))
-        r->kind = KIND_HTTP;
-    else if (!status_ok || nfailed > 0)
-        r->kind = KIND_CHECK;
-    else
-        r->kind = KIND_NONE;
-    if (r->kind == KIND_CHECK) { /* name the failed checks */
-        buf_clear(&t->message);
-        buf_adds(&t->message, nfailed == 1 ? "failed check:" : "failed checks:");
-        for (size_t i = 0; i < nfailed; i++) {
-            buf_addc(&t->message, ' ');
-            buf_adds(&t->message, failed[i].check);
-        }
-    }
-}
-
-/* --check-fragments, after every other check held: the link's fragments
- * must be anchors of the run's own document at that URL (--base), else of
- * a 2xx body that is HTML or Markdown (fragment.h); a missing one fails R
- * with a "fragment" check. Bodies of other types are not checked. */
-static void task_fragments(struct task *t, const struct task_common *tc, struct record *r)
-{
-    enum links_format fmt;
-    if (r->kind != KIND_NONE || r->http_code < 200 || r->http_code > 299 ||
-        !task_fragments_wanted(t, tc))
-        return;
-    const struct record_link *l = t->link;
-    if (!t->frag)
-        t->frag = fragment_check_new();
-    const struct check_failure *failed;
-    size_t n;
-    if (l->anchors) {
-        n = fragment_check_anchors(t->frag, l->anchors, l->nanchors, l->fragments, l->nfragments, 0,
-                                   &failed);
-    } else if (fragment_body_format(r->content_type, r->url_effective, &fmt)) {
-        size_t len;
-        bool truncated;
-        const char *body = check_state_body(&t->cs, &len, &truncated);
-        n = fragment_check_document(t->frag, body, len, fmt, l->fragments, l->nfragments,
-                                    truncated ? len : 0, &failed);
-    } else {
-        return;
-    }
-    if (n == 0)
-        return;
-    r->kind = KIND_CHECK;
-    r->checks = failed;
-    r->nchecks = n;
-    r->error_message = fragment_message(failed, n, &t->message);
-}
-
-/* The response headers as a JSON object (headers_json: a repeated name's
- * values joined with ", ", secrets as "***"), in one pass over what the
- * header callback collected. */
-static const char *task_headers_json(struct task *t)
-{
-    buf_clear(&t->headers_json);
-    headers_json(&t->hdrs, &t->headers_json);
-    return t->headers_json.p;
-}
-
-/* How the attempt behind T->rec ended, for the retry policy; the
- * Retry-After header only when the run retries and it failed. */
-static void task_outcome(struct task *t, const struct task_common *tc, CURLcode result)
-{
-    const struct record *r = &t->rec;
-    bool retries = tc->cfg->retries > 0;
-    t->outcome = (struct retry_attempt){
-        .kind = r->kind,
-        .curl_code = (long)result,
-        .http_code = r->http_code,
-        .idempotent = retries && retry_idempotent(r->method),
-        .attempts = t->attempts,
-        .retry_after_ms = -1,
-        .local = (t->local_errno != 0 && r->kind == KIND_OTHER) || r->kind == KIND_DENIED,
-    };
-    struct curl_header *h = NULL;
-    if (retries && !r->ok && r->http_code > 0 &&
-        curl_easy_header(t->h->easy, "Retry-After", 0, CURLH_HEADER, -1, &h) == CURLHE_OK && h)
-        t->outcome.retry_after_ms = retry_parse_after(h->value, time(NULL));
-}
-
-/* The checks of T (when it has any) are in; the rest of T->rec and
- * T->outcome. */
-static void task_complete(struct task *t, const struct task_common *tc, CURLcode result)
-{
-    const struct config *cfg = tc->cfg;
-    struct record *r = &t->rec;
-    long code = r->http_code;
-    if (result == CURLE_OK) /* after every other check (and a jq answer) */
-        task_fragments(t, tc, r);
-    if (cfg->output_dir && code == 0) /* no response: no file, as curl does */
-        unlink(t->filename.p);
-    else if (cfg->output_dir && !t->write_failed)
-        r->filename_effective = t->filename.p;
-    if (cfg->include_headers && code > 0)
-        r->headers_json = task_headers_json(t);
-    if (t->collect_headers && code > 0)
-        r->response_headers = &t->hdrs;
-    if (cfg->sha256 && result == CURLE_OK)
-        r->body_sha256 = check_state_sha256_hex(&t->cs);
-    if (cfg->include_body) {
-        r->has_body = true;
-        r->body = check_state_body(&t->cs, &r->body_len, &r->body_truncated);
-    }
-    r->ok = r->kind == KIND_NONE;
-    if (r->error_message) {
-        /* set above */
-    } else if (r->kind == KIND_HTTP) {
-        r->error_message = "HTTP status outside 2xx/3xx";
-    } else if (r->kind == KIND_CHECK) {
-        r->error_message = t->message.p;
-    } else if (r->kind == KIND_TOO_LARGE) {
-        r->error_code = CURLE_FILESIZE_EXCEEDED;
-        r->error_message = "body larger than --max-filesize";
-    } else if (r->kind != KIND_NONE) {
-        r->error_code = (long)result;
-        r->error_message = t->h->errbuf[0] ? t->h->errbuf : curl_easy_strerror(result);
-    }
-    task_outcome(t, tc, result);
-}
-
-bool task_finish(struct task *t, const struct task_common *tc, CURLcode result, int64_t now)
-{
-    (void)now;
-    struct record *r = &t->rec;
-    CURL *h = t->h->easy;
-    memset(r, 0, sizeof *r); /* nothing of an earlier attempt */
-    task_record_base(t, tc);
-    task_getinfo(h, r);
-    long code = r->http_code, ver = 0, redirects = r->num_redirects;
-    curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &ver);
-    r->http_version = code > 0 ? task_http_version(ver) : NULL;
-    char *eff = NULL, *scheme = NULL;
-    curl_easy_getinfo(h, CURLINFO_EFFECTIVE_URL, &eff);
-    if (eff && (redirects > 0 || t->hops > 0 || t->query)) {
-        buf_clear(&t->effective);
-        url_redact(eff, &t->effective);
-        r->url_effective = t->effective.p;
-    }
-    if (t->hops > 0) { /* volley followed: the chain's numbers, as libcurl counts its own */
-        int64_t before = t->t_hop - t->t_attempt;
-        r->num_redirects += t->hops;
-        r->num_connects += t->hop_connects;
-        r->time_redirect = before;
-        r->time_total += before;
-        r->time_namelookup += t->hop_times[0];
-        r->time_connect += t->hop_times[1];
-        r->time_appconnect += t->hop_times[2];
-        r->time_starttransfer += t->hop_times[3];
-    }
-    task_trace_flush(t, tc);
-    if (r->redirect_url) { /* its password, as libcurl's parse finds it */
-        buf_clear(&t->redirect);
-        url_redact(r->redirect_url, &t->redirect);
-        r->redirect_url = t->redirect.p;
-    }
-    curl_easy_getinfo(h, CURLINFO_SCHEME, &scheme);
-    r->scheme = task_scheme(scheme);
-    r->time_queue = t->t_first - t->t_read;
-
-    const struct config *cfg = tc->cfg;
-    if (t->out_fd >= 0) {
-        close(t->out_fd);
-        t->out_fd = -1;
-    }
-    r->kind = task_classify(result, code, t->too_large);
-    if (result == CURLE_URL_MALFORMAT && redirects == 0) {
-        /* a URL libcurl's parser took but its transfer refused (an invalid
-         * international host name, say): the line is not fetchable */
-        r->kind = KIND_INPUT;
-        r->attempts = 0;
-    }
-    if (result == CURLE_COULDNT_CONNECT && t->sock_denied > 0 && t->sock_made == 0 &&
-        t->sock_hop == redirects) {
-        /* every address of the connection was refused by --deny-private */
-        r->kind = KIND_DENIED;
-        buf_clear(&t->message);
-        buf_adds(&t->message, "refused by --deny-private: ");
-        buf_adds(&t->message, buf_str(&t->denied));
-        if (t->sock_denied > 1)
-            buf_addf(&t->message, " and %d more address%s", t->sock_denied - 1,
-                     t->sock_denied > 2 ? "es" : "");
-        r->error_message = t->message.p;
-    } else if (t->local_errno && result != CURLE_OK && r->kind != KIND_CANCELLED) {
-        /* out of file descriptors here: not the remote host's failure */
-        r->kind = KIND_OTHER;
-        r->error_code = (long)result;
-        buf_clear(&t->message);
-        buf_adds(&t->message, "too many open files (");
-        buf_adds(&t->message, t->write_failed && result == CURLE_WRITE_ERROR
-                                  ? "cannot create the --output-dir file"
-                              : t->h->errbuf[0] ? t->h->errbuf
-                                                : curl_easy_strerror(result));
-        buf_addc(&t->message, ')');
-        r->error_message = t->message.p;
-    } else if (t->write_failed && result == CURLE_WRITE_ERROR) {
-        r->kind = KIND_OTHER;
-        r->error_code = (long)result;
-        r->error_message = "cannot write the body to --output-dir";
-    } else if (result == CURLE_OK) {
-        const struct check_spec *spec = t->checks ? t->checks : cfg->checks;
-        if (tc->jq && check_spec_jq(spec)) { /* the checks wait for the worker */
-            t->result = result;
-            return true;
-        }
-        task_checks(t, tc, code, r);
-    }
-    task_complete(t, tc, result);
-    return false;
-}
-
-void task_jq_submit(struct task *t, const struct task_common *tc, struct event *done)
-{
-    const struct check_spec *spec = t->checks ? t->checks : tc->cfg->checks;
-    size_t len;
-    bool cut;
-    const char *body = check_state_body(&t->cs, &len, &cut);
-    t->jq_waiting = true;
-    jqw_submit(tc->jq, &t->jq, check_spec_jq(spec), body, len, cut, done);
-}
-
-void task_jq_done(struct task *t, const struct task_common *tc)
-{
-    t->jq_waiting = false;
-    task_checks(t, tc, t->rec.http_code, &t->rec);
-    task_complete(t, tc, t->result);
-}
-
-bool task_jq_waiting(const struct task *t)
-{
-    return t->jq_waiting;
-}
-
-void task_jq_cancel(struct task *t, const struct task_common *tc)
-{
-    if (!t->jq_waiting)
-        return;
-    jqw_cancel(tc->jq, &t->jq);
-    t->jq_waiting = false;
-}
-
-void task_cancelled(struct task *t, const struct task_common *tc, const char *why, bool aborted,
-                    int64_t now)
-{
-    /* nothing of an earlier attempt: its strings lived in a handle that
-     * another task may be using by now */
-    memset(&t->rec, 0, sizeof t->rec);
-    task_record_base(t, tc);
-    if (aborted)
-        task_trace_flush(t, tc);
-    else
-        trace_clear(&t->trace);
-    struct record *r = &t->rec;
-    r->kind = KIND_CANCELLED;
-    r->error_code = aborted ? (long)CURLE_ABORTED_BY_CALLBACK : -1;
-    r->error_message = why;
-    if (t->t_first) {
-        r->time_queue = t->t_first - t->t_read;
-        if (aborted)
-            r->time_total = now - t->t_attempt;
-    }
 }
