@@ -412,6 +412,21 @@ static bool dispatch_inline_turn(struct dispatch *d)
     }
 }
 
+/* How the run ended: a closed or broken stdout, else the cancellation cause
+ * (RUN_DONE: none). */
+static enum run_end dispatch_end(struct dispatch *d)
+{
+    switch (writer_status(d->w)) {
+    case WRITER_CLOSED:
+        return RUN_CLOSED;
+    case WRITER_ERROR:
+        return RUN_OUT_ERROR;
+    case WRITER_OK:
+        break;
+    }
+    return run_cause(&d->run);
+}
+
 void dispatch_seq_taken(struct dispatch *d, uint64_t seq)
 {
     d->seq = seq;
@@ -449,15 +464,7 @@ enum run_end dispatch_run(struct dispatch *d)
     }
     d->t_end = clock_now_us();
     evtimer_del(d->deadline_ev);
-    switch (writer_status(d->w)) {
-    case WRITER_CLOSED:
-        return RUN_CLOSED;
-    case WRITER_ERROR:
-        return RUN_OUT_ERROR;
-    case WRITER_OK:
-        break;
-    }
-    return run_cause(&d->run);
+    return dispatch_end(d);
 }
 
 /* Whether a cause gives stdout only the grace period to flush. */
@@ -486,15 +493,7 @@ enum run_end dispatch_finish_output(struct dispatch *d, uint64_t *unwritten)
         event_base_loop(d->base, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
     }
     evtimer_del(d->grace_ev);
-    switch (writer_status(d->w)) {
-    case WRITER_CLOSED:
-        return RUN_CLOSED;
-    case WRITER_ERROR:
-        return RUN_OUT_ERROR;
-    case WRITER_OK:
-        break;
-    }
-    return run_cause(&d->run);
+    return dispatch_end(d);
 }
 
 long dispatch_inflight(struct dispatch *d)
