@@ -22,5 +22,8 @@ void *log_calloc(size_t n, size_t size);
 void *log_realloc(void *p, size_t n);
 char *log_strdup(const char *s);
 char *log_strndup(const char *s, size_t n);
+/* Append S (owned by the array from here on) to the string array *ARR of
+ * *N entries, growing it. */
+void log_strv_push(char ***arr, size_t *n, char *s);
 
 #endif

@@ -129,12 +129,6 @@ static bool cli_parse_percent(const char *s, long long min, long long max, doubl
 
 /* ---- storing by row ----------------------------------------------------- */
 
-static void cli_push(char ***arr, size_t *n, char *s)
-{
-    *arr = log_realloc(*arr, (*n + 1) * sizeof **arr);
-    (*arr)[(*n)++] = s;
-}
-
 /* Store V (an index or a flag's value) in O's bool or int/enum field. */
 static void cli_store_int(struct config *cfg, const struct cli_opt *o, int v)
 {
@@ -282,8 +276,8 @@ static bool cli_convert(struct config *cfg, const struct cli_opt *o, const char 
         memcpy((char *)cfg + o->off, &value, sizeof value);
         return true;
     case CLI_LIST:
-        cli_push((char ***)(void *)((char *)cfg + o->off),
-                 (size_t *)(void *)((char *)cfg + o->count), log_strdup(value));
+        log_strv_push((char ***)(void *)((char *)cfg + o->off),
+                      (size_t *)(void *)((char *)cfg + o->count), log_strdup(value));
         return true;
     case CLI_CUSTOM:
         break;
@@ -437,12 +431,12 @@ static enum cli_result cli_custom(struct config *cfg, const struct cli_opt *o, c
     case CLI_C_HEADER:
         if (!cli_check_header("--header", v, err))
             return CLI_ERROR;
-        cli_push(&cfg->headers, &cfg->nheaders, log_strdup(v));
+        log_strv_push(&cfg->headers, &cfg->nheaders, log_strdup(v));
         return CLI_RUN;
     case CLI_C_HEADER_FOR:
         if (!cli_check_header_for(v, err))
             return CLI_ERROR;
-        cli_push(&cfg->header_for, &cfg->nheader_for, log_strdup(v));
+        log_strv_push(&cfg->header_for, &cfg->nheader_for, log_strdup(v));
         return CLI_RUN;
     case CLI_C_LOCAL_PORT:
         return cli_local_port(cfg, v, err) ? CLI_RUN : CLI_ERROR;
@@ -458,7 +452,7 @@ static enum cli_result cli_custom(struct config *cfg, const struct cli_opt *o, c
             buf_adds(err, "--url needs a URL");
             return CLI_ERROR;
         }
-        cli_push(&cfg->urls, &cfg->nurls, u);
+        log_strv_push(&cfg->urls, &cfg->nurls, u);
         return CLI_RUN;
     }
     case CLI_C_SHARD:
@@ -581,7 +575,7 @@ static void cli_add_file(struct config *cfg, const char *arg)
 {
     cfg->file_nurls = log_realloc(cfg->file_nurls, (cfg->nfiles + 1) * sizeof *cfg->file_nurls);
     cfg->file_nurls[cfg->nfiles] = cfg->nurls;
-    cli_push(&cfg->files, &cfg->nfiles, log_strdup(arg));
+    log_strv_push(&cfg->files, &cfg->nfiles, log_strdup(arg));
 }
 
 /* A --links run's own defaults, for the options not GIVEN. Its --retry

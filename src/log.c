@@ -58,3 +58,9 @@ char *log_strndup(const char *s, size_t n)
 {
     return log_check(strndup(s, n));
 }
+
+void log_strv_push(char ***arr, size_t *n, char *s)
+{
+    *arr = log_realloc(*arr, (*n + 1) * sizeof **arr);
+    (*arr)[(*n)++] = s;
+}

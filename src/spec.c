@@ -18,12 +18,6 @@ static char *spec_dup(const char *s)
     return log_strdup(s);
 }
 
-static void spec_push(char ***arr, size_t *n, char *s)
-{
-    *arr = log_realloc(*arr, (*n + 1) * sizeof **arr);
-    (*arr)[(*n)++] = s;
-}
-
 size_t spec_header_name_len(const char *h)
 {
     return strcspn(h, ":;");
@@ -174,7 +168,7 @@ bool spec_parse(const char *line, size_t len, struct spec *out, struct buf *err)
                     buf_addf(&line_buf, "%s: %s", h->string, h->valuestring);
                 else
                     buf_addf(&line_buf, "%s;", h->string); /* curl's way to send it empty */
-                spec_push(&out->headers, &out->nheaders, line_buf.p);
+                log_strv_push(&out->headers, &out->nheaders, line_buf.p);
             }
         } else if (!strcmp(k, "id")) {
             if (cJSON_IsObject(it) || cJSON_IsArray(it)) {
