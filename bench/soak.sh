@@ -206,7 +206,10 @@ if ((${#ROWS[@]} == ${#MARKS[@]})); then
   ((Z[6] == START[4])) || FAIL+=("fd leak: ${Z[6]} fds other than connections at 100 %, ${START[4]} at start")
   for row in "${ROWS[@]}"; do
     read -r -a x <<<"$row"
-    ((x[5] <= C)) || FAIL+=("${x[5]} connections to nginx at ${x[0]} records, more than -j $C")
+    # volley's connection caches hold at most 4 per transfer of -j in all
+    # (PREPARE_CACHE_PER_TRANSFER; over several loops a loop's idle ones are
+    # not the others'), within the open files it reserves for them
+    ((x[5] <= 4 * C)) || FAIL+=("${x[5]} connections to nginx at ${x[0]} records, more than 4 × -j $C")
   done
   if ((!SMOKE)) && ((Z[2] > A[2] + RSS_SLACK_KB)); then
     FAIL+=("RSS grew from ${A[2]} kB at 10 % to ${Z[2]} kB at 100 % (more than $RSS_SLACK_KB kB)")
@@ -234,7 +237,7 @@ OUT=$WORK/SOAK$( ((SMOKE)) && echo -smoke).md
     echo "**FAILED**:"
     printf -- '- %s\n' "${FAIL[@]}"
   else
-    echo "Passed: every URL has exactly one record with the right outcome; fds other than connections at 100 % = at start; connections ≤ -j$( ((SMOKE)) || echo "; RSS at 100 % within $RSS_SLACK_KB kB of RSS at 10 %")."
+    echo "Passed: every URL has exactly one record with the right outcome; fds other than connections at 100 % = at start; connections ≤ 4 × -j (the connection caches' bound)$( ((SMOKE)) || echo "; RSS at 100 % within $RSS_SLACK_KB kB of RSS at 10 %")."
   fi
 } >"$OUT"
 cat "$OUT"

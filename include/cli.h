@@ -59,6 +59,8 @@ struct config {
     /* scheduling and timeouts */
     long parallel;
     long threads;            /* --threads: event loops; 0 until prepare: online CPUs, at most 8 */
+    long conn_cache;         /* prepare: connections the loops' caches keep in all (idle and busy),
+                                4 × -j as far as the open files allow, at least -j; 0: libcurl's */
     long per_host;           /* in flight per origin; 0: no cap */
     int64_t rate_us;         /* --rate: µs between starts; 0: none */
     int64_t rate_host_us;    /* --rate-per-host: the same per origin */

@@ -63,6 +63,11 @@ bool prepare_cert(const char *arg, struct buf *file, struct buf *password);
  * its multi handle's wake-up pair; and the most loops --threads defaults
  * to. */
 #define PREPARE_LOOP_FDS 4
+/* The loops' connection caches hold up to this many connections per
+ * transfer of -j (libcurl's own default ratio), so that a run over many
+ * origins finds its connections again; what the open-files limit leaves
+ * after -j decides, never at the cost of -j. */
+#define PREPARE_CACHE_PER_TRANSFER 4
 #define PREPARE_DEFAULT_THREADS 8
 long prepare_fit_parallel(unsigned long long limit, long each);
 

@@ -562,27 +562,34 @@ static void prepare_threads(struct config *cfg)
     cfg->threads = n < 1 ? 1 : n > PREPARE_DEFAULT_THREADS ? PREPARE_DEFAULT_THREADS : n;
 }
 
-/* Raise the soft open-files limit to fit -j and the loops; cap -j where it
- * cannot. */
+/* Raise the soft open-files limit to fit -j, the loops and the connection
+ * caches; cap -j where it cannot fit even without the caches' idle
+ * connections, and give the caches what is left. */
 static void prepare_open_files(struct config *cfg)
 {
     long each = cfg->output_dir ? 2 : 1; /* a socket, and a body file */
     rlim_t loops = (rlim_t)cfg->threads * PREPARE_LOOP_FDS;
     rlim_t need = (rlim_t)cfg->parallel * (rlim_t)each + PREPARE_SPARE_FDS + loops;
+    rlim_t idle = (rlim_t)cfg->parallel * (PREPARE_CACHE_PER_TRANSFER - 1);
+    cfg->conn_cache = cfg->parallel * PREPARE_CACHE_PER_TRANSFER;
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+        rl.rlim_cur >= need + idle)
         return;
-    struct rlimit want = {need, rl.rlim_max};
-    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need)
+    struct rlimit want = {need + idle, rl.rlim_max};
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need + idle)
         want.rlim_cur = rl.rlim_max;
-    if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+    if (want.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &want) == 0)
         rl.rlim_cur = want.rlim_cur;
-    if (rl.rlim_cur >= need)
+    if (rl.rlim_cur >= need) {
+        cfg->conn_cache = cfg->parallel + (long)(rl.rlim_cur - need);
         return;
+    }
     long fit = prepare_fit_parallel(rl.rlim_cur > loops ? rl.rlim_cur - loops : 0, each);
     log_warn("-j %ld needs about %llu open files, but the limit is %llu (ulimit -n): using -j %ld",
              cfg->parallel, (unsigned long long)need, (unsigned long long)rl.rlim_cur, fit);
     cfg->parallel = fit;
+    cfg->conn_cache = fit;
 }
 
 bool prepare_config(struct config *cfg, struct report *rep, struct buf *err)

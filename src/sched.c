@@ -543,11 +543,12 @@ struct sched *sched_new(const struct config *cfg, struct run *run, struct writer
     if (!s->base)
         log_die(LOG_EXIT_INTERNAL, "cannot create an event loop");
     s->ec = evcurl_new(s->base, sched_on_done, s);
-    /* Each loop's cache keeps its fair share of -j: over N loops the idle
-     * connections one loop keeps from its last wave would otherwise add to
-     * those the others have in flight, past -j (and the open files). */
+    /* Each loop's connection cache holds its share of the run's (prepare:
+     * 4 × -j as far as the open files allow): N loops' caches never hold
+     * more connections in all than there are open files for them. */
     long loops = cfg->threads > 1 ? cfg->threads : 1;
-    evcurl_max_connections(s->ec, (cfg->parallel + loops - 1) / loops);
+    if (cfg->conn_cache > 0)
+        evcurl_max_connections(s->ec, (cfg->conn_cache + loops - 1) / loops);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
                                      cfg->retry_all_errors, cfg->retry_busy_only};
     atomic_init(&s->ended, false);

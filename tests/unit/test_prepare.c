@@ -10,6 +10,7 @@
 #include "report.h"
 
 #include <sys/resource.h>
+#include <sys/wait.h>
 
 /* One parse and prepare of an argv copy. */
 struct run {
@@ -497,13 +498,15 @@ static void test_fit_parallel(void **state)
     assert_int_equal(prepare_fit_parallel(0, 2), 1);
 }
 
-/* The soft limit is raised (up to the hard one) to fit -j; -j stays. */
+/* The soft limit is raised (up to the hard one) to fit -j and the
+ * connection caches (4 per transfer); -j stays. Where the hard limit is
+ * lower, the caches get what is left. */
 static void test_raise_soft_limit(void **state)
 {
     (void)state;
     struct rlimit saved;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &saved), 0);
-    if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 2000)
+    if (saved.rlim_max != RLIM_INFINITY && saved.rlim_max < 8000)
         skip();
     struct rlimit low = {200, saved.rlim_max};
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
@@ -512,7 +515,9 @@ static void test_raise_soft_limit(void **state)
     assert_int_equal(r.cfg.parallel, 1000);
     struct rlimit now;
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
-    assert_int_equal(now.rlim_cur, 1000 + PREPARE_SPARE_FDS + 3 * PREPARE_LOOP_FDS);
+    assert_int_equal(now.rlim_cur,
+                     PREPARE_CACHE_PER_TRANSFER * 1000 + PREPARE_SPARE_FDS + 3 * PREPARE_LOOP_FDS);
+    assert_int_equal(r.cfg.conn_cache, PREPARE_CACHE_PER_TRANSFER * 1000);
     run_free(&r);
     /* with --output-dir each transfer holds a file as well */
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
@@ -520,9 +525,27 @@ static void test_raise_soft_limit(void **state)
     snprintf(dir, sizeof dir, "%s/fds", unit_tmpdir());
     PREPARE_OK(&r, "-j", "900", "--threads", "1", "--output-dir", dir, "--url", "u");
     assert_int_equal(getrlimit(RLIMIT_NOFILE, &now), 0);
-    assert_int_equal(now.rlim_cur, 2 * 900 + PREPARE_SPARE_FDS + PREPARE_LOOP_FDS);
+    assert_int_equal(now.rlim_cur,
+                     (1 + PREPARE_CACHE_PER_TRANSFER) * 900 + PREPARE_SPARE_FDS + PREPARE_LOOP_FDS);
     run_free(&r);
     rmdir(dir);
+    /* a hard limit that fits -j but not the caches: they get the rest (in a
+     * child, since a hard limit once lowered stays lowered) */
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit hard = {200, 1200};
+        if (setrlimit(RLIMIT_NOFILE, &hard) != 0)
+            _exit(2);
+        PREPARE_OK(&r, "-j", "1000", "--threads", "1", "--url", "u");
+        bool ok = r.cfg.parallel == 1000 &&
+                  r.cfg.conn_cache == 1000 + (1200 - 1000 - PREPARE_SPARE_FDS - PREPARE_LOOP_FDS);
+        _exit(ok ? 0 : 1);
+    }
+    int st = 0;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_true(WIFEXITED(st));
+    assert_int_equal(WEXITSTATUS(st), 0);
     assert_int_equal(setrlimit(RLIMIT_NOFILE, &saved), 0);
 }
 
