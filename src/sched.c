@@ -544,11 +544,18 @@ struct sched *sched_new(const struct config *cfg, struct run *run, struct writer
         log_die(LOG_EXIT_INTERNAL, "cannot create an event loop");
     s->ec = evcurl_new(s->base, sched_on_done, s);
     /* Each loop's connection cache holds its share of the run's (prepare:
-     * 4 × -j as far as the open files allow): N loops' caches never hold
-     * more connections in all than there are open files for them. */
+     * 4 × -j as far as the open files allow), so that many origins find
+     * their idle connections again — when an origin's connections live in
+     * one loop: with one loop, or with --per-host/--rate-per-host (an
+     * origin on one loop). Otherwise an origin's transfers are spread over
+     * every loop, one loop's idle connections are of no use to another,
+     * and a share of -j keeps them from piling up past -j (bench/soak.sh:
+     * 932 connections at -j 500 over two loops without it). */
     long loops = cfg->threads > 1 ? cfg->threads : 1;
-    if (cfg->conn_cache > 0)
-        evcurl_max_connections(s->ec, (cfg->conn_cache + loops - 1) / loops);
+    bool one_home = loops == 1 || cfg->per_host > 0 || cfg->rate_host_us > 0;
+    long bound = one_home ? cfg->conn_cache : cfg->parallel;
+    if (bound > 0)
+        evcurl_max_connections(s->ec, (bound + loops - 1) / loops);
     s->retry = (struct retry_policy){cfg->retries, cfg->retry_delay_ms, cfg->retry_max_delay_ms,
                                      cfg->retry_all_errors, cfg->retry_busy_only};
     atomic_init(&s->ended, false);
