@@ -26,6 +26,10 @@
  * close to the truth. */
 #define SINK_FILE_PIECE ((size_t)64 * 1024)
 #define SINK_PIECE ((size_t)PIPE_BUF)
+/* A block grown past this by a peak of the backlog is freed once written,
+ * so that stdout's buffers (which go round between the writer and the
+ * sink) do not keep every peak's size for the rest of the run. */
+#define SINK_KEEP_BYTES ((size_t)256 * 1024)
 /* How long one poll() for room waits before the stop flag is looked at. */
 #define SINK_POLL_MS 50
 
@@ -290,6 +294,8 @@ static void *sink_main(void *arg)
         sink_draw(s);
 
         pthread_mutex_lock(&s->lock);
+        if (s->block.cap > SINK_KEEP_BYTES) /* a peak's block: not kept */
+            buf_free(&s->block);
         buf_clear(&s->block);
         s->block_ends.n = 0;
         s->writing = false;
