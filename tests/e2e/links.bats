@@ -54,8 +54,8 @@ by_url() { jq -s 'map({(.url): .}) | add' "$OUT"; }
       "http://good.test/bytes/64?a=1&b=2": ["site/sitemap.xml:11:13", "site/notes.txt:2:50"]
     }'
     # in the order first found, after the local files (seq 1..7)
-    have=$(jq -s -c '[.[] | select(.scheme != "file") | {(.url): .sources}] | add' "$OUT")
-    [ "$have" = "$(jq -c . <<<"$want")" ]
+    have=$(jq -s -c -S '[.[] | select(.scheme != "file") | {(.url): .sources}] | add' "$OUT")
+    [ "$have" = "$(jq -c -S . <<<"$want")" ]
     jq -s -e '[.[] | select(.scheme != "file") | .seq] == [range(8; 19)]' "$OUT"
     # input is the first place, as FILE:LINE
     jq -s -e 'map(select(.url == "http://good.test/ok"))[0].input == "site/based.html:8"' "$OUT"
@@ -200,8 +200,9 @@ EOF
     # the fixture answers 200 (text/plain) at every /retry-after/200/0/PATH
     lrun -q --json --check-fragments --base http://good.test/retry-after/200/0/ "${FAST[@]}" site
     [ "$status" -eq 1 ]
-    jq -s -c '[.[] | select(.url | contains("/200/0/")) | {(.url | sub(".*/200/0/"; "")): [.checks[]?.expected]}] | add' "$OUT" >"$BATS_TEST_TMPDIR/have"
-    [ "$(cat "$BATS_TEST_TMPDIR/have")" = '{"index.md":[],"page.html":["#nowhere"],"docs/guide.md":["#no-such-heading"],"docs/missing.md":[],"img/logo.svg":[],"style.css":[],"img/logo-2x.svg":[]}' ]
+    # (keys sorted: records come in completion order, which several loops vary)
+    jq -s -c -S '[.[] | select(.url | contains("/200/0/")) | {(.url | sub(".*/200/0/"; "")): [.checks[]?.expected]}] | add' "$OUT" >"$BATS_TEST_TMPDIR/have"
+    [ "$(cat "$BATS_TEST_TMPDIR/have")" = '{"docs/guide.md":["#no-such-heading"],"docs/missing.md":[],"img/logo-2x.svg":[],"img/logo.svg":[],"index.md":[],"page.html":["#nowhere"],"style.css":[]}' ]
     # a URL that is not one of them is read from its body: a text/plain .md body has no headings
     lrun -q --json --check-fragments --base http://good.test/retry-after/200/0/x/ "${FAST[@]}" site/index.md
     jq -s -e 'map(select(.url | endswith("/x/site/docs/guide.md")))[0].checks | map(.expected) == ["#installation", "#no-such-heading"]' "$OUT"
@@ -294,7 +295,7 @@ EOF
     html='http://good.test/page?body=%3Ca%20href%3D%22ok%22%3Eok%3C%2Fa%3E%0A%3Cimg%20src%3D%22%2Fstatus%2F404%22%3E'
     lrun -q --json "${FAST[@]}" "$html"
     [ "$status" -eq 1 ]
-    jq -s -c 'map({(.url): .sources}) | add' "$OUT" >"$BATS_TEST_TMPDIR/have"
+    jq -s -c -S 'map({(.url): .sources}) | add' "$OUT" >"$BATS_TEST_TMPDIR/have"
     [ "$(cat "$BATS_TEST_TMPDIR/have")" = "{\"http://good.test/ok\":[\"$html:1:10\"],\"http://good.test/status/404\":[\"$html:2:11\"]}" ]
     # the document once, then each link once
     [ "$(log | grep -c '^/page')" -eq 1 ]
