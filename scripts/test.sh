@@ -32,7 +32,12 @@ ctest --test-dir build-test --output-on-failure -j"$jobs" --timeout 600 -LE scal
 echo "== ThreadSanitizer: the unit tests and the threaded end-to-end cases"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DVOLLEY_WERROR=ON -DVOLLEY_SANITIZE=thread >/dev/null
 cmake --build build-tsan -j"$jobs"
-TSAN_OPTIONS=second_deadlock_stack=1 VOLLEY_TSAN_STAGE=1 \
+tsan_options=second_deadlock_stack=1
+# libcurl before 8.5.0 closes a socket still connecting behind the socket
+# callback's back; the file says why that one report is not ours to fix
+pkg-config --atleast-version=8.5.0 libcurl ||
+    tsan_options+=":suppressions=$PWD/tests/tsan-libcurl-before-8.5.supp"
+TSAN_OPTIONS=$tsan_options \
     ctest --test-dir build-tsan --output-on-failure -j"$jobs" --timeout 900 \
     -R '^unit_|^e2e_threads$|^e2e_threads4_core$'
 
