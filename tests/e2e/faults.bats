@@ -339,12 +339,12 @@ failures() {
         [ "$(jq -s 'map(select(.error.kind == "connect")) | length' "$out")" -eq 0 ]
         [ "$(jq -s 'map(select(.error.kind == "other")) | all((.error.message | startswith("too many open files (")) and
               (.error.code == 7 or .error.code == 23))' "$out")" = true ]
-        # and was not retried: with one loop it was the first attempt; with
-        # several, the first or (after a timeout) the second, never retried on
+        # and was not retried: with one loop it was the first attempt. With
+        # several, earlier attempts may have timed out before a later one met
+        # the limit (any of the three), so the final record cannot show it;
+        # the retry rule itself is unit_retry's (a local failure never retries)
         if [ "$threads" -eq 1 ]; then
             [ "$(jq -s 'map(select(.error.kind == "other")) | all(.attempts == 1)' "$out")" = true ]
-        else
-            [ "$(jq -s 'map(select(.error.kind == "other")) | all(.attempts < 3)' "$out")" = true ]
         fi
         # the rest timed out against the silent listener, and were retried
         [ "$(jq -s 'map(select(.error.kind == "timeout")) | all(.attempts == 3)' "$out")" = true ]
