@@ -214,7 +214,8 @@ vs_npm() {
     printf "%.2f× faster than %s (%s s), %s MB vs %s MB: %s\n", r, n, a, rb, ra, (r >= 5 && rb < ra) ? "met" : "MISSED" }'
 }
 
-OUT=$WORK/LINKS$( ((SMOKE)) && echo -smoke).md
+suffix=""; ((SMOKE)) && suffix=-smoke
+OUT=$WORK/LINKS$suffix.md
 {
   echo "# link checkers"
   echo

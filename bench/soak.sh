@@ -9,6 +9,10 @@
 #   -j C              volley's concurrency (default 500)
 #   --refuse-every K  every K-th URL goes to a port nobody listens on (default 1000)
 #
+# SOAK_AT_QUIET (environment): a command run at each quiet point with
+# volley's PID as its last argument, its output appended to soak/at-quiet.out
+# (for example bench/heap-at.sh, which asks glibc where the heap is).
+#
 # The URL list is streamed from a generator through a FIFO (nothing of size
 # N is written to disk), and volley's records are checked as they stream
 # out (only counts are kept).  The generator pauses at 10 %, 50 % and 100 %
@@ -174,6 +178,7 @@ for m in "${MARKS[@]}"; do
     break
   fi
   read -r -a x < <(census "$CHILD_PID")
+  if [[ -n ${SOAK_AT_QUIET:-} ]]; then $SOAK_AT_QUIET "$CHILD_PID" >>"$S/at-quiet.out" 2>&1 || true; fi
   t=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
   ROWS+=("$m $t ${x[*]}")
   log "$(awk -v m="$m" -v n="$N" 'BEGIN { printf "%3d %%", m * 100 / n }'): $m records after ${t}s; RSS ${x[0]} kB (peak ${x[1]}), ${x[2]} fds = ${x[3]} connections to nginx + ${x[4]} others"
@@ -216,7 +221,8 @@ if ((${#ROWS[@]} == ${#MARKS[@]})); then
   fi
 fi
 
-OUT=$WORK/SOAK$( ((SMOKE)) && echo -smoke).md
+suffix=""; ((SMOKE)) && suffix=-smoke
+OUT=$WORK/SOAK$suffix.md
 {
   echo "# volley soak"
   echo
