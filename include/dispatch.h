@@ -65,6 +65,9 @@ enum run_end dispatch_finish_output(struct dispatch *d, uint64_t *unwritten);
 
 /* Transfers in flight now (all loops). */
 long dispatch_inflight(struct dispatch *d);
+/* Easy handles made so far (the loops' one pool): never more than the
+ * most transfers in flight at once. */
+size_t dispatch_handles_made(struct dispatch *d);
 /* Microseconds from the start of dispatch_run() to its end (so far, while
  * it runs). */
 int64_t dispatch_elapsed_us(struct dispatch *d);

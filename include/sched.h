@@ -18,6 +18,7 @@
 #include <sys/queue.h>
 
 #include "cli.h"
+#include "handles.h"
 #include "mailbox.h"
 #include "origin.h"
 #include "run.h"
@@ -25,7 +26,6 @@
 #include "writer.h"
 
 struct sched;
-struct sched_slot;
 
 /* A task as it travels: the dispatcher makes it (task_from_line() on
  * TASK, only ever on the dispatcher's thread, which also resets and frees
@@ -40,7 +40,7 @@ struct sched_task {
     TAILQ_ENTRY(sched_task) wait; /* in the list of those waiting to retry */
     struct event *retry_ev;       /* the backoff timer, while it waits */
     struct event *jq_ev;          /* its jq answer is in (memory kept across reuse) */
-    struct sched_slot *slot;      /* while in flight */
+    struct handle_slot *slot;     /* while in flight: the pool's handle it holds */
 };
 
 /* A new task (task_init'ed). Free with sched_task_free(). */
@@ -49,14 +49,14 @@ void sched_task_free(struct sched_task *st);
 /* The task a mailbox link belongs to. */
 struct sched_task *sched_task_of(struct mailbox_link *l);
 
-/* Everything is borrowed and must outlive the loop; every record goes to W.
- * BASE NULL: the loop makes its own event_base and sched_start() runs it in
- * a thread of its own. Else it lives on BASE, in the caller's thread, and
- * the caller runs its passes (sched_turn(), then sched_collect() after
- * each pass of BASE's loop): --threads 1 is one loop on the dispatcher's
- * thread, as volley was before it had threads. */
+/* Everything is borrowed and must outlive the loop; every record goes to W;
+ * its transfers borrow their handles from HP (the run's pool). BASE NULL: the loop makes its own
+ * event_base and sched_start() runs it in a thread of its own. Else it lives on BASE, in the
+ * caller's thread, and the caller runs its passes (sched_turn(), then sched_collect() after each
+ * pass of BASE's loop): --threads 1 is one loop on the dispatcher's thread, as volley was before it
+ * had threads. */
 struct sched *sched_new(const struct config *cfg, struct run *run, struct writer *w,
-                        const struct task_common *tc, struct event_base *base);
+                        const struct task_common *tc, struct handles *hp, struct event_base *base);
 /* Free after sched_join(); the tasks given back and not yet collected are
  * not freed here (the dispatcher collects them first). */
 void sched_free(struct sched *s);

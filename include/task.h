@@ -104,10 +104,12 @@ bool task_quick_key(const struct task_common *tc, const struct input_line *l, st
 /* T's request key (into KEY, replacing it), as --resume matches it: the
  * spec id, else the method and URL the record shows. */
 void task_key(struct task *t, const struct task_common *tc, struct buf *key);
-/* Start an attempt of T on H at NOW: the request options (the spec's, or
- * the run's when H carried a spec's before), the URL, the callbacks. T
- * borrows H until task_detach(). */
-void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, int64_t now);
+/* Start an attempt of T on H at NOW with a receive buffer of RBUF bytes
+ * (task_common_recv_buffer()): the request options (the spec's, or the
+ * run's when H carried a spec's before), the URL, the callbacks. T borrows
+ * H until task_detach(). */
+void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, long rbuf,
+                 int64_t now);
 /* T no longer borrows its handle (the pool may lend it again). */
 void task_detach(struct task *t);
 

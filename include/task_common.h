@@ -71,7 +71,18 @@ struct task_handle {
     curl_mime *mime;     /* -F's body, owned; freed after EASY */
     struct trace *trace; /* -v: the trace of the task using EASY (CURLOPT_DEBUGDATA points
                             here), NULL while none does */
+    long rbuf;           /* EASY's CURLOPT_BUFFERSIZE now */
 };
+
+/* One loop's memory of its recent bodies, for the size of libcurl's
+ * receive buffer (the rule is task_common.c's); zeroed to start. */
+struct task_recv_sizer {
+    long big_left; /* transfers still to start with the big buffer */
+};
+/* The receive buffer for the loop's next transfer (RS NULL: a first one). */
+long task_common_recv_buffer(const struct task_common *tc, const struct task_recv_sizer *rs);
+/* One of the loop's transfers received a body of BYTES. */
+void task_common_recv_seen(struct task_recv_sizer *rs, int64_t bytes);
 
 /* Build once per run; CFG, SHARE (may be NULL) and JQ (the run's jq
  * worker, shared by every loop; NULL in tests without jq) must outlive it.

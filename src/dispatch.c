@@ -43,6 +43,7 @@ struct dispatch {
     struct event_base *base;
     struct run run;
     struct task_common *tc;
+    struct handles *hp; /* the easy handles every loop borrows */
     struct sched **loops;
     int n;
     bool inline_loop; /* one loop, on this thread and base (--threads 1) */
@@ -343,12 +344,13 @@ struct dispatch *dispatch_new(const struct config *cfg, struct input *in, struct
     run_init(&d->run, cfg->parallel, cfg->rate_us, (struct run_waker){dispatch_wake, d});
     writer_set_notify(w, dispatch_on_writer, d);
     d->tc = task_common_new(cfg, share, jq);
+    d->hp = handles_new(d->tc);
     d->n = cfg->threads > 0 ? (int)cfg->threads : 1;
     d->inline_loop = d->n == 1;
     d->loops = log_calloc((size_t)d->n, sizeof *d->loops);
     d->batch = log_calloc((size_t)d->n, sizeof *d->batch);
     for (int i = 0; i < d->n; i++)
-        d->loops[i] = sched_new(cfg, &d->run, w, d->tc, d->inline_loop ? d->base : NULL);
+        d->loops[i] = sched_new(cfg, &d->run, w, d->tc, d->hp, d->inline_loop ? d->base : NULL);
     place_init(&d->place, d->n, cfg->per_host > 0 || cfg->rate_host_us > 0,
                (uint64_t)clock_now_us() ^ (uint64_t)getpid(), dispatch_load, d);
     return d;
@@ -368,6 +370,7 @@ void dispatch_free(struct dispatch *d)
     free(d->loops);
     free(d->batch);
     place_free(&d->place);
+    handles_free(d->hp); /* after the loops: their multis held the handles */
     task_common_free(d->tc);
     run_destroy(&d->run);
     event_free(d->kick);
@@ -499,6 +502,11 @@ enum run_end dispatch_finish_output(struct dispatch *d, uint64_t *unwritten)
 long dispatch_inflight(struct dispatch *d)
 {
     return run_slots_used(&d->run);
+}
+
+size_t dispatch_handles_made(struct dispatch *d)
+{
+    return handles_made(d->hp);
 }
 
 int64_t dispatch_elapsed_us(struct dispatch *d)

@@ -12,14 +12,6 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* One easy handle of the pool and the task using it. Each lives at a fixed
- * address (libcurl writes into its error buffer). */
-struct sched_slot {
-    struct task_handle h;
-    struct sched_task *st;
-    struct sched_slot *next_free;
-};
-
 TAILQ_HEAD(sched_tasks, sched_task);
 
 struct sched {
@@ -42,9 +34,8 @@ struct sched {
     bool closed;              /* the mailbox is closed and empty */
     long taken;               /* tasks taken in this turn (run_loaded) */
 
-    struct sched_slot **slots; /* every handle made, for the drain */
-    size_t nslots, capslots;
-    struct sched_slot *free_slots;
+    struct handles *hp;      /* the run's pool of easy handles */
+    struct handle_list busy; /* the handles its transfers hold now, for the drain */
     long inflight;
     long freed; /* slots its transfers ended with this pass, given back at the pump */
 
@@ -61,6 +52,7 @@ struct sched {
     long started;             /* this pass: tasks that left the read-ahead */
     struct mailbox_list done; /* this pass: tasks whose record is out */
     uint64_t rng;
+    struct task_recv_sizer recv; /* its recent bodies, for libcurl's receive buffer */
 };
 
 static struct sched_task *sched_task_of_entry(struct origin_entry *e)
@@ -166,29 +158,13 @@ static void sched_emit(struct sched *s, struct sched_task *st)
 
 /* ---- transfers ---------------------------------------------------------- */
 
-static struct sched_slot *sched_slot_get(struct sched *s)
-{
-    struct sched_slot *sl = s->free_slots;
-    if (sl) {
-        s->free_slots = sl->next_free;
-        return sl;
-    }
-    sl = log_calloc(1, sizeof *sl);
-    task_common_handle_init(s->tc, &sl->h);
-    if (s->nslots == s->capslots) {
-        s->capslots = s->capslots ? 2 * s->capslots : 16;
-        s->slots = log_realloc(s->slots, s->capslots * sizeof *s->slots);
-    }
-    s->slots[s->nslots++] = sl;
-    return sl;
-}
-
 static void sched_start_task(struct sched *s, struct sched_task *st, int64_t now)
 {
-    struct sched_slot *sl = sched_slot_get(s);
-    sl->st = st;
+    struct handle_slot *sl = handles_get(s->hp);
+    TAILQ_INSERT_TAIL(&s->busy, sl, link);
+    sl->user = st;
     st->slot = sl;
-    task_attach(&st->task, s->tc, &sl->h, now);
+    task_attach(&st->task, s->tc, &sl->h, task_common_recv_buffer(s->tc, &s->recv), now);
     st->origin->inflight++;
     s->inflight++;
     evcurl_add(s->ec, sl->h.easy, st);
@@ -198,11 +174,10 @@ static void sched_start_task(struct sched *s, struct sched_task *st, int64_t now
  * run (at the next pump). */
 static void sched_release(struct sched *s, struct sched_task *st)
 {
-    struct sched_slot *sl = st->slot;
-    assert(sl && sl->st == st);
-    sl->st = NULL;
-    sl->next_free = s->free_slots;
-    s->free_slots = sl;
+    struct handle_slot *sl = st->slot;
+    assert(sl && sl->user == st);
+    TAILQ_REMOVE(&s->busy, sl, link);
+    handles_put(s->hp, sl);
     st->slot = NULL;
     task_detach(&st->task);
     st->origin->inflight--;
@@ -260,7 +235,9 @@ static void sched_on_done(void *arg, void *data, CURLcode result)
         evcurl_add(s->ec, st->slot->h.easy, st); /* the next hop, in the same slot */
         return;
     }
-    if (task_finish(&st->task, s->tc, result, now)) {
+    bool jq = task_finish(&st->task, s->tc, result, now);
+    task_common_recv_seen(&s->recv, st->task.rec.size_download);
+    if (jq) {
         /* its jq check runs in the worker: the task keeps its slot (and
          * the handle its record borrows from) until the answer is in, as
          * an event of this loop's base */
@@ -422,16 +399,16 @@ static void sched_drain(struct sched *s, bool emit)
 {
     int64_t now = clock_now_us();
     const char *why = run_cancel_message(s->run);
-    for (size_t i = 0; i < s->nslots; i++) {
-        struct sched_task *st = s->slots[i]->st;
-        if (!st)
-            continue;
+    struct handle_slot *sl, *next;
+    for (sl = TAILQ_FIRST(&s->busy); sl; sl = next) { /* each drop takes SL out of the list */
+        next = TAILQ_NEXT(sl, link);
+        struct sched_task *st = sl->user;
         if (task_jq_waiting(&st->task)) { /* its transfer is over; its jq check is withdrawn */
             task_jq_cancel(&st->task, s->tc);
             sched_drop(s, st, false, emit, why, now);
             continue;
         }
-        evcurl_remove(s->ec, s->slots[i]->h.easy);
+        evcurl_remove(s->ec, sl->h.easy);
         sched_drop(s, st, true, emit, why, now);
     }
     struct sched_task *st;
@@ -531,9 +508,11 @@ static struct event *sched_event(struct event *ev)
 }
 
 struct sched *sched_new(const struct config *cfg, struct run *run, struct writer *w,
-                        const struct task_common *tc, struct event_base *base)
+                        const struct task_common *tc, struct handles *hp, struct event_base *base)
 {
     struct sched *s = log_calloc(1, sizeof *s);
+    s->hp = hp;
+    TAILQ_INIT(&s->busy);
     s->cfg = cfg;
     s->run = run;
     s->w = w;
@@ -582,12 +561,8 @@ void sched_free(struct sched *s)
     if (!s)
         return;
     assert(s->inflight == 0 && s->queued == 0 && s->waiting == 0);
-    evcurl_free(s->ec); /* every handle was removed before */
-    for (size_t i = 0; i < s->nslots; i++) {
-        task_common_handle_cleanup(&s->slots[i]->h);
-        free(s->slots[i]);
-    }
-    free(s->slots);
+    assert(TAILQ_EMPTY(&s->busy));
+    evcurl_free(s->ec); /* every handle was removed before, and is the pool's */
     if (s->per_origin)
         origin_table_free(&s->origins);
     origin_heap_free(&s->ready);

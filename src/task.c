@@ -356,7 +356,8 @@ static void task_begin_body(struct task *t, const struct task_common *tc)
         task_open_output(t, cfg->output_dir);
 }
 
-void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, int64_t now)
+void task_attach(struct task *t, const struct task_common *tc, struct task_handle *h, long rbuf,
+                 int64_t now)
 {
     if (t->hops) { /* an earlier attempt followed redirects: from the start again */
         url_prepare(t->parsed, t->url.p, t->url.len, tc->cfg->proto_default, &t->effective);
@@ -370,6 +371,10 @@ void task_attach(struct task *t, const struct task_common *tc, struct task_handl
     CURL *easy = h->easy;
     t->h = h;
     h->trace = &t->trace;
+    if (h->rbuf != rbuf) {
+        TASK_SET(easy, CURLOPT_BUFFERSIZE, rbuf);
+        h->rbuf = rbuf;
+    }
     if (tc->cfg->location)
         TASK_SET(easy, CURLOPT_FOLLOWLOCATION, t->self_follow ? 0L : 1L);
     TASK_SET(easy, CURLOPT_HEADERDATA, t);

@@ -305,15 +305,42 @@ static void task_common_auth(const struct task_common *tc, CURL *h)
         TASK_SET(h, CURLOPT_AUTOREFERER, 1L);
 }
 
-/* libcurl's receive buffer: 128 KiB rather than its 16 KiB, so a 100 KiB
- * body takes two recv() calls, not seven (and as many fewer polls and
- * write callbacks): 15-20 % less CPU per URL there. Its pages are touched
- * only as far as bodies fill it, so small bodies cost no memory for it.
- * With --limit-rate, libcurl's 16 KiB or the rate when lower (as curl
- * does): libcurl reads a whole buffer between its checks of the pace. */
-#define TASK_COMMON_RECV_BUFFER 131072L
-#define TASK_COMMON_RECV_BUFFER_PACED 16384L /* libcurl's own size */
-#define TASK_COMMON_RECV_BUFFER_MIN 1024L    /* libcurl's least */
+/* libcurl's receive buffer. 128 KiB rather than its 16 KiB lets a 100 KiB
+ * body arrive in two recv() calls, not seven (and as many fewer polls and
+ * write callbacks): 15-20 % less CPU per URL there. But libcurl 7.71 to
+ * 8.6 (Debian 12 has 7.88) mallocs that buffer at each transfer's start and
+ * frees it at its end (Curl_preconnect, multi_done; 8.7 keeps one per multi
+ * handle instead), and 128 KiB chunks going round the loops' malloc arenas
+ * fragment them ever more: at -j 500 over two loops the arenas grew to
+ * 132 MB over 2M small URLs (RSS +3.5 MB, still growing), against 24-26 MB,
+ * flat, with 16 KiB. So a loop starts its transfers with libcurl's 16 KiB,
+ * and with 128 KiB for the next TASK_COMMON_BIG_SPAN transfers after one
+ * whose body was larger than that: a list of big bodies gets the big
+ * buffer, a list of small ones never makes a chunk of it. With
+ * --limit-rate, libcurl's 16 KiB or the rate when lower (as curl does):
+ * libcurl reads a whole buffer between its checks of the pace. */
+#define TASK_COMMON_RECV_BUFFER_BIG 131072L
+#define TASK_COMMON_RECV_BUFFER 16384L    /* libcurl's own size */
+#define TASK_COMMON_RECV_BUFFER_MIN 1024L /* libcurl's least */
+#define TASK_COMMON_BIG_SPAN 256
+
+long task_common_recv_buffer(const struct task_common *tc, const struct task_recv_sizer *rs)
+{
+    const struct config *cfg = tc->cfg;
+    if (cfg->limit_rate > 0)
+        return cfg->limit_rate >= TASK_COMMON_RECV_BUFFER      ? TASK_COMMON_RECV_BUFFER
+               : cfg->limit_rate < TASK_COMMON_RECV_BUFFER_MIN ? TASK_COMMON_RECV_BUFFER_MIN
+                                                               : (long)cfg->limit_rate;
+    return rs && rs->big_left > 0 ? TASK_COMMON_RECV_BUFFER_BIG : TASK_COMMON_RECV_BUFFER;
+}
+
+void task_common_recv_seen(struct task_recv_sizer *rs, int64_t bytes)
+{
+    if (bytes > TASK_COMMON_RECV_BUFFER)
+        rs->big_left = TASK_COMMON_BIG_SPAN;
+    else if (rs->big_left > 0)
+        rs->big_left--;
+}
 
 static CURL *task_common_easy(const struct task_common *tc, struct task_handle *th)
 {
@@ -322,12 +349,8 @@ static CURL *task_common_easy(const struct task_common *tc, struct task_handle *
     if (!h)
         log_die(LOG_EXIT_INTERNAL, "out of memory");
     TASK_SET(h, CURLOPT_NOSIGNAL, 1L);
-    long rbuf = TASK_COMMON_RECV_BUFFER;
-    if (cfg->limit_rate > 0)
-        rbuf = cfg->limit_rate >= TASK_COMMON_RECV_BUFFER_PACED ? TASK_COMMON_RECV_BUFFER_PACED
-               : cfg->limit_rate < TASK_COMMON_RECV_BUFFER_MIN  ? TASK_COMMON_RECV_BUFFER_MIN
-                                                                : (long)cfg->limit_rate;
-    TASK_SET(h, CURLOPT_BUFFERSIZE, rbuf);
+    th->rbuf = task_common_recv_buffer(tc, NULL);
+    TASK_SET(h, CURLOPT_BUFFERSIZE, th->rbuf);
     TASK_SET(h, CURLOPT_ERRORBUFFER, th->errbuf);
     TASK_SET(h, CURLOPT_WRITEFUNCTION, task_write);
     TASK_SET(h, CURLOPT_HEADERFUNCTION, task_header_line);

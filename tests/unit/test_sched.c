@@ -120,7 +120,8 @@ struct result {
     const char *stopped_by; /* static text */
     int64_t stopped_after_us;
     long inflight_after;
-    cJSON *recs; /* the JSONL records, as an array in the order written */
+    size_t handles; /* easy handles made */
+    cJSON *recs;    /* the JSONL records, as an array in the order written */
 };
 
 /* The loops of the runs: each test runs with 1, 2 and 4. */
@@ -171,6 +172,7 @@ static void run_sched(struct result *r, int out_fd, const char *const *args)
 
     r->end = dispatch_run(d);
     r->inflight_after = dispatch_inflight(d);
+    r->handles = dispatch_handles_made(d);
     r->stopped_by = dispatch_stopped_by(d, &r->stopped_after_us);
     struct writer_end we = {.elapsed_us = dispatch_elapsed_us(d)};
     writer_finish(w, &we, &err);
@@ -289,6 +291,8 @@ static void test_every_line_one_record(void **state)
             assert_string_equal(rec_str(rec, "method"), "HEAD");
     }
     assert_int_equal(fixture_max_inflight(fix_port), 8);
+    /* one pool for every loop: no more handles than were ever in flight */
+    assert_true(r.handles >= 1 && r.handles <= 8);
     run_free(&r);
 }
 
@@ -379,6 +383,26 @@ static void test_max_failures_exact(void **state)
     }
 }
 
+/* The loops borrow their easy handles from one pool: however the load
+ * moves between them (transfers of uneven lengths), the handles made are
+ * at most -j. (With a pool per loop, each loop kept as many as it once had
+ * in flight: up to -j each.) */
+static void test_handles_shared(void **state)
+{
+    (void)state;
+    fixture_reset();
+    for (int i = 0; i < 300; i++)
+        snprintf(urls[i], sizeof urls[0], "%s/delay/%d?h=%d", fix_base, (i * 7) % 23, i);
+    const char *v[2 * 400 + 8] = {"-j", "8"};
+    struct result r;
+    run_sched(&r, -1, with_urls(v, 2, urls, 300));
+    assert_int_equal(r.end, RUN_DONE);
+    assert_int_equal(r.sum.ok, 300);
+    assert_int_equal(fixture_max_inflight(fix_port), 8);
+    assert_true(r.handles >= 1 && r.handles <= 8);
+    run_free(&r);
+}
+
 /* --deadline: the drain ends every task held, with its record. */
 static void test_deadline_drains(void **state)
 {
@@ -439,6 +463,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_per_host),
     cmocka_unit_test(test_retries),
     cmocka_unit_test(test_max_failures_exact),
+    cmocka_unit_test(test_handles_shared),
     cmocka_unit_test(test_deadline_drains),
     cmocka_unit_test(test_stdout_closed),
 };

@@ -234,6 +234,44 @@ static void test_from_line(void **state)
     line_teardown(&c);
 }
 
+/* libcurl's receive buffer: 16 KiB until a body outgrows it, then 128 KiB
+ * for the loop's next 256 transfers, each big body renewing that; with
+ * --limit-rate, 16 KiB or the rate when lower, whatever the bodies. */
+static void test_recv_buffer(void **state)
+{
+    (void)state;
+    struct line_case c;
+    line_setup(&c, (const char *const[]){NULL});
+    struct task_recv_sizer rs = {0};
+    assert_int_equal(task_common_recv_buffer(c.tc, NULL), 16384);
+    assert_int_equal(task_common_recv_buffer(c.tc, &rs), 16384);
+    task_common_recv_seen(&rs, 16384); /* fits: no change */
+    assert_int_equal(task_common_recv_buffer(c.tc, &rs), 16384);
+    task_common_recv_seen(&rs, 16385);
+    for (int i = 0; i < 255; i++) {
+        assert_int_equal(task_common_recv_buffer(c.tc, &rs), 131072);
+        task_common_recv_seen(&rs, 1024);
+    }
+    task_common_recv_seen(&rs, 100000); /* renewed before it ran out */
+    for (int i = 0; i < 256; i++) {
+        assert_int_equal(task_common_recv_buffer(c.tc, &rs), 131072);
+        task_common_recv_seen(&rs, 0);
+    }
+    assert_int_equal(task_common_recv_buffer(c.tc, &rs), 16384);
+    line_teardown(&c);
+
+    line_setup(&c, (const char *const[]){"--limit-rate", "4k", NULL});
+    task_common_recv_seen(&rs, 1 << 20);
+    assert_int_equal(task_common_recv_buffer(c.tc, &rs), 4096);
+    line_teardown(&c);
+    line_setup(&c, (const char *const[]){"--limit-rate", "1M", NULL});
+    assert_int_equal(task_common_recv_buffer(c.tc, &rs), 16384);
+    line_teardown(&c);
+    line_setup(&c, (const char *const[]){"--limit-rate", "100", NULL});
+    assert_int_equal(task_common_recv_buffer(c.tc, &rs), 1024);
+    line_teardown(&c);
+}
+
 /* The quick request key of a plain line is the key of the task it makes;
  * the lines it cannot tell are left to the task. */
 static void test_quick_key(void **state)
@@ -361,6 +399,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_host_matches),
     cmocka_unit_test(test_header_for_and_query),
     cmocka_unit_test(test_quick_key),
+    cmocka_unit_test(test_recv_buffer),
 };
 
 UNIT_MAIN("task", tests)
