@@ -177,9 +177,9 @@ static void sched_release(struct sched *s, struct sched_task *st)
     struct handle_slot *sl = st->slot;
     assert(sl && sl->user == st);
     TAILQ_REMOVE(&s->busy, sl, link);
-    handles_put(s->hp, sl);
     st->slot = NULL;
     task_detach(&st->task);
+    handles_put(s->hp, sl); /* last: another loop may take it at once */
     st->origin->inflight--;
     s->inflight--;
     s->freed++;
