@@ -6,8 +6,11 @@
  * result and message a second time (no state), a parsed config within its
  * ranges, and the value of a secret option (-u, --proxy-user,
  * --oauth2-bearer, --cert) never quoted in a message: another value of
- * the same shape gives the very same message. */
+ * the same shape gives the very same message (an argument that is another
+ * option's value, as "--user=x" is -m's in "-m --user=x", is that
+ * option's, and quoted as it is). */
 #include "cli.h"
+#include "cli_table.h"
 #include "fuzz.h"
 
 #define MAX_ARGS 64
@@ -37,6 +40,41 @@ static bool secret_opt(const char *a, const char **value, bool *next)
         return true;
     }
     return false;
+}
+
+/* Which arguments are an option's value, as cli_parse reads them (ISVAL[i]):
+ * the one after a long option that takes a value and has no "=VALUE", or
+ * after a short cluster whose value-taking letter ends it; none after "--".
+ * "-m --user=x" is -m's value "--user=x", not the option --user. */
+static void value_args(int argc, char **argv, bool *isval)
+{
+    for (int i = 0; i < argc; i++)
+        isval[i] = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (isval[i] || a[0] != '-' || !a[1])
+            continue;
+        if (!strcmp(a, "--"))
+            return;
+        if (a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            const struct cli_opt *o =
+                cli_table_long(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2));
+            if (o && o->arg && !eq && i + 1 < argc)
+                isval[i + 1] = true;
+            continue;
+        }
+        for (const char *c = a + 1; *c; c++) {
+            const struct cli_opt *o = cli_table_short(*c);
+            if (!o)
+                break;
+            if (o->arg) {
+                if (!c[1] && i + 1 < argc)
+                    isval[i + 1] = true;
+                break;
+            }
+        }
+    }
 }
 
 static enum cli_result parse(int argc, char **argv, struct buf *err)
@@ -89,10 +127,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* a secret value changed letter for letter (digits, letters rotate
          * within their class) must give the very same message: it is not
          * quoted */
+        bool isval[MAX_ARGS + 2];
+        value_args(argc, argv, isval);
         for (int i = 1; i < argc; i++) {
             const char *v;
             bool next;
-            if (!secret_opt(argv[i], &v, &next))
+            if (isval[i] || !secret_opt(argv[i], &v, &next))
                 continue;
             int at = next ? i + 1 : i;
             if (next && at >= argc)
